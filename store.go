@@ -1,0 +1,226 @@
+package auth
+
+import "context"
+
+// Store persists users, groups, permissions and content types. Every method
+// takes a context first and is safe for concurrent use. U is the user type:
+// User itself or a struct that embeds it (see UserPtr).
+//
+// Implementations live under store/ (memory and postgres) and all pass the
+// conformance suite in store/storetest, which is the executable form of the
+// contract written here:
+//
+//   - Methods that take or return *U copy: a caller cannot change stored
+//     state through a pointer it passed in or got back.
+//   - Bad input is rejected with a *ValidationError (errors.Is(err,
+//     ErrInvalid)) before anything is written; a write that fails part way
+//     leaves nothing behind.
+//   - Lookups that find nothing return the matching sentinel
+//     (ErrUserNotFound, ErrGroupNotFound, ErrPermissionNotFound,
+//     ErrContentTypeNotFound), wrapped.
+//   - Permissions are named "app_label.codename" (see ParsePermission).
+//   - Adding a membership that exists and removing one that does not are
+//     no-ops, as with Django's related managers.
+type Store[U any] interface {
+	UserStore[U]
+	GroupStore
+	PermissionStore
+	MembershipStore[U]
+}
+
+// UserStore holds users.
+type UserStore[U any] interface {
+	// CreateUser validates and inserts u, then sets its ID. A username
+	// that exists (compared exactly, case-sensitively) gives
+	// ErrDuplicateUsername.
+	CreateUser(ctx context.Context, u *U) error
+	// GetUser returns the user with the id, or ErrUserNotFound.
+	GetUser(ctx context.Context, id int64) (*U, error)
+	// GetUserByUsername returns the user whose username equals username
+	// exactly (case-sensitive, as in Django), or ErrUserNotFound.
+	GetUserByUsername(ctx context.Context, username string) (*U, error)
+	// GetUserByUsernameFold is the opt-in case-insensitive lookup (Django's
+	// username__iexact). It returns ErrMultipleUsers when more than one
+	// username matches and ErrUserNotFound when none does.
+	GetUserByUsernameFold(ctx context.Context, username string) (*U, error)
+	// UpdateUser validates u and writes every field of the user with u's
+	// ID, or returns ErrUserNotFound.
+	UpdateUser(ctx context.Context, u *U) error
+	// DeleteUser deletes the user and its group and permission memberships,
+	// or returns ErrUserNotFound.
+	DeleteUser(ctx context.Context, id int64) error
+	// ListUsers returns the users that match q, ordered by ID.
+	ListUsers(ctx context.Context, q UserQuery) ([]*U, error)
+	// CountUsers returns how many users match q, ignoring its Offset and
+	// Limit.
+	CountUsers(ctx context.Context, q UserQuery) (int, error)
+}
+
+// GroupStore holds groups.
+type GroupStore interface {
+	// CreateGroup validates and inserts g, then sets its ID. A name that
+	// exists gives ErrDuplicateGroupName.
+	CreateGroup(ctx context.Context, g *Group) error
+	// GetGroup returns the group with the id, or ErrGroupNotFound.
+	GetGroup(ctx context.Context, id int64) (Group, error)
+	// GetGroupByName returns the group with exactly that name, or
+	// ErrGroupNotFound.
+	GetGroupByName(ctx context.Context, name string) (Group, error)
+	// UpdateGroup renames the group with g's ID.
+	UpdateGroup(ctx context.Context, g *Group) error
+	// DeleteGroup deletes the group and its memberships.
+	DeleteGroup(ctx context.Context, id int64) error
+	// ListGroups returns every group ordered by name.
+	ListGroups(ctx context.Context) ([]Group, error)
+}
+
+// PermissionStore holds content types and permissions.
+type PermissionStore interface {
+	PermissionEnsurer
+	// GetContentType returns the content type of (appLabel, model), or
+	// ErrContentTypeNotFound.
+	GetContentType(ctx context.Context, appLabel, model string) (ContentType, error)
+	// GetOrCreateContentType returns the content type, creating it if it is
+	// missing.
+	GetOrCreateContentType(ctx context.Context, appLabel, model string) (ContentType, error)
+	// ListContentTypes returns every content type ordered by app label and
+	// model.
+	ListContentTypes(ctx context.Context) ([]ContentType, error)
+	// CreatePermission inserts p under the content type (p.AppLabel,
+	// p.Model), which must exist (ErrContentTypeNotFound otherwise), and
+	// sets p.ID and p.ContentTypeID. An existing codename on that content
+	// type gives ErrDuplicatePermission.
+	CreatePermission(ctx context.Context, p *Permission) error
+	// GetPermission returns the permission named "app_label.codename", or
+	// ErrPermissionNotFound.
+	GetPermission(ctx context.Context, perm string) (Permission, error)
+	// ListPermissions returns the permissions of one app, or of every app
+	// when appLabel is empty, ordered by app label, model and codename.
+	ListPermissions(ctx context.Context, appLabel string) ([]Permission, error)
+	// DeletePermission deletes the permission and every grant of it.
+	DeletePermission(ctx context.Context, perm string) error
+}
+
+// MembershipStore holds the many-to-many relations user↔group,
+// user↔permission and group↔permission, and answers permission questions.
+// Every write names users and groups by ID and permissions by
+// "app_label.codename"; an unknown one fails the whole call with its
+// not-found sentinel and writes nothing.
+type MembershipStore[U any] interface {
+	// AddUserGroups puts the user in the groups.
+	AddUserGroups(ctx context.Context, userID int64, groupIDs ...int64) error
+	// RemoveUserGroups takes the user out of the groups.
+	RemoveUserGroups(ctx context.Context, userID int64, groupIDs ...int64) error
+	// SetUserGroups makes groupIDs the user's only groups.
+	SetUserGroups(ctx context.Context, userID int64, groupIDs []int64) error
+	// ListUserGroups returns the user's groups ordered by name.
+	ListUserGroups(ctx context.Context, userID int64) ([]Group, error)
+	// ListGroupUsers returns the members of the group ordered by ID.
+	ListGroupUsers(ctx context.Context, groupID int64) ([]*U, error)
+
+	// AddUserPermissions grants the permissions to the user directly.
+	AddUserPermissions(ctx context.Context, userID int64, perms ...string) error
+	// RemoveUserPermissions revokes direct grants.
+	RemoveUserPermissions(ctx context.Context, userID int64, perms ...string) error
+	// SetUserPermissions makes perms the user's only direct permissions.
+	SetUserPermissions(ctx context.Context, userID int64, perms []string) error
+	// ListUserPermissions returns the user's direct permissions, ordered by
+	// app label, model and codename.
+	ListUserPermissions(ctx context.Context, userID int64) ([]Permission, error)
+
+	// AddGroupPermissions grants the permissions to the group.
+	AddGroupPermissions(ctx context.Context, groupID int64, perms ...string) error
+	// RemoveGroupPermissions revokes grants from the group.
+	RemoveGroupPermissions(ctx context.Context, groupID int64, perms ...string) error
+	// SetGroupPermissions makes perms the group's only permissions.
+	SetGroupPermissions(ctx context.Context, groupID int64, perms []string) error
+	// ListGroupPermissions returns the group's permissions, ordered by app
+	// label, model and codename.
+	ListGroupPermissions(ctx context.Context, groupID int64) ([]Permission, error)
+
+	// UserPermissionSet returns the user's direct permissions as a set, in
+	// one round trip (Django's get_user_permissions before the active and
+	// superuser rules, which belong to the backend). An unknown user has an
+	// empty set.
+	UserPermissionSet(ctx context.Context, userID int64) (PermSet, error)
+	// GroupPermissionSet returns the permissions the user holds through its
+	// groups, in one round trip (Django's get_group_permissions before the
+	// active and superuser rules).
+	GroupPermissionSet(ctx context.Context, userID int64) (PermSet, error)
+	// GetUserWithPermissions returns the user together with its direct and
+	// group permission sets in one round trip, so that loading the user of
+	// an authenticated request and answering its permission checks costs a
+	// single query. It returns ErrUserNotFound for an unknown id.
+	GetUserWithPermissions(ctx context.Context, id int64) (*U, UserPermissions, error)
+	// UsersWithPermission returns the users that hold perm directly,
+	// through a group or (unless opts.ExcludeSuperusers) as superusers,
+	// ordered by ID: Django's UserManager.with_perm. Only active users are
+	// returned unless opts.IncludeInactive. An unknown permission gives
+	// ErrPermissionNotFound.
+	UsersWithPermission(ctx context.Context, perm string, opts WithPermOptions) ([]*U, error)
+}
+
+// UserPermissions are the stored permissions of one user, before the
+// active and superuser rules are applied.
+type UserPermissions struct {
+	// User holds the permissions granted to the user directly.
+	User PermSet
+	// Group holds the permissions granted to the user's groups.
+	Group PermSet
+}
+
+// WithPermOptions tunes UsersWithPermission. The zero value gives Django's
+// defaults: active users only, superusers included.
+type WithPermOptions struct {
+	// IncludeInactive also returns inactive users (Django's is_active=None).
+	IncludeInactive bool
+	// ExcludeSuperusers leaves out superusers who hold the permission only
+	// by being superusers (Django's include_superusers=False).
+	ExcludeSuperusers bool
+}
+
+// UserQuery filters and pages ListUsers and CountUsers. The zero value
+// matches every user and returns the first DefaultUserListLimit.
+type UserQuery struct {
+	// Search keeps users whose username, email, first name or last name
+	// contains it, compared case-insensitively. Empty matches all.
+	Search string
+	// IsActive, IsStaff and IsSuperuser keep users whose flag equals the
+	// pointed-to value; nil matches both.
+	IsActive    *bool
+	IsStaff     *bool
+	IsSuperuser *bool
+	// GroupID keeps members of the group; 0 matches all.
+	GroupID int64
+	// Offset skips that many matching users.
+	Offset int
+	// Limit caps how many users are returned: 0 means
+	// DefaultUserListLimit, and values above MaxUserListLimit are rejected.
+	Limit int
+}
+
+// Limits of UserQuery.
+const (
+	DefaultUserListLimit = 100
+	MaxUserListLimit     = 10000
+)
+
+// Validate rejects a negative offset or limit and a limit above
+// MaxUserListLimit, and returns the effective limit.
+func (q UserQuery) Validate() (limit int, err error) {
+	switch {
+	case q.Offset < 0:
+		return 0, &ValidationError{Field: "Offset", Code: "min_value", Message: "must not be negative"}
+	case q.Limit < 0:
+		return 0, &ValidationError{Field: "Limit", Code: "min_value", Message: "must not be negative"}
+	case q.Limit > MaxUserListLimit:
+		return 0, &ValidationError{Field: "Limit", Code: "max_value", Message: "must be at most 10000"}
+	}
+	if err := checkText("Search", q.Search, MaxEmailLength, false); err != nil {
+		return 0, err
+	}
+	if q.Limit == 0 {
+		return DefaultUserListLimit, nil
+	}
+	return q.Limit, nil
+}
