@@ -1,0 +1,129 @@
+// Package djcrypto holds the small primitives of django.utils.crypto and
+// django.utils.http that several djauth packages share: salted HMAC,
+// constant-time comparison, random strings, base36 and URL-safe base64.
+// Their outputs match Django's byte for byte.
+package djcrypto
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"hash"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// ErrInvalid reports a malformed base36 or base64 input.
+var ErrInvalid = errors.New("djcrypto: invalid encoding")
+
+// SaltedHMAC returns HMAC(value) keyed with SHA-256(keySalt + secret), as
+// Django's salted_hmac(key_salt, value, secret, algorithm="sha256") does.
+func SaltedHMAC(keySalt, value, secret string) []byte {
+	return SaltedHMACWith(sha256.New, keySalt, value, secret)
+}
+
+// SaltedHMACWith is SaltedHMAC with another hash function, such as
+// crypto/sha1.New for Django's legacy algorithm="sha1".
+func SaltedHMACWith(h func() hash.Hash, keySalt, value, secret string) []byte {
+	kh := h()
+	kh.Write([]byte(keySalt))
+	kh.Write([]byte(secret))
+	mac := hmac.New(h, kh.Sum(nil))
+	mac.Write([]byte(value))
+	return mac.Sum(nil)
+}
+
+// ConstantTimeEqual reports whether a and b are equal, in time that depends
+// only on their lengths (Django's constant_time_compare).
+func ConstantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// RandomAlphabet is Django's RANDOM_STRING_CHARS.
+const RandomAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// RandomString returns n characters drawn uniformly from alphabet with
+// crypto/rand (Django's get_random_string). It panics only if the operating
+// system's random source fails, which crypto/rand treats as fatal.
+func RandomString(n int, alphabet string) string {
+	if alphabet == "" {
+		alphabet = RandomAlphabet
+	}
+	max := big.NewInt(int64(len(alphabet)))
+	var b strings.Builder
+	b.Grow(n)
+	for range n {
+		i, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			panic("djcrypto: crypto/rand failed: " + err.Error())
+		}
+		b.WriteByte(alphabet[i.Int64()])
+	}
+	return b.String()
+}
+
+// EntropyChars returns how many characters of an alphabet of size n carry at
+// least bits bits of entropy: ceil(bits / log2(n)).
+func EntropyChars(bits float64, n int) int {
+	return int(math.Ceil(bits / math.Log2(float64(n))))
+}
+
+// IntToBase36 encodes a non-negative integer in lowercase base 36 (Django's
+// int_to_base36).
+func IntToBase36(i int64) string {
+	if i < 0 {
+		panic("djcrypto: IntToBase36 of a negative number")
+	}
+	return strconv.FormatInt(i, 36)
+}
+
+// Base36ToInt decodes 1 to 13 characters of [0-9a-z], Django's limit for
+// base36_to_int, and rejects everything else (signs, spaces, underscores
+// and upper case, which Python's int() would tolerate).
+func Base36ToInt(s string) (int64, error) {
+	if len(s) == 0 || len(s) > 13 {
+		return 0, ErrInvalid
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z') {
+			return 0, ErrInvalid
+		}
+	}
+	n, err := strconv.ParseInt(s, 36, 64)
+	if err != nil {
+		return 0, ErrInvalid
+	}
+	return n, nil
+}
+
+// URLSafeBase64Encode encodes b in URL-safe base64 without padding (Django's
+// urlsafe_base64_encode).
+func URLSafeBase64Encode(b []byte) string {
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// URLSafeBase64Decode decodes URL-safe base64 with or without padding
+// (Django's urlsafe_base64_decode), strictly: any other character is an
+// error.
+func URLSafeBase64Decode(s string) ([]byte, error) {
+	s = strings.TrimRight(s, "=")
+	// The decoder skips '\r' and '\n' even in strict mode; Django's tokens
+	// never hold them, so anything outside the alphabet is refused here.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, ErrInvalid
+		}
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, ErrInvalid
+	}
+	return b, nil
+}
