@@ -99,7 +99,9 @@ func (h BCrypt) Encode(password, salt string) (string, error) { return h.b().enc
 
 // Verify reports whether password matches encoded, reading at most the
 // first 72 bytes of password as bcrypt does.
-func (h BCrypt) Verify(password, encoded string) (bool, error) { return h.b().verify(password, encoded) }
+func (h BCrypt) Verify(password, encoded string) (bool, error) {
+	return h.b().verify(password, encoded)
+}
 
 // MustUpdate reports whether encoded has another cost than h.
 func (h BCrypt) MustUpdate(encoded string) bool { return h.b().mustUpdate(encoded) }

@@ -32,8 +32,6 @@ const (
 	Argon2id
 )
 
-
-
 // Key derives a keyLen-byte key with the given variant (Argon2d, Argon2i,
 // Argon2id) and version (Version10 or Version13). It panics if time or
 // threads is below 1; callers validate parameters first.
