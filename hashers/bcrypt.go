@@ -169,9 +169,10 @@ func parseBcryptSetting(s string) (bcryptSetting, error) {
 // password plus a NUL, of which at most 72 bytes are used. It returns the
 // 31-character encoded checksum.
 func bcryptHash(password []byte, st bcryptSetting) string {
-	key := make([]byte, 0, bcryptMaxKey)
-	key = append(key, password[:min(len(password), bcryptMaxKey-1)]...)
+	key := make([]byte, 0, bcryptMaxKey+1)
+	key = append(key, password[:min(len(password), bcryptMaxKey)]...)
 	key = append(key, 0)
+	key = key[:min(len(key), bcryptMaxKey)]
 	c, err := blowfish.NewSaltedCipher(key, st.salt)
 	if err != nil { // only for an empty key, which cannot happen
 		panic(err)
