@@ -1,0 +1,83 @@
+package hashers_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/djauth/auth/hashers"
+)
+
+// Checking a hash written by Django, and upgrading it.
+func ExampleRegistry_Check() {
+	// Django 6.0's settings, plus salted MD5 for an imported table. (Cheap
+	// PBKDF2 iterations keep the example fast; use hashers.PBKDF2{} in
+	// production.)
+	reg := hashers.New(hashers.PBKDF2{Iterations: 1000}, hashers.MD5{})
+
+	stored := "md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3" // from Django's tests
+	ok, mustUpdate, err := reg.Check("lètmein", stored)
+	fmt.Println(ok, mustUpdate, err)
+	if ok && mustUpdate {
+		stored, _ = reg.Make("lètmein")
+	}
+	fmt.Println(strings.HasPrefix(stored, "pbkdf2_sha256$1000$"))
+
+	ok, mustUpdate, err = reg.Check("wrong", stored)
+	fmt.Println(ok, mustUpdate, err)
+	// Output:
+	// true true <nil>
+	// true
+	// false false <nil>
+}
+
+// Encode with a fixed salt reproduces Django's known-answer vectors.
+func ExampleMD5_Encode() {
+	enc, _ := hashers.MD5{}.Encode("lètmein", "seasalt")
+	fmt.Println(enc)
+	// Output: md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3
+}
+
+// An unusable password never verifies, and costs the same time as a wrong
+// one.
+func ExampleRegistry_MakeUnusable() {
+	reg := hashers.New(hashers.MD5{})
+	u := reg.MakeUnusable()
+	ok, _, err := reg.Check("anything", u)
+	fmt.Println(len(u), reg.IsUsable(u), ok, err)
+	// Output: 41 false false <nil>
+}
+
+// Summary masks salts and hashes for admin screens and logs.
+func ExampleRegistry_Summary() {
+	reg := hashers.Default()
+	for _, item := range reg.Summary("pbkdf2_sha256$1200000$seasalt$6sTlFi4QohxXLuZigqDIUNX8xG9NxrTmV8+flFQdBqE=") {
+		fmt.Printf("%s: %s\n", item.Label, item.Value)
+	}
+	// Output:
+	// algorithm: pbkdf2_sha256
+	// iterations: 1200000
+	// salt: seasal*
+	// hash: 6sTlFi**************************************
+}
+
+// Malformed or unknown values are reported with sentinel errors.
+func ExampleRegistry_Identify() {
+	reg := hashers.Default()
+	_, err := reg.Identify("lolcat$salt$hash")
+	fmt.Println(errors.Is(err, hashers.ErrUnknownAlgorithm))
+	_, _, err = reg.Check("pw", "argon2$argon2id$v=19$m=4294967295,t=2,p=8$c29tZXNhbHQ$TMa6A8fPJhCAUXRhJXCXdw")
+	fmt.Println(errors.Is(err, hashers.ErrParameterOutOfRange))
+	// Output:
+	// true
+	// true
+}
+
+// A login for a user that does not exist spends one run of the preferred
+// hasher.
+func ExampleRegistry_RunDummy() {
+	reg := hashers.New(hashers.PBKDF2{Iterations: 1000})
+	reg.RunDummy("password from the login form")
+	fmt.Println("done")
+	// Output: done
+}
