@@ -1,0 +1,199 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
+)
+
+// DefaultCleanupInterval is how often a SessionStore deletes expired
+// sessions when SessionStoreOptions.CleanupInterval is zero.
+const DefaultCleanupInterval = 5 * time.Minute
+
+// SessionStoreOptions configures NewSessionStore. The zero value cleans up
+// every DefaultCleanupInterval and logs through slog.Default().
+type SessionStoreOptions struct {
+	// CleanupInterval is the time between deletions of expired sessions.
+	// Zero means DefaultCleanupInterval; a negative value disables the
+	// cleanup goroutine (call DeleteExpired yourself).
+	CleanupInterval time.Duration
+	// Logger receives cleanup failures. Nil means slog.Default(). Tokens
+	// and session data are never logged.
+	Logger *slog.Logger
+}
+
+// SessionStore keeps scs sessions in the djauth_session table that Migrate
+// creates. It implements scs.Store, scs.CtxStore and scs.IterableCtxStore.
+// Expired sessions are invisible to Find and All at once and are deleted
+// by a cleanup goroutine that NewSessionStore starts and Close stops.
+type SessionStore struct {
+	db     Querier
+	logger *slog.Logger
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+}
+
+var (
+	_ scs.Store            = (*SessionStore)(nil)
+	_ scs.CtxStore         = (*SessionStore)(nil)
+	_ scs.IterableCtxStore = (*SessionStore)(nil)
+	_ scs.IterableStore    = (*SessionStore)(nil)
+)
+
+// NewSessionStore returns a session store on db and starts its cleanup
+// goroutine unless opts disable it. Call Close to stop it.
+func NewSessionStore(db Querier, opts SessionStoreOptions) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("postgres: NewSessionStore: nil Querier")
+	}
+	s := &SessionStore{db: db, logger: opts.Logger, stop: make(chan struct{}), done: make(chan struct{})}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	interval := opts.CleanupInterval
+	if interval == 0 {
+		interval = DefaultCleanupInterval
+	}
+	if interval < 0 {
+		close(s.done)
+		return s, nil
+	}
+	go s.cleanup(interval)
+	return s, nil
+}
+
+func (s *SessionStore) cleanup(interval time.Duration) {
+	defer close(s.done)
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-ticker.C:
+			ctx, cancel := context.WithTimeout(context.Background(), interval)
+			n, err := s.deleteExpired(ctx, s.stop)
+			cancel()
+			if err != nil {
+				s.logger.Error("postgres: delete expired sessions", "err", err)
+			} else if n > 0 {
+				s.logger.Debug("postgres: deleted expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// deleteExpired runs DeleteExpired, abandoning it when stop closes.
+func (s *SessionStore) deleteExpired(ctx context.Context, stop <-chan struct{}) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return s.DeleteExpired(ctx)
+}
+
+// Close stops the cleanup goroutine and waits for it to return. It does
+// not close db. Calling it more than once is safe.
+func (s *SessionStore) Close() {
+	s.once.Do(func() { close(s.stop) })
+	<-s.done
+}
+
+// DeleteExpired deletes the sessions whose expiry has passed and returns
+// how many it deleted.
+func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM "djauth_session" WHERE "expiry" <= current_timestamp`)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete expired sessions: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// FindCtx returns the data of an unexpired session; found is false, with a
+// nil error, for an unknown or expired token.
+func (s *SessionStore) FindCtx(ctx context.Context, token string) (b []byte, found bool, err error) {
+	err = s.db.QueryRow(ctx, `SELECT "data" FROM "djauth_session"
+		WHERE "token" = $1 AND current_timestamp < "expiry"`, token).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: find session: %w", err)
+	}
+	return b, true, nil
+}
+
+// CommitCtx stores the session data and expiry, replacing those of an
+// existing token.
+func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if b == nil {
+		b = []byte{}
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO "djauth_session" ("token", "data", "expiry") VALUES ($1, $2, $3)
+		ON CONFLICT ("token") DO UPDATE SET "data" = EXCLUDED."data", "expiry" = EXCLUDED."expiry"`,
+		token, b, expiry.UTC())
+	if err != nil {
+		return fmt.Errorf("postgres: commit session: %w", err)
+	}
+	return nil
+}
+
+// DeleteCtx deletes the session; an unknown token is not an error.
+func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	if _, err := s.db.Exec(ctx, `DELETE FROM "djauth_session" WHERE "token" = $1`, token); err != nil {
+		return fmt.Errorf("postgres: delete session: %w", err)
+	}
+	return nil
+}
+
+// AllCtx returns the data of every unexpired session by token; it is empty,
+// not nil, when there are none.
+func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
+	rows, err := s.db.Query(ctx, `SELECT "token", "data" FROM "djauth_session" WHERE current_timestamp < "expiry"`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: all sessions: %w", err)
+	}
+	out := map[string][]byte{}
+	var token string
+	var data []byte
+	if _, err := pgx.ForEachRow(rows, []any{&token, &data}, func() error {
+		out[token] = append([]byte(nil), data...)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: all sessions: %w", err)
+	}
+	return out, nil
+}
+
+// Find is FindCtx with context.Background(), for scs.Store. scs calls
+// FindCtx instead, with the request's context.
+func (s *SessionStore) Find(token string) ([]byte, bool, error) {
+	return s.FindCtx(context.Background(), token)
+}
+
+// Commit is CommitCtx with context.Background(), for scs.Store.
+func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	return s.CommitCtx(context.Background(), token, b, expiry)
+}
+
+// Delete is DeleteCtx with context.Background(), for scs.Store.
+func (s *SessionStore) Delete(token string) error {
+	return s.DeleteCtx(context.Background(), token)
+}
+
+// All is AllCtx with context.Background(), for scs.IterableStore.
+func (s *SessionStore) All() (map[string][]byte, error) {
+	return s.AllCtx(context.Background())
+}

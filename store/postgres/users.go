@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/djauth/auth"
+)
+
+// CreateUser validates u, inserts it and sets its ID (any ID already set is
+// ignored: the database assigns it). A taken username gives
+// auth.ErrDuplicateUsername.
+func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
+	au := s.authUser(u)
+	if err := au.Validate(); err != nil {
+		return fmt.Errorf("postgres: create user: %w", err)
+	}
+	var id int64
+	if err := s.db.QueryRow(ctx, s.q.insertUser, s.values(u)...).Scan(&id); err != nil {
+		return fmt.Errorf("postgres: create user %q: %w", au.Username, translate(err, nil))
+	}
+	au.ID = id
+	return nil
+}
+
+// GetUser returns the user with the id, or auth.ErrUserNotFound.
+func (s *Store[U]) GetUser(ctx context.Context, id int64) (*U, error) {
+	u, err := s.getUser(ctx, `u."id" = $1::bigint`, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get user %d: %w", id, translate(err, auth.ErrUserNotFound))
+	}
+	return u, nil
+}
+
+// GetUserByUsername returns the user whose username is exactly username.
+func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, error) {
+	u, err := s.getUser(ctx, `u."username" = $1`, username)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get user %q: %w", username, translate(err, auth.ErrUserNotFound))
+	}
+	return u, nil
+}
+
+// GetUserByUsernameFold looks the username up case-insensitively, as
+// Django's username__iexact does on PostgreSQL (UPPER(a) = UPPER(b)).
+func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (*U, error) {
+	sql := fmt.Sprintf(`SELECT %s FROM %s u WHERE upper(u."username") = upper($1) ORDER BY u."id" LIMIT 2`,
+		s.q.userCols, s.q.userTable)
+	users, err := s.collectUsers(s.db.Query(ctx, sql, username))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get user %q (case-insensitive): %w", username, err)
+	}
+	switch len(users) {
+	case 0:
+		return nil, fmt.Errorf("postgres: get user %q (case-insensitive): %w", username, auth.ErrUserNotFound)
+	case 1:
+		return users[0], nil
+	default:
+		return nil, fmt.Errorf("postgres: get user %q (case-insensitive): %w", username, auth.ErrMultipleUsers)
+	}
+}
+
+// UpdateUser validates u and writes every mapped column of the user with
+// u's ID, or returns auth.ErrUserNotFound.
+func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
+	au := s.authUser(u)
+	if err := au.Validate(); err != nil {
+		return fmt.Errorf("postgres: update user %d: %w", au.ID, err)
+	}
+	args := append([]any{au.ID}, s.values(u)...)
+	tag, err := s.db.Exec(ctx, s.q.updateUser, args...)
+	if err != nil {
+		return fmt.Errorf("postgres: update user %d: %w", au.ID, translate(err, nil))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: update user %d: %w", au.ID, auth.ErrUserNotFound)
+	}
+	return nil
+}
+
+// DeleteUser deletes the user and its memberships in one statement, or
+// returns auth.ErrUserNotFound.
+func (s *Store[U]) DeleteUser(ctx context.Context, id int64) error {
+	tag, err := s.db.Exec(ctx, s.q.deleteUser, id)
+	if err != nil {
+		return fmt.Errorf("postgres: delete user %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: delete user %d: %w", id, auth.ErrUserNotFound)
+	}
+	return nil
+}
+
+// ListUsers returns the users matching q, ordered by ID.
+func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error) {
+	limit, err := q.Validate()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list users: %w", err)
+	}
+	where, args := s.userFilter(q)
+	args = append(args, q.Offset, limit)
+	sql := fmt.Sprintf(`SELECT %s FROM %s u%s ORDER BY u."id" OFFSET $%d LIMIT $%d`,
+		s.q.userCols, s.q.userTable, where, len(args)-1, len(args))
+	users, err := s.collectUsers(s.db.Query(ctx, sql, args...))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list users: %w", err)
+	}
+	return users, nil
+}
+
+// CountUsers returns how many users match q, ignoring Offset and Limit.
+func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error) {
+	if _, err := q.Validate(); err != nil {
+		return 0, fmt.Errorf("postgres: count users: %w", err)
+	}
+	where, args := s.userFilter(q)
+	var n int
+	sql := fmt.Sprintf(`SELECT count(*) FROM %s u%s`, s.q.userTable, where)
+	if err := s.db.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count users: %w", err)
+	}
+	return n, nil
+}
+
+// userFilter builds the WHERE clause of q. Search is Django's icontains on
+// PostgreSQL: UPPER(column) LIKE UPPER('%term%') with the LIKE wildcards
+// of the term escaped.
+func (s *Store[U]) userFilter(q auth.UserQuery) (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if q.Search != "" {
+		p := arg("%" + escapeLike(q.Search) + "%")
+		var ors []string
+		for _, c := range []string{"username", "email", "first_name", "last_name"} {
+			ors = append(ors, fmt.Sprintf(`upper(u.%q) LIKE upper(%s)`, c, p))
+		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
+	flags := []struct {
+		col string
+		v   *bool
+	}{{"is_active", q.IsActive}, {"is_staff", q.IsStaff}, {"is_superuser", q.IsSuperuser}}
+	for _, f := range flags {
+		if f.v != nil {
+			conds = append(conds, fmt.Sprintf(`u.%q = %s`, f.col, arg(*f.v)))
+		}
+	}
+	if q.GroupID != 0 {
+		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM %s ug WHERE ug.%s = u."id" AND ug."group_id" = %s::bigint)`,
+			s.q.userGroups, s.q.userIDCol, arg(q.GroupID)))
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// escapeLike escapes the LIKE wildcards and the escape character itself.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,41 @@
+"""Settings of the minimal Django project that djauth's interop tests drive.
+
+Only the contenttypes and auth apps are installed. The database comes from
+environment variables so that each test can point Django at its own
+throwaway PostgreSQL database:
+
+    DJAUTH_DJANGO_DB_NAME      database name (required)
+    DJAUTH_DJANGO_DB_HOST      default 127.0.0.1
+    DJAUTH_DJANGO_DB_PORT      default 5432
+    DJAUTH_DJANGO_DB_USER      default postgres
+    DJAUTH_DJANGO_DB_PASSWORD  default empty
+"""
+import os
+
+SECRET_KEY = "djauth-interop-tests-only-not-a-secret"
+DEBUG = False
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+]
+
+# What "django-admin startproject" writes since Django 3.2.
+DEFAULT_AUTO_FIELD = os.environ.get("DJAUTH_DJANGO_AUTO_FIELD", "django.db.models.BigAutoField")
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": os.environ["DJAUTH_DJANGO_DB_NAME"],
+        "HOST": os.environ.get("DJAUTH_DJANGO_DB_HOST", "127.0.0.1"),
+        "PORT": os.environ.get("DJAUTH_DJANGO_DB_PORT", "5432"),
+        "USER": os.environ.get("DJAUTH_DJANGO_DB_USER", "postgres"),
+        "PASSWORD": os.environ.get("DJAUTH_DJANGO_DB_PASSWORD", ""),
+    }
+}
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
