@@ -184,10 +184,10 @@ func decodeArgon2(encoded string) (argon2Decoded, error) {
 	if len(d.saltB64) > 2*maxSaltLen || len(d.hB64) > 2*maxArgon2HashLen {
 		return d, fmt.Errorf("%w: argon2 salt or hash too long", ErrParameterOutOfRange)
 	}
-	if d.salt, err = base64.RawStdEncoding.DecodeString(d.saltB64); err != nil {
+	if d.salt, err = decodeBase64(base64.RawStdEncoding, d.saltB64); err != nil {
 		return d, fmt.Errorf("%w: argon2 salt: %v", ErrMalformed, err)
 	}
-	if d.hash, err = base64.RawStdEncoding.DecodeString(d.hB64); err != nil {
+	if d.hash, err = decodeBase64(base64.RawStdEncoding, d.hB64); err != nil {
 		return d, fmt.Errorf("%w: argon2 hash: %v", ErrMalformed, err)
 	}
 	d.hashLen = len(d.hash)

@@ -157,7 +157,7 @@ func parseBcryptSetting(s string) (bcryptSetting, error) {
 		return st, fmt.Errorf("%w: bcrypt cost %d not in [%d, %d]", ErrParameterOutOfRange, st.cost, MinBcryptRounds, MaxBcryptRounds)
 	}
 	// 22 characters carry 132 bits; bcrypt uses the first 128.
-	raw, err := bcryptB64.DecodeString(s[7:29])
+	raw, err := decodeBase64(bcryptB64, s[7:29])
 	if err != nil {
 		return st, fmt.Errorf("%w: bcrypt salt: %v", ErrMalformed, err)
 	}
@@ -236,7 +236,7 @@ func (h bcryptHasher) decode(encoded string) (bcryptSetting, string, error) {
 	if err != nil {
 		return st, "", err
 	}
-	if _, err := bcryptB64.DecodeString(data[29:]); err != nil {
+	if _, err := decodeBase64(bcryptB64, data[29:]); err != nil {
 		return st, "", fmt.Errorf("%w: bcrypt checksum: %v", ErrMalformed, err)
 	}
 	return st, data[29:], nil

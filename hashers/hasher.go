@@ -3,6 +3,7 @@ package hashers
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -193,6 +194,15 @@ func truncate(s string) string {
 		return s[:32] + "..."
 	}
 	return s
+}
+
+// decodeBase64 decodes s with enc, rejecting the CR and LF characters that
+// encoding/base64 otherwise skips.
+func decodeBase64(enc *base64.Encoding, s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, errors.New("illegal newline in base64 data")
+	}
+	return enc.DecodeString(s)
 }
 
 // splitN splits encoded into exactly n fields on '$', or fails with

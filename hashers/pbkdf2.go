@@ -152,7 +152,7 @@ func (h pbkdf2Hasher) decode(encoded string) (pbkdf2Decoded, error) {
 	if parts[2] == "" || len(parts[2]) > maxSaltLen {
 		return pbkdf2Decoded{}, fmt.Errorf("%w: %s: salt length %d", ErrMalformed, h.algorithm, len(parts[2]))
 	}
-	raw, err := base64.StdEncoding.Strict().DecodeString(parts[3])
+	raw, err := decodeBase64(base64.StdEncoding.Strict(), parts[3])
 	if err != nil || len(raw) != h.size {
 		return pbkdf2Decoded{}, fmt.Errorf("%w: %s: hash is not base64 of %d bytes", ErrMalformed, h.algorithm, h.size)
 	}

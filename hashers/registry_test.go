@@ -421,6 +421,8 @@ func TestMalformed(t *testing.T) {
 		{"pbkdf2_sha256$1000000000000$salt$6sTlFi4QohxXLuZigqDIUNX8xG9NxrTmV8+flFQdBqE=", ErrParameterOutOfRange},
 		{"pbkdf2_sha256$99999999999999999999999$salt$6sTlFi4QohxXLuZigqDIUNX8xG9NxrTmV8+flFQdBqE=", ErrMalformed},
 		{"pbkdf2_sha256$1000$salt$not base64!", ErrMalformed},
+		{"pbkdf2_sha256$1000$salt$6sTlFi4QohxXLuZigqDIUNX8xG9NxrTmV8+flFQd\nBqE=", ErrMalformed},
+		{"bcrypt$$2a$07$000000000000\r00\r0000000000000000000000000000000000000", ErrMalformed},
 		{"pbkdf2_sha256$1000$$6sTlFi4QohxXLuZigqDIUNX8xG9NxrTmV8+flFQdBqE=", ErrMalformed},
 		{"argon2$argon2id$v=19$m=4294967295,t=2,p=8$c29tZXNhbHQ$TMa6A8fPJhCAUXRhJXCXdw", ErrParameterOutOfRange},
 		{"argon2$argon2id$v=19$m=1048576,t=1024,p=8$c29tZXNhbHQ$TMa6A8fPJhCAUXRhJXCXdw", ErrParameterOutOfRange},

@@ -118,7 +118,7 @@ func decodeScrypt(encoded string) (scryptDecoded, error) {
 	if d.salt == "" || len(d.salt) > maxSaltLen {
 		return d, fmt.Errorf("%w: scrypt salt length %d", ErrMalformed, len(d.salt))
 	}
-	if raw, err := base64.StdEncoding.Strict().DecodeString(d.hash); err != nil || len(raw) != scryptKeyLen {
+	if raw, err := decodeBase64(base64.StdEncoding.Strict(), d.hash); err != nil || len(raw) != scryptKeyLen {
 		return d, fmt.Errorf("%w: scrypt hash is not base64 of %d bytes", ErrMalformed, scryptKeyLen)
 	}
 	return d, nil
