@@ -1,0 +1,176 @@
+package memory
+
+import (
+	"reflect"
+	"sync"
+	"time"
+	"unicode"
+
+	auth "github.com/djauth/auth"
+)
+
+// Store is an in-memory auth.Store for the user type U. Create one with New;
+// the zero Store is not usable. A Store is safe for concurrent use: reads
+// share a read lock and every write holds the write lock for the whole
+// call, so a write is atomic with respect to other calls.
+type Store[U any] struct {
+	// authUser reaches the embedded auth.User of a *U; it is P.AuthUser.
+	authUser func(*U) *auth.User
+	// clone returns a deep copy of a *U.
+	clone func(*U) *U
+
+	mu sync.RWMutex
+
+	users      map[int64]*U
+	byUsername map[string]int64
+	// byFold maps a case-folded username to the IDs of the users whose
+	// username folds to it.
+	byFold     map[string]map[int64]struct{}
+	lastUserID int64
+
+	groups      map[int64]auth.Group
+	groupByName map[string]int64
+	lastGroupID int64
+
+	contentTypes map[int64]auth.ContentType
+	ctByKey      map[ctKey]int64
+	lastCTID     int64
+
+	perms map[int64]auth.Permission
+	// permByKey maps "app_label.codename" to the permissions with that
+	// key. Django makes codenames unique per content type, not per app,
+	// so one key can name permissions of several models of an app.
+	permByKey  map[string]map[int64]struct{}
+	permByCT   map[ctCodename]int64
+	lastPermID int64
+
+	userGroups idSetMap // user ID -> group IDs
+	groupUsers idSetMap // group ID -> user IDs
+	userPerms  idSetMap // user ID -> permission IDs
+	permUsers  idSetMap // permission ID -> user IDs
+	groupPerms idSetMap // group ID -> permission IDs
+	permGroups idSetMap // permission ID -> group IDs
+}
+
+// Compile-time proof that Store implements the contract, for the default
+// user type and for a custom one.
+var (
+	_ auth.Store[auth.User] = (*Store[auth.User])(nil)
+	_ auth.Store[struct {
+		auth.User
+		X []int
+	}] = (*Store[struct {
+		auth.User
+		X []int
+	}])(nil)
+)
+
+type ctKey struct{ appLabel, model string }
+
+type ctCodename struct {
+	ct       int64
+	codename string
+}
+
+// idSet is a set of row IDs.
+type idSet map[int64]struct{}
+
+// New returns an empty Store for the user type U, which is auth.User or a
+// struct that embeds auth.User by value; P is inferred:
+//
+//	users := memory.New[auth.User]()
+//	custom := memory.New[MyUser]()
+//
+// The first user, group, content type and permission each get ID 1, and
+// IDs increase from there like PostgreSQL serials; an ID is never reused.
+func New[U any, P auth.UserPtr[U]]() *Store[U] {
+	s := &Store[U]{
+		authUser:     func(u *U) *auth.User { return P(u).AuthUser() },
+		users:        make(map[int64]*U),
+		byUsername:   make(map[string]int64),
+		byFold:       make(map[string]map[int64]struct{}),
+		groups:       make(map[int64]auth.Group),
+		groupByName:  make(map[string]int64),
+		contentTypes: make(map[int64]auth.ContentType),
+		ctByKey:      make(map[ctKey]int64),
+		perms:        make(map[int64]auth.Permission),
+		permByKey:    make(map[string]map[int64]struct{}),
+		permByCT:     make(map[ctCodename]int64),
+		userGroups:   make(idSetMap),
+		groupUsers:   make(idSetMap),
+		userPerms:    make(idSetMap),
+		permUsers:    make(idSetMap),
+		groupPerms:   make(idSetMap),
+		permGroups:   make(idSetMap),
+	}
+	s.clone = newCloner[U]()
+	return s
+}
+
+// newCloner returns the deep-copy function for *U. auth.User itself, the
+// common case, is copied without reflection.
+func newCloner[U any]() func(*U) *U {
+	if _, ok := any((*U)(nil)).(*auth.User); ok {
+		return func(u *U) *U {
+			cp := *u
+			lu := any(&cp).(*auth.User)
+			if lu.LastLogin != nil {
+				t := *lu.LastLogin
+				lu.LastLogin = &t
+			}
+			return &cp
+		}
+	}
+	c := newCopier(reflect.TypeFor[U]())
+	return func(u *U) *U {
+		cp := new(U)
+		*cp = *u
+		c.fix(reflect.ValueOf(cp).Elem(), make(map[uintptr]reflect.Value))
+		return cp
+	}
+}
+
+// normTime returns t in UTC truncated to microseconds, as PostgreSQL's
+// timestamptz stores it.
+func normTime(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// foldKey returns a canonical form of s under Unicode simple case folding:
+// two strings have the same key exactly when strings.EqualFold reports them
+// equal.
+func foldKey(s string) string {
+	b := make([]rune, 0, len(s))
+	for _, r := range s {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < m {
+				m = f
+			}
+		}
+		b = append(b, m)
+	}
+	return string(b)
+}
+
+// add puts id into the set stored under key in m, creating the set.
+func (m idSetMap) add(key, id int64) {
+	s := m[key]
+	if s == nil {
+		s = make(idSet)
+		m[key] = s
+	}
+	s[id] = struct{}{}
+}
+
+// remove takes id out of the set stored under key, dropping an empty set.
+func (m idSetMap) remove(key, id int64) {
+	s := m[key]
+	delete(s, id)
+	if len(s) == 0 {
+		delete(m, key)
+	}
+}
+
+// idSetMap is one direction of a many-to-many relation.
+type idSetMap map[int64]idSet

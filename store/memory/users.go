@@ -1,0 +1,262 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	auth "github.com/djauth/auth"
+)
+
+// CreateUser validates u, stores a copy of it under a new ID and sets u.ID.
+// Times are stored in UTC truncated to microseconds; u itself keeps its
+// times. A username that exists gives auth.ErrDuplicateUsername.
+func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if u == nil {
+		return &auth.ValidationError{Field: "User", Code: "required", Message: "user is nil"}
+	}
+	stored := s.normalized(u)
+	au := s.authUser(stored)
+	if err := au.Validate(); err != nil {
+		return fmt.Errorf("memory: create user: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byUsername[au.Username]; ok {
+		return fmt.Errorf("memory: create user %q: %w", au.Username, auth.ErrDuplicateUsername)
+	}
+	s.lastUserID++
+	au.ID = s.lastUserID
+	s.insertUser(stored)
+	s.authUser(u).ID = au.ID
+	return nil
+}
+
+// normalized returns a deep copy of u with its times normalised.
+func (s *Store[U]) normalized(u *U) *U {
+	cp := s.clone(u)
+	au := s.authUser(cp)
+	au.DateJoined = normTime(au.DateJoined)
+	if au.LastLogin != nil {
+		t := normTime(*au.LastLogin)
+		au.LastLogin = &t
+	}
+	return cp
+}
+
+// insertUser indexes stored, which the Store owns. The write lock is held.
+func (s *Store[U]) insertUser(stored *U) {
+	au := s.authUser(stored)
+	s.users[au.ID] = stored
+	s.byUsername[au.Username] = au.ID
+	key := foldKey(au.Username)
+	ids := s.byFold[key]
+	if ids == nil {
+		ids = make(map[int64]struct{}, 1)
+		s.byFold[key] = ids
+	}
+	ids[au.ID] = struct{}{}
+}
+
+// unindexUser removes the username indexes of the stored user. The write
+// lock is held.
+func (s *Store[U]) unindexUser(au *auth.User) {
+	delete(s.byUsername, au.Username)
+	key := foldKey(au.Username)
+	delete(s.byFold[key], au.ID)
+	if len(s.byFold[key]) == 0 {
+		delete(s.byFold, key)
+	}
+}
+
+// GetUser returns a copy of the user with the id, or auth.ErrUserNotFound.
+func (s *Store[U]) GetUser(ctx context.Context, id int64) (*U, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.users[id]
+	if !ok {
+		return nil, fmt.Errorf("memory: get user %d: %w", id, auth.ErrUserNotFound)
+	}
+	return s.clone(u), nil
+}
+
+// GetUserByUsername returns a copy of the user whose username equals
+// username exactly, or auth.ErrUserNotFound.
+func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.byUsername[username]
+	if !ok {
+		return nil, fmt.Errorf("memory: get user %q: %w", username, auth.ErrUserNotFound)
+	}
+	return s.clone(s.users[id]), nil
+}
+
+// GetUserByUsernameFold returns a copy of the one user whose username
+// equals username under Unicode simple case folding (strings.EqualFold). It
+// returns auth.ErrMultipleUsers when several match and
+// auth.ErrUserNotFound when none does.
+func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (*U, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := s.byFold[foldKey(username)]
+	switch len(ids) {
+	case 0:
+		return nil, fmt.Errorf("memory: get user %q (case-insensitive): %w", username, auth.ErrUserNotFound)
+	case 1:
+		for id := range ids {
+			return s.clone(s.users[id]), nil
+		}
+	}
+	return nil, fmt.Errorf("memory: get user %q (case-insensitive): %d users match: %w",
+		username, len(ids), auth.ErrMultipleUsers)
+}
+
+// UpdateUser validates u and replaces the stored user with u's ID by a copy
+// of u, or returns auth.ErrUserNotFound. Renaming to a username another
+// user has gives auth.ErrDuplicateUsername.
+func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if u == nil {
+		return &auth.ValidationError{Field: "User", Code: "required", Message: "user is nil"}
+	}
+	stored := s.normalized(u)
+	au := s.authUser(stored)
+	if err := au.Validate(); err != nil {
+		return fmt.Errorf("memory: update user %d: %w", au.ID, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.users[au.ID]
+	if !ok {
+		return fmt.Errorf("memory: update user %d: %w", au.ID, auth.ErrUserNotFound)
+	}
+	if other, ok := s.byUsername[au.Username]; ok && other != au.ID {
+		return fmt.Errorf("memory: update user %d to %q: %w", au.ID, au.Username, auth.ErrDuplicateUsername)
+	}
+	s.unindexUser(s.authUser(old))
+	s.insertUser(stored)
+	return nil
+}
+
+// DeleteUser deletes the user and its group and permission memberships, or
+// returns auth.ErrUserNotFound.
+func (s *Store[U]) DeleteUser(ctx context.Context, id int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return fmt.Errorf("memory: delete user %d: %w", id, auth.ErrUserNotFound)
+	}
+	s.unindexUser(s.authUser(u))
+	delete(s.users, id)
+	for g := range s.userGroups[id] {
+		s.groupUsers.remove(g, id)
+	}
+	delete(s.userGroups, id)
+	for p := range s.userPerms[id] {
+		s.permUsers.remove(p, id)
+	}
+	delete(s.userPerms, id)
+	return nil
+}
+
+// ListUsers returns copies of the users that match q, ordered by ID.
+func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	limit, err := q.Validate()
+	if err != nil {
+		return nil, fmt.Errorf("memory: list users: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := s.matching(q)
+	if q.Offset >= len(ids) {
+		return []*U{}, nil
+	}
+	ids = ids[q.Offset:]
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	out := make([]*U, len(ids))
+	for i, id := range ids {
+		out[i] = s.clone(s.users[id])
+	}
+	return out, nil
+}
+
+// CountUsers returns how many users match q, ignoring its Offset and Limit.
+func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	q.Offset, q.Limit = 0, 0
+	if _, err := q.Validate(); err != nil {
+		return 0, fmt.Errorf("memory: count users: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.matching(q)), nil
+}
+
+// matching returns the sorted IDs of the users that match q's filters. The
+// read lock is held.
+func (s *Store[U]) matching(q auth.UserQuery) []int64 {
+	search := strings.ToUpper(q.Search)
+	var ids []int64
+	var candidates map[int64]struct{}
+	if q.GroupID != 0 {
+		candidates = s.groupUsers[q.GroupID]
+		ids = make([]int64, 0, len(candidates))
+	} else {
+		ids = make([]int64, 0, len(s.users))
+	}
+	keep := func(id int64) {
+		u := s.authUser(s.users[id])
+		switch {
+		case q.IsActive != nil && u.IsActive != *q.IsActive,
+			q.IsStaff != nil && u.IsStaff != *q.IsStaff,
+			q.IsSuperuser != nil && u.IsSuperuser != *q.IsSuperuser:
+			return
+		}
+		if search != "" &&
+			!strings.Contains(strings.ToUpper(u.Username), search) &&
+			!strings.Contains(strings.ToUpper(u.Email), search) &&
+			!strings.Contains(strings.ToUpper(u.FirstName), search) &&
+			!strings.Contains(strings.ToUpper(u.LastName), search) {
+			return
+		}
+		ids = append(ids, id)
+	}
+	if q.GroupID != 0 {
+		for id := range candidates {
+			keep(id)
+		}
+	} else {
+		for id := range s.users {
+			keep(id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}

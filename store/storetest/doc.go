@@ -1,0 +1,75 @@
+// Package storetest is the conformance suite for implementations of
+// auth.Store, in the manner of testing/slogtest: the behaviour that the
+// Store contract promises is written once here, and every store runs it
+// from its own tests.
+//
+// # Running the suite
+//
+// A store's test calls Run with a factory, once for auth.User and, through
+// RunCustom, once for a custom user type with extra columns:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) auth.Store[auth.User] {
+//			return memory.New[auth.User]()
+//		})
+//	}
+//
+//	func TestConformanceCustomUser(t *testing.T) {
+//		storetest.RunCustom(t, func(t *testing.T) auth.Store[storetest.CustomUser] {
+//			return memory.New[storetest.CustomUser]()
+//		})
+//	}
+//
+// # What the factory must provide
+//
+// The factory is called once per subtest, and the subtests run in parallel
+// (t.Parallel). Each call must return a store that is:
+//
+//   - empty: no users, groups, content types or permissions. The suite
+//     registers what it needs itself, with auth.Register.
+//   - private: no other call of the factory sees its writes. A database
+//     store can give each call its own schema or database, and drop it in
+//     t.Cleanup.
+//   - complete: for RunCustom, able to store CustomUser's extra fields in
+//     the columns phone_number (text, NOT NULL) and age (integer, NOT
+//     NULL).
+//
+// The factory reports its own setup failures through t: t.Fatal when
+// setup breaks, t.Skip (with a message saying how to enable it) when an
+// optional backing service is not configured.
+//
+// # What the suite checks
+//
+// Every method of auth.Store is exercised, with these rules made concrete:
+//
+//   - Not found and duplicates: every lookup of an unknown ID, username,
+//     group, content type or permission returns its sentinel error
+//     (auth.ErrUserNotFound and so on), wrapped; list methods of an
+//     unknown user or group (ListUserGroups, ListGroupUsers, ...) do too,
+//     while UserPermissionSet and GroupPermissionSet of an unknown user
+//     return an empty set. Duplicate usernames, group names and
+//     permission codenames return their sentinels.
+//   - Bad input: values beyond Django's column limits (counted in
+//     characters, so 150 two-byte characters are a valid username), empty
+//     required fields, NUL bytes, invalid UTF-8 and malformed permission
+//     names are rejected with an error matching auth.ErrInvalid, and
+//     nothing is written.
+//   - Atomic writes: a membership write that names one unknown user, group
+//     or permission fails whole; for instance
+//     AddUserPermissions(id, "auth.add_user", "nope.nope") grants nothing
+//     and SetUserGroups with an unknown group keeps the old groups.
+//   - Copies: changing a *U after CreateUser or UpdateUser, or changing a
+//     *U or PermSet a store returned, does not change stored state.
+//   - Times: stores return DateJoined and LastLogin in UTC, truncated to
+//     microseconds (PostgreSQL's precision); the suite compares instants
+//     with time.Time.Equal.
+//   - Order: users come back ordered by ID, groups by name, content types
+//     by app label and model, permissions by app label, model and
+//     codename. Names in the suite are chosen so that byte order and the
+//     usual database collations agree.
+//   - Concurrency: parallel creates of one username or group name let
+//     exactly one succeed, and a mix of parallel reads and writes of every
+//     kind succeeds and adds up (run with -race to check locking).
+//   - Context: a canceled context fails calls with an error matching
+//     context.Canceled and writes nothing.
+package storetest
