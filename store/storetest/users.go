@@ -537,15 +537,19 @@ func (x suite[U, P]) testCopySemantics(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	g := createGroup(t, s, "copies")
-	login := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	u := x.create(t, s, "original", func(a *auth.User) {
+	edit := func(a *auth.User) {
+		login := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 		a.LastLogin = &login
 		a.Email = "original@example.com"
-	})
+	}
+	u := x.create(t, s, "original", edit)
 	id := x.au(u).ID
 	require.NoError(t, s.AddUserGroups(ctx, id, g.ID))
 	require.NoError(t, s.AddUserPermissions(ctx, id, "auth.view_user"))
-	want := x.get(t, s, id)
+	// want shares no memory with anything the store handed out.
+	want := x.newUser("original", edit)
+	x.au(want).ID = id
+	x.requireSameUser(t, want, x.get(t, s, id))
 
 	// mutate changes every part of a user that a shared pointer could
 	// leak: plain fields and the pointed-to LastLogin.
@@ -614,9 +618,9 @@ func (x suite[U, P]) testCopySemantics(t *testing.T, s auth.Store[U]) {
 	upd := x.get(t, s, id)
 	x.au(upd).FirstName = "Updated"
 	require.NoError(t, s.UpdateUser(ctx, upd))
-	wantAfter := x.get(t, s, id)
 	mutate(upd)
-	x.requireSameUser(t, wantAfter, x.get(t, s, id), "after mutating the *U passed to UpdateUser")
+	x.au(want).FirstName = "Updated"
+	x.requireSameUser(t, want, x.get(t, s, id), "after mutating the *U passed to UpdateUser")
 
 	perms, err := s.UserPermissionSet(ctx, id)
 	require.NoError(t, err)
