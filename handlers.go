@@ -1,0 +1,201 @@
+package auth
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Messages of the login form, Django's AuthenticationForm.error_messages.
+const (
+	// MsgInvalidLogin is shown for every failed login, whatever the cause.
+	MsgInvalidLogin = "Please enter a correct username and password. Note that both fields may be case-sensitive."
+	// MsgInactive is shown only when the password was right for an inactive
+	// account that a backend such as AllowAllUsersModelBackend let through.
+	MsgInactive = "This account is inactive."
+	// MsgRequired is the error of an empty field.
+	MsgRequired = "This field is required."
+)
+
+// maxFormBytes bounds the body of the login and logout forms.
+const maxFormBytes = 64 << 10
+
+// neverCache is the Cache-Control value of Django's never_cache.
+const neverCache = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+// DefaultRoutePrefix is where Routes mounts the handlers by default.
+const DefaultRoutePrefix = "/accounts/"
+
+// Routes mounts the auth pages on mux under prefix ("" means
+// DefaultRoutePrefix, "/accounts/"): prefix+"login/" (LoginHandler) and
+// prefix+"logout/" (LogoutHandler). Later versions add the password change
+// and reset pages under the same prefix. Register the rest of the app on
+// the same mux and wrap the mux with Middleware.
+func (a *Auth[U]) Routes(mux *http.ServeMux, prefix string) {
+	if prefix == "" {
+		prefix = DefaultRoutePrefix
+	}
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	mux.Handle(prefix+"login/", a.LoginHandler())
+	mux.Handle(prefix+"logout/", a.LogoutHandler())
+}
+
+// protect wraps an auth page: Middleware (harmless when already applied),
+// cross-origin protection against CSRF and Django's never_cache headers.
+func (a *Auth[U]) protect(h http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return a.Middleware(cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", neverCache)
+		h.ServeHTTP(w, r)
+	})))
+}
+
+// LoginHandler serves the login page (Django's LoginView): GET shows the
+// form, POST authenticates the "username" and "password" fields through
+// the backends, logs the user in and redirects to the "next" field or
+// query parameter when URLHasAllowedHostAndScheme accepts it for the
+// request's host and Config.AllowedHosts, and to Config.LoginRedirectURL
+// otherwise. Every failure shows the same message, MsgInvalidLogin, except
+// that a right password for an inactive account that the backend let
+// through shows MsgInactive. Cross-origin POSTs are refused
+// (http.CrossOriginProtection) and responses are not cached. The handler
+// is marked LoginNotRequired.
+func (a *Auth[U]) LoginHandler() http.Handler {
+	return LoginNotRequired(a.protect(http.HandlerFunc(a.serveLogin)))
+}
+
+func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
+	page := &LoginPage{Action: r.URL.RequestURI(), RedirectFieldName: RedirectFieldName}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		page.Next = a.redirectTarget(r)
+		a.render(w, r, http.StatusOK, a.templates.Login, page)
+		return
+	case http.MethodPost:
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	page.Next = a.redirectTarget(r)
+	// Django's UsernameField strips and NFKC-normalizes; the password is
+	// taken as it is.
+	username := NormalizeUsername(strings.TrimSpace(r.PostForm.Get("username")))
+	password := r.PostForm.Get("password")
+	page.Username = username
+	switch n := utf8.RuneCountInString(username); {
+	case username == "":
+		page.UsernameErrors = append(page.UsernameErrors, MsgRequired)
+	case n > MaxUsernameLength:
+		page.UsernameErrors = append(page.UsernameErrors,
+			fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", MaxUsernameLength, n))
+	}
+	if password == "" {
+		page.PasswordErrors = append(page.PasswordErrors, MsgRequired)
+	}
+	if page.UsernameErrors != nil || page.PasswordErrors != nil {
+		a.render(w, r, http.StatusOK, a.templates.Login, page)
+		return
+	}
+	user, backend, err := a.Authenticate(r.Context(), r, Credentials{CredentialUsername: username, CredentialPassword: password})
+	if errors.Is(err, ErrInvalidCredentials) {
+		page.Errors = []string{MsgInvalidLogin}
+		a.render(w, r, http.StatusOK, a.templates.Login, page)
+		return
+	}
+	if err != nil {
+		a.logger.ErrorContext(r.Context(), "auth: login: authenticate", "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	if !a.authUser(user).IsActive {
+		page.Errors = []string{MsgInactive}
+		a.render(w, r, http.StatusOK, a.templates.Login, page)
+		return
+	}
+	if err := a.Login(r, user, backend); err != nil {
+		a.logger.ErrorContext(r.Context(), "auth: login", "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	target := page.Next
+	if target == "" {
+		target = a.loginRedirectURL
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+// LogoutHandler serves the logout page (Django's LogoutView): POST logs
+// out and redirects to the safe "next" value, else to
+// Config.LogoutRedirectURL, else shows the logged-out page. Other methods
+// get 405: a GET must not log anyone out. Cross-origin POSTs are refused
+// and responses are not cached.
+func (a *Auth[U]) LogoutHandler() http.Handler {
+	return a.protect(http.HandlerFunc(a.serveLogout))
+}
+
+func (a *Auth[U]) serveLogout(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	if err := a.Logout(r); err != nil {
+		a.logger.ErrorContext(r.Context(), "auth: logout", "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	target := a.redirectTarget(r)
+	if target == "" {
+		target = a.logoutRedirectURL
+	}
+	if target != "" && target != r.URL.RequestURI() {
+		http.Redirect(w, r, target, http.StatusFound)
+		return
+	}
+	a.render(w, r, http.StatusOK, a.templates.LoggedOut, &LoggedOutPage{LoginURL: a.loginURL})
+}
+
+// redirectTarget is Django's get_redirect_url: the "next" value of the
+// POST body, else of the query, if it is safe for this request.
+func (a *Auth[U]) redirectTarget(r *http.Request) string {
+	next := ""
+	if vs, ok := r.PostForm[RedirectFieldName]; ok && len(vs) > 0 {
+		next = vs[0]
+	} else {
+		next = r.URL.Query().Get(RedirectFieldName)
+	}
+	return SafeRedirectURL(next, r.Host, r.TLS != nil, a.allowedHosts)
+}
+
+// render executes t into a buffer first, so that a template error gives a
+// clean 500 instead of half a page.
+func (a *Auth[U]) render(w http.ResponseWriter, r *http.Request, code int, t *template.Template, data any) {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		a.logger.ErrorContext(r.Context(), "auth: render page", "template", t.Name(), "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}

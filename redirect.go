@@ -1,0 +1,321 @@
+package auth
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// MaxRedirectURLLength is the longest URL, in characters, that
+// URLHasAllowedHostAndScheme accepts (Django's MAX_URL_LENGTH).
+const MaxRedirectURLLength = 2048
+
+// URLHasAllowedHostAndScheme reports whether url is safe to redirect to:
+// a relative URL, or an absolute one whose host is in allowedHosts and
+// whose scheme is http or https (only https when requireHTTPS). It is a
+// faithful port of Django's url_has_allowed_host_and_scheme, including its
+// reading of URLs through Python's urlsplit, so that the tricky inputs
+// that browsers treat as absolute ("//evil", "\\evil", "/\evil",
+// "http:///evil", leading control characters, "javascript:") are refused.
+// An empty url, one longer than MaxRedirectURLLength characters and one
+// that is not valid UTF-8 are refused too.
+//
+// A true result does not make url safe to put in HTML; templates escape
+// it.
+func URLHasAllowedHostAndScheme(url string, allowedHosts []string, requireHTTPS bool) bool {
+	if !utf8.ValidString(url) {
+		return false
+	}
+	url = strings.TrimFunc(url, pyIsSpace)
+	if url == "" {
+		return false
+	}
+	// Chrome treats \ as / in paths, but \ may also be part of basic-auth
+	// credentials, so both readings must pass.
+	return urlAllowed(url, allowedHosts, requireHTTPS) &&
+		urlAllowed(strings.ReplaceAll(url, `\`, "/"), allowedHosts, requireHTTPS)
+}
+
+func urlAllowed(url string, allowedHosts []string, requireHTTPS bool) bool {
+	// Chrome reads any URL with three leading slashes as absolute.
+	if strings.HasPrefix(url, "///") || utf8.RuneCountInString(url) > MaxRedirectURLLength {
+		return false
+	}
+	scheme, netloc, ok := pyURLSplit(url)
+	if !ok {
+		return false
+	}
+	// "http:///example.com": a scheme without a host, which Chrome still
+	// reads as pointing at example.com.
+	if netloc == "" && scheme != "" {
+		return false
+	}
+	// Browsers skip some control characters at the start of a URL.
+	if r, _ := utf8.DecodeRuneInString(url); pyIsControlCategory(r) {
+		return false
+	}
+	if scheme == "" && netloc != "" {
+		scheme = "http"
+	}
+	if netloc != "" && !containsString(allowedHosts, netloc) {
+		return false
+	}
+	if scheme == "" {
+		return true
+	}
+	return scheme == "https" || (!requireHTTPS && scheme == "http")
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pyIsSpace is Python's str.isspace, which str.strip uses: Unicode White
+// Space plus the separators U+001C to U+001F.
+func pyIsSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// pyIsControlCategory reports whether r is in Unicode general category C
+// (Cc, Cf, Cs, Co or unassigned Cn), Python's
+// unicodedata.category(c)[0] == "C".
+func pyIsControlCategory(r rune) bool {
+	if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Cs, unicode.Co) {
+		return true
+	}
+	// Unassigned code points (Cn) belong to no other category.
+	return !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z)
+}
+
+// pyURLSplit returns the scheme (lowercased) and network location of url
+// as Python's urllib.parse.urlsplit reads them, and false where urlsplit
+// raises ValueError (a bad IPv6 literal, or a netloc that NFKC
+// normalization turns into one with URL delimiters).
+func pyURLSplit(url string) (scheme, netloc string, ok bool) {
+	// WHATWG: strip leading C0 control characters and space, and remove
+	// tab, CR and LF everywhere.
+	url = strings.TrimLeftFunc(url, func(r rune) bool { return r <= 0x20 })
+	if strings.ContainsAny(url, "\t\r\n") {
+		url = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(url)
+	}
+	if i := strings.IndexByte(url, ':'); i > 0 && isASCIIAlpha(url[0]) {
+		valid := true
+		for j := 0; j < i; j++ {
+			c := url[j]
+			if !(isASCIIAlpha(c) || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+				valid = false
+				break
+			}
+		}
+		if valid {
+			scheme, url = strings.ToLower(url[:i]), url[i+1:]
+		}
+	}
+	if strings.HasPrefix(url, "//") {
+		rest := url[2:]
+		end := len(rest)
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			end = i
+		}
+		netloc = rest[:end]
+		open, closed := strings.Contains(netloc, "["), strings.Contains(netloc, "]")
+		if open != closed {
+			return "", "", false
+		}
+		if open && !checkBracketedNetloc(netloc) {
+			return "", "", false
+		}
+	}
+	if !checkNetlocNFKC(netloc) {
+		return "", "", false
+	}
+	return scheme, netloc, true
+}
+
+func isASCIIAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// checkBracketedNetloc is Python's _check_bracketed_netloc: the text in
+// brackets must be an IPv6 address or an IPvFuture literal, with nothing
+// before the bracket and only a port after it.
+func checkBracketedNetloc(netloc string) bool {
+	hostport := netloc
+	if i := strings.LastIndexByte(netloc, '@'); i >= 0 {
+		hostport = netloc[i+1:]
+	}
+	before, bracketed, found := strings.Cut(hostport, "[")
+	if !found {
+		return true
+	}
+	if before != "" {
+		return false
+	}
+	host, port, _ := strings.Cut(bracketed, "]")
+	if port != "" && !strings.HasPrefix(port, ":") {
+		return false
+	}
+	return checkBracketedHost(host)
+}
+
+// checkBracketedHost is Python's _check_bracketed_host.
+func checkBracketedHost(host string) bool {
+	if strings.HasPrefix(host, "v") {
+		// IPvFuture, as Python checks it: v, hex digits, ".", anything.
+		rest := host[1:]
+		dot := strings.IndexByte(rest, '.')
+		if dot < 1 || dot == len(rest)-1 {
+			return false
+		}
+		for i := 0; i < dot; i++ {
+			if !isHex(rest[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return isIPv6(host)
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// isIPv6 reports whether s is an IPv6 address as Python's ipaddress module
+// accepts it (including an embedded IPv4 tail and a %zone).
+func isIPv6(s string) bool {
+	if addr, scope, found := strings.Cut(s, "%"); found {
+		if scope == "" || strings.Contains(scope, "%") {
+			return false
+		}
+		s = addr
+	}
+	if s == "" {
+		return false
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) < 3 {
+		return false
+	}
+	maxParts := 8 + 1
+	if last := parts[len(parts)-1]; strings.Contains(last, ".") {
+		if !isIPv4(last) {
+			return false
+		}
+		parts[len(parts)-1] = "0"
+		parts = append(parts, "0")
+	}
+	if len(parts) > maxParts {
+		return false
+	}
+	skip := -1
+	for i := 1; i < len(parts)-1; i++ {
+		if parts[i] == "" {
+			if skip >= 0 {
+				return false
+			}
+			skip = i
+		}
+	}
+	if skip >= 0 {
+		hi, lo := skip, len(parts)-skip-1
+		if parts[0] == "" {
+			hi--
+			if hi != 0 {
+				return false
+			}
+		}
+		if parts[len(parts)-1] == "" {
+			lo--
+			if lo != 0 {
+				return false
+			}
+		}
+		if hi+lo > 7 {
+			return false
+		}
+	} else {
+		if len(parts) != 8 || parts[0] == "" || parts[len(parts)-1] == "" {
+			return false
+		}
+	}
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if len(p) > 4 {
+			return false
+		}
+		for i := 0; i < len(p); i++ {
+			if !isHex(p[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isIPv4 is Python's IPv4Address parsing: four decimal octets of one to
+// three digits, at most 255, without leading zeros.
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 3 || (len(p) > 1 && p[0] == '0') {
+			return false
+		}
+		n := 0
+		for i := 0; i < len(p); i++ {
+			if p[i] < '0' || p[i] > '9' {
+				return false
+			}
+			n = n*10 + int(p[i]-'0')
+		}
+		if n > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkNetlocNFKC is Python's _checknetloc: a non-ASCII netloc must not
+// gain "/", "?", "#", "@" or ":" under NFKC normalization.
+func checkNetlocNFKC(netloc string) bool {
+	ascii := true
+	for i := 0; i < len(netloc); i++ {
+		if netloc[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if netloc == "" || ascii {
+		return true
+	}
+	n := strings.NewReplacer("@", "", ":", "", "#", "", "?", "").Replace(netloc)
+	n2 := norm.NFKC.String(n)
+	if n == n2 {
+		return true
+	}
+	return !strings.ContainsAny(n2, "/?#@:")
+}
+
+// SafeRedirectURL returns next if URLHasAllowedHostAndScheme accepts it
+// for the request's host (and allowedHosts), requiring https when the
+// request came over TLS, and "" otherwise, as Django's
+// RedirectURLMixin.get_redirect_url does.
+func SafeRedirectURL(next, requestHost string, secure bool, allowedHosts []string) string {
+	hosts := make([]string, 0, len(allowedHosts)+1)
+	hosts = append(hosts, requestHost)
+	hosts = append(hosts, allowedHosts...)
+	if URLHasAllowedHostAndScheme(next, hosts, secure) {
+		return next
+	}
+	return ""
+}

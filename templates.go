@@ -1,0 +1,54 @@
+package auth
+
+import (
+	"embed"
+	"html/template"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Templates are the pages of the login and logout handlers. Replace one by
+// setting Config.Templates to a value whose field holds your own
+// html/template, executed with the page data documented on the field.
+type Templates struct {
+	// Login renders the login form with a *LoginPage.
+	Login *template.Template
+	// LoggedOut renders the page shown after logout when no redirect
+	// applies, with a *LoggedOutPage.
+	LoggedOut *template.Template
+}
+
+// DefaultTemplates returns the embedded pages: a minimal, self-contained
+// layout (templates/base.html) with the login form (templates/login.html)
+// and the logged-out page (templates/logged_out.html).
+func DefaultTemplates() *Templates {
+	return &Templates{
+		Login:     template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/login.html")).Lookup("base"),
+		LoggedOut: template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/logged_out.html")).Lookup("base"),
+	}
+}
+
+// LoginPage is the data of the login template.
+type LoginPage struct {
+	// Action is the URL the form posts to (the login page itself).
+	Action string
+	// RedirectFieldName is the name of the hidden field that carries Next.
+	RedirectFieldName string
+	// Next is the safe page to go to after login, or "".
+	Next string
+	// Username is the username that was submitted, to fill the field again.
+	Username string
+	// Errors are errors about the form as a whole, such as wrong
+	// credentials.
+	Errors []string
+	// UsernameErrors and PasswordErrors are errors of one field.
+	UsernameErrors []string
+	PasswordErrors []string
+}
+
+// LoggedOutPage is the data of the logged-out template.
+type LoggedOutPage struct {
+	// LoginURL is the login page.
+	LoginURL string
+}
