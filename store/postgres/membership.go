@@ -83,6 +83,20 @@ func requireGroups(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	return nil
 }
 
+// ownerMissing is called when a list came back empty: it tells an owner
+// without members (nil) from an unknown one (notFound). Lists that have
+// rows cost one query; empty ones two.
+func ownerMissing(ctx context.Context, db Querier, table string, id int64, notFound error) error {
+	var exists bool
+	if err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE "id" = $1::bigint)`, id).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return notFound
+	}
+	return nil
+}
+
 // link describes one many-to-many table: the owner column, its table and
 // not-found sentinel, and the target column.
 type link struct {
@@ -182,21 +196,29 @@ func (s *Store[U]) SetUserGroups(ctx context.Context, userID int64, groupIDs []i
 	return s.applyGroups(ctx, "set groups", opSet, userID, groupIDs)
 }
 
-// ListUserGroups returns the user's groups ordered by name.
+// ListUserGroups returns the user's groups ordered by name, or
+// auth.ErrUserNotFound.
 func (s *Store[U]) ListUserGroups(ctx context.Context, userID int64) ([]auth.Group, error) {
 	rows, _ := s.db.Query(ctx, fmt.Sprintf(`SELECT g."id", g."name" FROM "auth_group" g
 		JOIN %s ug ON ug."group_id" = g."id" WHERE ug.%s = $1::bigint
 		ORDER BY g."name" COLLATE "C", g."id"`, s.q.userGroups, s.q.userIDCol), userID)
 	gs, err := pgx.CollectRows(rows, pgx.RowToStructByName[auth.Group])
+	if err == nil && len(gs) == 0 {
+		err = ownerMissing(ctx, s.db, s.q.userTable, userID, auth.ErrUserNotFound)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list groups of user %d: %w", userID, err)
 	}
 	return gs, nil
 }
 
-// ListGroupUsers returns the members of the group ordered by ID.
+// ListGroupUsers returns the members of the group ordered by ID, or
+// auth.ErrGroupNotFound.
 func (s *Store[U]) ListGroupUsers(ctx context.Context, groupID int64) ([]*U, error) {
 	users, err := s.collectUsers(s.db.Query(ctx, s.q.listGroupUsers, groupID))
+	if err == nil && len(users) == 0 {
+		err = ownerMissing(ctx, s.db, `"auth_group"`, groupID, auth.ErrGroupNotFound)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list users of group %d: %w", groupID, err)
 	}
@@ -223,6 +245,9 @@ func (s *Store[U]) SetUserPermissions(ctx context.Context, userID int64, perms [
 func (s *Store[U]) ListUserPermissions(ctx context.Context, userID int64) ([]auth.Permission, error) {
 	perms, err := collectPerms(s.db.Query(ctx, fmt.Sprintf(`%s JOIN %s up ON up."permission_id" = p."id"
 		WHERE up.%s = $1::bigint`, permSelect, s.q.userPerms, s.q.userIDCol)+permOrder, userID))
+	if err == nil && len(perms) == 0 {
+		err = ownerMissing(ctx, s.db, s.q.userTable, userID, auth.ErrUserNotFound)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list permissions of user %d: %w", userID, err)
 	}
@@ -249,6 +274,9 @@ func (s *Store[U]) SetGroupPermissions(ctx context.Context, groupID int64, perms
 func (s *Store[U]) ListGroupPermissions(ctx context.Context, groupID int64) ([]auth.Permission, error) {
 	perms, err := collectPerms(s.db.Query(ctx, permSelect+` JOIN "auth_group_permissions" gp ON gp."permission_id" = p."id"
 		WHERE gp."group_id" = $1::bigint`+permOrder, groupID))
+	if err == nil && len(perms) == 0 {
+		err = ownerMissing(ctx, s.db, `"auth_group"`, groupID, auth.ErrGroupNotFound)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list permissions of group %d: %w", groupID, err)
 	}

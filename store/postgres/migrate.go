@@ -298,7 +298,7 @@ func verifyColumns(ctx context.Context, tx pgx.Tx) (serial bool, err error) {
 			found[table] = map[string]col{}
 		}
 		length := math.MaxInt32 // no typmod: text or unbounded varchar
-		if typmod > 4 {          // varchar(n) stores n+4
+		if typmod > 4 {         // varchar(n) stores n+4
 			length = int(typmod - 4)
 		}
 		found[table][name] = col{length, identity}

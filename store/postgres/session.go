@@ -169,7 +169,9 @@ func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
 	var token string
 	var data []byte
 	if _, err := pgx.ForEachRow(rows, []any{&token, &data}, func() error {
-		out[token] = append([]byte(nil), data...)
+		b := make([]byte, len(data))
+		copy(b, data)
+		out[token] = b
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("postgres: all sessions: %w", err)

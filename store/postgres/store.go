@@ -48,15 +48,15 @@ var _ auth.Store[auth.User] = (*Store[auth.User])(nil)
 // columns, built once by New.
 type queries struct {
 	userTable, userGroups, userPerms, userIDCol string
-	userCols       string // u."id", u."password", ... in field order
-	insertUser     string
-	updateUser     string
-	deleteUser     string
-	userPermsSQL   string // "app.codename" of the direct permissions of $1
-	groupPermsSQL  string // "app.codename" of the group permissions of $1
-	userWithPerms  string
-	usersWithPerm  string
-	listGroupUsers string
+	userCols                                    string // u."id", u."password", ... in field order
+	insertUser                                  string
+	updateUser                                  string
+	deleteUser                                  string
+	userPermsSQL                                string // "app.codename" of the direct permissions of $1
+	groupPermsSQL                               string // "app.codename" of the group permissions of $1
+	userWithPerms                               string
+	usersWithPerm                               string
+	listGroupUsers                              string
 }
 
 // New returns a store on db for the user type U, which is auth.User or a
