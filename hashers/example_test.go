@@ -63,7 +63,7 @@ func ExampleRegistry_Summary() {
 
 // Malformed or unknown values are reported with sentinel errors.
 func ExampleRegistry_Identify() {
-	reg := hashers.Default()
+	reg := hashers.New(hashers.PBKDF2{Iterations: 1000}, hashers.Argon2{})
 	_, err := reg.Identify("lolcat$salt$hash")
 	fmt.Println(errors.Is(err, hashers.ErrUnknownAlgorithm))
 	_, _, err = reg.Check("pw", "argon2$argon2id$v=19$m=4294967295,t=2,p=8$c29tZXNhbHQ$TMa6A8fPJhCAUXRhJXCXdw")

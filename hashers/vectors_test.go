@@ -140,7 +140,7 @@ func TestDjangoVectors(t *testing.T) {
 			require.Equal(t, vec.Algorithm, h.Algorithm())
 			checks := vec.Checks
 			if strings.Contains(vec.Note, "N=16384") {
-				checks = checks[:2] // Django's default scrypt cost: one right, one wrong
+				checks = checks[:1] // Django's default scrypt cost: the right password only (wrong ones are checked at cheaper N)
 			}
 			for _, c := range checks {
 				ok, err := h.Verify(c.Password, vec.Encoded)
