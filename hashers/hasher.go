@@ -91,8 +91,6 @@ var (
 	// ErrPasswordTooLong: plain bcrypt only uses the first 72 bytes of a
 	// password; BCrypt.Encode refuses longer ones instead of truncating.
 	ErrPasswordTooLong = errors.New("hashers: password longer than 72 bytes for bcrypt")
-	// ErrUnusable: the encoded value is an unusable password (starts with "!").
-	ErrUnusable = errors.New("hashers: unusable password")
 )
 
 // RandomStringChars is the alphabet of Django's get_random_string, used for
