@@ -190,3 +190,8 @@ func io_Copy(b *strings.Builder, resp *http.Response) (int64, error) {
 	defer resp.Body.Close()
 	return io.Copy(b, resp.Body)
 }
+
+// registryWith prefers the counting MD5 hasher and still verifies SHA1.
+func registryWith(runs *atomic.Int64) *hashers.Registry {
+	return hashers.New(countingHasher{runs: runs}, hashers.SHA1{})
+}
