@@ -1,0 +1,83 @@
+// Package postgres stores djauth's users, groups and permissions in
+// PostgreSQL using Django's own schema, so that a Go service and a Django
+// project can share one live database.
+//
+// # Schema
+//
+// Migrate creates exactly the tables that Django's migrations contenttypes
+// 0001-0002 and auth 0001-0012 create (django_content_type,
+// auth_permission, auth_group, auth_group_permissions, auth_user,
+// auth_user_groups, auth_user_user_permissions) with Django's column types,
+// constraint names, "_like" pattern indexes and DEFERRABLE INITIALLY
+// DEFERRED foreign keys, and records those migrations in django_migrations
+// so that Django's "manage.py migrate" has nothing left to do. Primary keys
+// are identity columns, as Django 4.1 and later make them; the ids of the
+// many-to-many tables are bigint, as in every project whose
+// DEFAULT_AUTO_FIELD is BigAutoField (the startproject default since
+// Django 3.2).
+//
+// On a database that Django migrated, Migrate changes nothing in those
+// tables: it checks that they and their columns exist and that the
+// migrations are recorded. Schemas made by Django before 4.1 (serial ids)
+// and projects with integer many-to-many ids are recognised and work
+// unchanged.
+//
+// djauth's own tables (djauth_session) are recorded in djauth_migrations,
+// never in django_migrations. Migrate runs in one transaction under an
+// advisory lock and is safe to run from several processes at once.
+//
+// # Querier and transactions
+//
+// New and NewSessionStore take a Querier, which *pgxpool.Pool, *pgx.Conn
+// and pgx.Tx all satisfy. Writes that touch several rows run in a
+// transaction started with Begin, which is a savepoint when the Querier is
+// already the caller's transaction, so a whole request can commit or roll
+// back as one.
+//
+// # Custom users
+//
+// The user type is auth.User or a struct that embeds it by value. Fields
+// map to columns as in pgx's RowToAddrOfStructByName: the db tag names
+// the column, an untagged exported field maps to its lowercased name,
+// `db:"-"` skips a field and value-embedded structs are flattened. New
+// rejects two fields with one column and pointer embeds. Extra fields are
+// columns the app adds to auth_user with its own migration, or columns of
+// its own user table:
+//
+//   - Options.UserTable names the table of user rows, as Django's
+//     AUTH_USER_MODEL does ("accounts_user" for accounts.User).
+//   - Options.UserGroupsTable and Options.UserPermissionsTable name the
+//     membership tables, and Options.UserIDColumn their user column.
+//     They default to auth_user_groups, auth_user_user_permissions and
+//     user_id; for a custom model Django names them
+//     "<user table>_groups" and "<user table>_user_permissions".
+//   - Migrate creates only Django's default auth_user; the custom tables
+//     are the app's (Django's) to create.
+//   - A unique violation maps to auth.ErrDuplicateUsername when the
+//     constraint's name contains "username", as Django's names do.
+//
+// # Errors
+//
+// Errors are translated at the boundary: no row becomes the not-found
+// sentinel of the method (auth.ErrUserNotFound, ...), a unique violation
+// becomes auth.ErrDuplicateUsername, auth.ErrDuplicateGroupName or
+// auth.ErrDuplicatePermission, and every error is wrapped with what was
+// being done ("postgres: get user 7: auth: user not found"). Input is
+// validated before anything is sent; a membership write naming an unknown
+// user, group or permission writes nothing.
+//
+// # Round trips
+//
+// UserPermissionSet, GroupPermissionSet and GetUserWithPermissions each
+// send one query; GetUserWithPermissions returns the user and both
+// permission sets from a single SELECT with two ARRAY subqueries.
+// UsersWithPermission is one query implementing Django's with_perm. The
+// list methods send a second query only when the list is empty, to tell an
+// unknown owner from one without members.
+//
+// # Sessions
+//
+// SessionStore keeps scs sessions in djauth_session and implements
+// scs.Store, scs.CtxStore and scs.IterableCtxStore. Its cleanup goroutine
+// is started by NewSessionStore and stopped by Close.
+package postgres
