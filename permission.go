@@ -157,7 +157,9 @@ type ModelSpec struct {
 	// Model is the model name; it is stored lowercased, as Django does.
 	Model string
 	// VerboseName appears in default permission names ("Can add <verbose
-	// name>"). Empty means the lowercased model name.
+	// name>"). Empty means Django's default, the model name with its
+	// CamelCase words split by spaces and lowercased: "AuditEntry" gives
+	// "audit entry".
 	VerboseName string
 	// DefaultPermissions lists the actions that get a default permission.
 	// Nil means Django's ["add", "change", "delete", "view"]; an empty,
@@ -186,7 +188,7 @@ func (m ModelSpec) Permissions() ([]Permission, error) {
 	}
 	verbose := m.VerboseName
 	if verbose == "" {
-		verbose = model
+		verbose = camelCaseToSpaces(m.Model)
 	}
 	actions := m.DefaultPermissions
 	if actions == nil {
@@ -218,6 +220,26 @@ func (m ModelSpec) Permissions() ([]Permission, error) {
 		}
 	}
 	return perms, nil
+}
+
+// camelCaseToSpaces derives a model's default verbose name from its class
+// name as Django's camel_case_to_spaces does: a space goes before each
+// ASCII capital that follows a lowercase ASCII letter or that starts a new
+// word (is followed by something other than a capital), then the result is
+// trimmed and lowercased. "AuditEntry" and "HTTPResponse" give "audit
+// entry" and "http response".
+func camelCaseToSpaces(name string) string {
+	isUpper := func(c byte) bool { return c >= 'A' && c <= 'Z' }
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if isUpper(c) && (i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z' ||
+			i+1 < len(name) && !isUpper(name[i+1])) {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(c)
+	}
+	return pythonLower(strings.TrimFunc(b.String(), isPythonSpace))
 }
 
 // AuthModels are the models whose permissions Django creates for the auth
