@@ -71,7 +71,7 @@ func (a *Auth[U]) LoginHandler() http.Handler {
 }
 
 func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
-	page := &LoginPage{Action: r.URL.RequestURI(), RedirectFieldName: RedirectFieldName}
+	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		page.Next = a.redirectTarget(r)

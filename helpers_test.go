@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -65,6 +66,7 @@ func newEnvOf[U any, P auth.UserPtr[U]](t testing.TB, opts ...envOption[U]) *env
 		Hashers:   e.hashers,
 		Backends:  []auth.Backend[U]{backends.NewModel[U, P](e.store, e.hashers)},
 		SecretKey: testSecret,
+		Logger:    slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(&cfg, e)
@@ -120,6 +122,9 @@ func (c *client) do(method, target string, form url.Values, hdr ...string) *http
 		body = strings.NewReader("")
 	}
 	req := httptest.NewRequest(method, target, body)
+	if strings.HasPrefix(target, "/") {
+		req.Host = "testserver" // as Django's test client
+	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}

@@ -31,7 +31,8 @@ func DefaultTemplates() *Templates {
 
 // LoginPage is the data of the login template.
 type LoginPage struct {
-	// Action is the URL the form posts to (the login page itself).
+	// Action is the URL the form posts to: the login page's path, without
+	// the query (Next travels in a hidden field).
 	Action string
 	// RedirectFieldName is the name of the hidden field that carries Next.
 	RedirectFieldName string

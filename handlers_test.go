@@ -1,0 +1,225 @@
+package auth_test
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/backends"
+)
+
+func TestLoginPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newClient(t, e.app())
+	resp := c.get("/accounts/login/?next=/reports/")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "max-age=0, no-cache, no-store, must-revalidate, private", resp.Header.Get("Cache-Control"))
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	body := readBody(t, resp)
+	assert.Contains(t, body, `name="username"`)
+	assert.Contains(t, body, `name="password"`)
+	assert.Contains(t, body, `name="next" value="/reports/"`)
+	assert.Contains(t, body, `action="/accounts/login/"`)
+
+	// An unsafe next is not put in the form.
+	body = readBody(t, c.get("/accounts/login/?next=http://evil.example/"))
+	assert.NotContains(t, body, "evil.example")
+	assert.Equal(t, http.StatusMethodNotAllowed, c.do(http.MethodPut, "/accounts/login/", nil).StatusCode)
+}
+
+// TestLoginErrors: one generic message for every failure; field errors for
+// empty fields; the inactive message only for a right password with
+// AllowAllUsersModelBackend (Django's AuthenticationForm).
+func TestLoginErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("alice", "pw")
+	e.createUser("sleepy", "pw", func(u *auth.User) { u.IsActive = false })
+	allowAll := newEnv(t, func(c *auth.Config[auth.User], e *env[auth.User]) {
+		c.Backends = []auth.Backend[auth.User]{backends.NewAllowAllUsersModel(e.store, e.hashers)}
+	})
+	allowAll.createUser("sleepy", "pw", func(u *auth.User) { u.IsActive = false })
+	generic := template.HTMLEscapeString(auth.MsgInvalidLogin)
+	for _, tc := range []struct {
+		name     string
+		e        *env[auth.User]
+		user, pw string
+		want     string
+	}{
+		{"wrong password", e, "alice", "nope", generic},
+		{"unknown user", e, "bob", "pw", generic},
+		{"wrong case", e, "Alice", "pw", generic},
+		{"inactive, model backend", e, "sleepy", "pw", generic},
+		{"inactive, wrong password, allow all", allowAll, "sleepy", "nope", generic},
+		{"inactive, right password, allow all", allowAll, "sleepy", "pw", auth.MsgInactive},
+		{"empty username", e, "", "pw", auth.MsgRequired},
+		{"empty password", e, "alice", "", auth.MsgRequired},
+		{"long username", e, strings.Repeat("a", 151), "pw", "at most 150 characters (it has 151)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t, tc.e.app())
+			resp := c.login(tc.user, tc.pw)
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			body := readBody(t, resp)
+			assert.Contains(t, body, tc.want)
+			assert.Equal(t, "AnonymousUser", readBody(t, c.get("/whoami/")))
+		})
+	}
+}
+
+// TestLoginNormalizesUsername: surrounding space is stripped and the name
+// NFKC-normalized, as Django's UsernameField does.
+func TestLoginNormalizesUsername(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("ﬁle", "pw") // stored NFKC-normalized as "file"
+	c := newClient(t, e.app())
+	assert.Equal(t, http.StatusFound, c.login("  ﬁle ", "pw").StatusCode)
+	assert.Equal(t, "file", readBody(t, c.get("/whoami/")))
+}
+
+// TestLoginSecurityCheck ports Django's LoginTest.test_security_check:
+// unsafe next values fall back to LOGIN_REDIRECT_URL, safe ones are used.
+func TestLoginSecurityCheck(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("testclient", "password")
+	app := e.app()
+	for _, bad := range []string{
+		"http://example.com", "https://example.com", "ftp://example.com", "///example.com",
+		"//example.com", `javascript:alert("XSS")`,
+	} {
+		c := newClient(t, app)
+		resp := c.post("/accounts/login/?next="+url.QueryEscape(bad), url.Values{"username": {"testclient"}, "password": {"password"}})
+		assert.Equal(t, http.StatusFound, resp.StatusCode)
+		assert.Equal(t, auth.DefaultLoginRedirectURL, resp.Header.Get("Location"), bad)
+	}
+	for _, good := range []string{
+		"/view/?param=http://example.com", "/view/?param=https://example.com", "/view?param=ftp://example.com",
+		"view/?param=//example.com", "https://testserver/", "HTTPS://testserver/", "//testserver/", "/url%20with%20spaces/",
+	} {
+		c := newClient(t, app)
+		// The form field wins over the query, as in Django.
+		resp := c.post("/accounts/login/?next=/ignored/", url.Values{"username": {"testclient"}, "password": {"password"}, "next": {good}})
+		assert.Equal(t, http.StatusFound, resp.StatusCode)
+		loc := resp.Header.Get("Location")
+		assert.NotEqual(t, auth.DefaultLoginRedirectURL, loc, good)
+		assert.NotContains(t, loc, "ignored")
+	}
+}
+
+// TestLoginSecurityCheckHTTPS: a request over TLS refuses an http next.
+func TestLoginSecurityCheckHTTPS(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.AllowedHosts = []string{"sso.example"} })
+	e.createUser("testclient", "password")
+	c := newClient(t, e.app())
+	resp := c.post("https://testserver/accounts/login/", url.Values{
+		"username": {"testclient"}, "password": {"password"}, "next": {"http://testserver/x"},
+	})
+	assert.Equal(t, auth.DefaultLoginRedirectURL, resp.Header.Get("Location"))
+	c = newClient(t, e.app())
+	resp = c.post("https://testserver/accounts/login/", url.Values{
+		"username": {"testclient"}, "password": {"password"}, "next": {"https://sso.example/back"},
+	})
+	assert.Equal(t, "https://sso.example/back", resp.Header.Get("Location"), "AllowedHosts")
+}
+
+// TestLoginCrossOriginRefused: CSRF protection by http.CrossOriginProtection.
+func TestLoginCrossOriginRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("alice", "pw")
+	c := newClient(t, e.app())
+	form := url.Values{"username": {"alice"}, "password": {"pw"}}
+	resp := c.post("/accounts/login/", form, "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	resp = c.post("/accounts/login/", form, "Origin", "https://evil.example")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "AnonymousUser", readBody(t, c.get("/whoami/")))
+	c.login("alice", "pw")
+	resp = c.post("/accounts/logout/", nil, "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "alice", readBody(t, c.get("/whoami/")), "a cross-site POST does not log out")
+	resp = c.post("/accounts/logout/", nil, "Sec-Fetch-Site", "same-origin")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestLogout ports Django's LogoutTest: POST only, redirects by next,
+// LOGOUT_REDIRECT_URL or the logged-out page, never cached.
+func TestLogout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("testclient", "password")
+	withSetting := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.LogoutRedirectURL = "/custom/" })
+	withSetting.createUser("testclient", "password")
+	for _, tc := range []struct {
+		name   string
+		e      *env[auth.User]
+		target string
+		form   url.Values
+		code   int
+		loc    string
+	}{
+		{"page", e, "/accounts/logout/", nil, http.StatusOK, ""},
+		{"next in query", e, "/accounts/logout/?next=/somewhere/", nil, http.StatusFound, "/somewhere/"},
+		{"next in form", e, "/accounts/logout/", url.Values{"next": {"/login/"}}, http.StatusFound, "/login/"},
+		{"unsafe next", e, "/accounts/logout/?next=http://evil.example/", nil, http.StatusOK, ""},
+		{"same host", e, "/accounts/logout/?next=http://testserver/x", nil, http.StatusFound, "http://testserver/x"},
+		{"setting", withSetting, "/accounts/logout/", nil, http.StatusFound, "/custom/"},
+		{"next beats setting", withSetting, "/accounts/logout/?next=/n/", nil, http.StatusFound, "/n/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t, tc.e.app())
+			c.login("testclient", "password")
+			resp := c.post(tc.target, tc.form)
+			assert.Equal(t, tc.code, resp.StatusCode)
+			assert.Equal(t, tc.loc, resp.Header.Get("Location"))
+			assert.Contains(t, resp.Header.Get("Cache-Control"), "no-store")
+			assert.Equal(t, "AnonymousUser", readBody(t, c.get("/whoami/")))
+		})
+	}
+	c := newClient(t, e.app())
+	c.login("testclient", "password")
+	resp := c.get("/accounts/logout/")
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "POST", resp.Header.Get("Allow"))
+	assert.Equal(t, "testclient", readBody(t, c.get("/whoami/")), "GET does not log out")
+}
+
+// TestCustomTemplates: an app replaces the login page; the logged-out page
+// keeps its default.
+func TestCustomTemplates(t *testing.T) {
+	t.Parallel()
+	tmpl := template.Must(template.New("login").Parse(`<form>{{range .Errors}}[{{.}}]{{end}}next={{.Next}}</form>`))
+	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) {
+		c.Templates = &auth.Templates{Login: tmpl}
+	})
+	e.createUser("alice", "pw")
+	c := newClient(t, e.app())
+	assert.Equal(t, "<form>next=/x/</form>", readBody(t, c.get("/accounts/login/?next=/x/")))
+	assert.Contains(t, readBody(t, c.login("alice", "bad")), "[Please enter a correct username")
+	c.login("alice", "pw")
+	assert.Contains(t, readBody(t, c.post("/accounts/logout/", nil)), "Logged out")
+}
+
+// TestRoutesPrefix mounts the pages elsewhere.
+func TestRoutesPrefix(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.LoginURL = "/auth/login/" })
+	e.createUser("alice", "pw")
+	mux := http.NewServeMux()
+	e.a.Routes(mux, "/auth")
+	c := newClient(t, e.a.Middleware(mux))
+	require.Equal(t, http.StatusOK, c.get("/auth/login/").StatusCode)
+	resp := c.post("/auth/login/", url.Values{"username": {"alice"}, "password": {"pw"}})
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Equal(t, http.StatusOK, c.post("/auth/logout/", nil).StatusCode)
+}
