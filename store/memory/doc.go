@@ -19,6 +19,11 @@
 //	}
 //	custom := memory.New[MyUser]()
 //
+// The zero Store is an empty store as well, so a Store can be a field of a
+// larger struct without a constructor call:
+//
+//	var users memory.Store[auth.User]
+//
 // # Copies
 //
 // The Store keeps its own deep copies. CreateUser and UpdateUser copy the

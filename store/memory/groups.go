@@ -12,7 +12,7 @@ import (
 // CreateGroup validates g, stores it under a new ID and sets g.ID. A name
 // that exists gives auth.ErrDuplicateGroupName.
 func (s *Store[U]) CreateGroup(ctx context.Context, g *auth.Group) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	if g == nil {
@@ -36,7 +36,7 @@ func (s *Store[U]) CreateGroup(ctx context.Context, g *auth.Group) error {
 
 // GetGroup returns the group with the id, or auth.ErrGroupNotFound.
 func (s *Store[U]) GetGroup(ctx context.Context, id int64) (auth.Group, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return auth.Group{}, err
 	}
 	s.mu.RLock()
@@ -51,7 +51,7 @@ func (s *Store[U]) GetGroup(ctx context.Context, id int64) (auth.Group, error) {
 // GetGroupByName returns the group with exactly that name, or
 // auth.ErrGroupNotFound.
 func (s *Store[U]) GetGroupByName(ctx context.Context, name string) (auth.Group, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return auth.Group{}, err
 	}
 	s.mu.RLock()
@@ -67,7 +67,7 @@ func (s *Store[U]) GetGroupByName(ctx context.Context, name string) (auth.Group,
 // auth.ErrGroupNotFound. A name another group has gives
 // auth.ErrDuplicateGroupName.
 func (s *Store[U]) UpdateGroup(ctx context.Context, g *auth.Group) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	if g == nil {
@@ -94,7 +94,7 @@ func (s *Store[U]) UpdateGroup(ctx context.Context, g *auth.Group) error {
 // DeleteGroup deletes the group and its user and permission memberships,
 // or returns auth.ErrGroupNotFound.
 func (s *Store[U]) DeleteGroup(ctx context.Context, id int64) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -118,7 +118,7 @@ func (s *Store[U]) DeleteGroup(ctx context.Context, id int64) error {
 
 // ListGroups returns every group ordered by name.
 func (s *Store[U]) ListGroups(ctx context.Context) ([]auth.Group, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()

@@ -102,7 +102,7 @@ func (s *Store[U]) SetUserGroups(ctx context.Context, userID int64, groupIDs []i
 
 func (s *Store[U]) writeUserGroups(ctx context.Context, op string, userID int64, groupIDs []int64,
 	apply func(forward, backward idSetMap, owner int64, ids []int64)) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -120,7 +120,7 @@ func (s *Store[U]) writeUserGroups(ctx context.Context, op string, userID int64,
 // ListUserGroups returns the user's groups ordered by name, or
 // auth.ErrUserNotFound.
 func (s *Store[U]) ListUserGroups(ctx context.Context, userID int64) ([]auth.Group, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -139,7 +139,7 @@ func (s *Store[U]) ListUserGroups(ctx context.Context, userID int64) ([]auth.Gro
 // ListGroupUsers returns copies of the group's members ordered by ID, or
 // auth.ErrGroupNotFound.
 func (s *Store[U]) ListGroupUsers(ctx context.Context, groupID int64) ([]*U, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -185,7 +185,7 @@ func (s *Store[U]) SetUserPermissions(ctx context.Context, userID int64, perms [
 
 func (s *Store[U]) writeUserPerms(ctx context.Context, op string, userID int64, perms []string,
 	apply func(forward, backward idSetMap, owner int64, ids []int64)) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -204,7 +204,7 @@ func (s *Store[U]) writeUserPerms(ctx context.Context, op string, userID int64, 
 // ListUserPermissions returns the user's direct permissions ordered by app
 // label, model and codename, or auth.ErrUserNotFound.
 func (s *Store[U]) ListUserPermissions(ctx context.Context, userID int64) ([]auth.Permission, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -235,7 +235,7 @@ func (s *Store[U]) SetGroupPermissions(ctx context.Context, groupID int64, perms
 
 func (s *Store[U]) writeGroupPerms(ctx context.Context, op string, groupID int64, perms []string,
 	apply func(forward, backward idSetMap, owner int64, ids []int64)) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -254,7 +254,7 @@ func (s *Store[U]) writeGroupPerms(ctx context.Context, op string, groupID int64
 // ListGroupPermissions returns the group's permissions ordered by app
 // label, model and codename, or auth.ErrGroupNotFound.
 func (s *Store[U]) ListGroupPermissions(ctx context.Context, groupID int64) ([]auth.Permission, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -278,7 +278,7 @@ func (s *Store[U]) permList(ids idSet) []auth.Permission {
 // UserPermissionSet returns the keys of the user's direct permissions. An
 // unknown user has an empty set.
 func (s *Store[U]) UserPermissionSet(ctx context.Context, userID int64) (auth.PermSet, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -289,7 +289,7 @@ func (s *Store[U]) UserPermissionSet(ctx context.Context, userID int64) (auth.Pe
 // GroupPermissionSet returns the keys of the permissions the user holds
 // through its groups. An unknown user has an empty set.
 func (s *Store[U]) GroupPermissionSet(ctx context.Context, userID int64) (auth.PermSet, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -318,7 +318,7 @@ func (s *Store[U]) groupPermSet(userID int64) auth.PermSet {
 // GetUserWithPermissions returns a copy of the user with its direct and
 // group permission sets, read under one lock, or auth.ErrUserNotFound.
 func (s *Store[U]) GetUserWithPermissions(ctx context.Context, id int64) (*U, auth.UserPermissions, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, auth.UserPermissions{}, err
 	}
 	s.mu.RLock()
@@ -336,7 +336,7 @@ func (s *Store[U]) GetUserWithPermissions(ctx context.Context, id int64) (*U, au
 // are returned unless opts.IncludeInactive. A malformed name gives a
 // *auth.ValidationError and an unknown one auth.ErrPermissionNotFound.
 func (s *Store[U]) UsersWithPermission(ctx context.Context, perm string, opts auth.WithPermOptions) ([]*U, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()

@@ -1,6 +1,9 @@
 package memory
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 	"time"
@@ -9,11 +12,16 @@ import (
 	auth "github.com/djauth/auth"
 )
 
-// Store is an in-memory auth.Store for the user type U. Create one with New;
-// the zero Store is not usable. A Store is safe for concurrent use: reads
-// share a read lock and every write holds the write lock for the whole
-// call, so a write is atomic with respect to other calls.
+// Store is an in-memory auth.Store for the user type U. New returns one;
+// the zero Store is an empty store too, ready to use when U is auth.User
+// or embeds it (otherwise its methods return an error). A Store must not
+// be copied after first use. It is safe for concurrent use: reads share a
+// read lock and every write holds the write lock for the whole call, so a
+// write is atomic with respect to other calls.
 type Store[U any] struct {
+	once    sync.Once
+	initErr error
+
 	// authUser reaches the embedded auth.User of a *U; it is P.AuthUser.
 	authUser func(*U) *auth.User
 	// clone returns a deep copy of a *U.
@@ -84,27 +92,58 @@ type idSet map[int64]struct{}
 // The first user, group, content type and permission each get ID 1, and
 // IDs increase from there like PostgreSQL serials; an ID is never reused.
 func New[U any, P auth.UserPtr[U]]() *Store[U] {
-	s := &Store[U]{
-		authUser:     func(u *U) *auth.User { return P(u).AuthUser() },
-		users:        make(map[int64]*U),
-		byUsername:   make(map[string]int64),
-		byFold:       make(map[string]map[int64]struct{}),
-		groups:       make(map[int64]auth.Group),
-		groupByName:  make(map[string]int64),
-		contentTypes: make(map[int64]auth.ContentType),
-		ctByKey:      make(map[ctKey]int64),
-		perms:        make(map[int64]auth.Permission),
-		permByKey:    make(map[string]map[int64]struct{}),
-		permByCT:     make(map[ctCodename]int64),
-		userGroups:   make(idSetMap),
-		groupUsers:   make(idSetMap),
-		userPerms:    make(idSetMap),
-		permUsers:    make(idSetMap),
-		groupPerms:   make(idSetMap),
-		permGroups:   make(idSetMap),
-	}
-	s.clone = newCloner[U]()
+	s := &Store[U]{authUser: func(u *U) *auth.User { return P(u).AuthUser() }}
+	s.init()
 	return s
+}
+
+// authUserer is the method set that UserPtr guarantees; a zero Store finds
+// it on *U by type assertion.
+type authUserer interface{ AuthUser() *auth.User }
+
+// errNotUserType is returned by a zero Store whose U does not embed
+// auth.User.
+var errNotUserType = errors.New("memory: the user type must be auth.User or embed it by value")
+
+// init makes the maps and, for a zero Store, finds AuthUser on *U. It runs
+// once; the result is kept in s.initErr.
+func (s *Store[U]) init() {
+	s.once.Do(func() {
+		if s.authUser == nil {
+			if _, ok := any((*U)(nil)).(authUserer); !ok {
+				s.initErr = fmt.Errorf("%w (got %s)", errNotUserType, reflect.TypeFor[U]())
+				return
+			}
+			s.authUser = func(u *U) *auth.User { return any(u).(authUserer).AuthUser() }
+		}
+		s.clone = newCloner[U]()
+		s.users = make(map[int64]*U)
+		s.byUsername = make(map[string]int64)
+		s.byFold = make(map[string]map[int64]struct{})
+		s.groups = make(map[int64]auth.Group)
+		s.groupByName = make(map[string]int64)
+		s.contentTypes = make(map[int64]auth.ContentType)
+		s.ctByKey = make(map[ctKey]int64)
+		s.perms = make(map[int64]auth.Permission)
+		s.permByKey = make(map[string]map[int64]struct{})
+		s.permByCT = make(map[ctCodename]int64)
+		s.userGroups = make(idSetMap)
+		s.groupUsers = make(idSetMap)
+		s.userPerms = make(idSetMap)
+		s.permUsers = make(idSetMap)
+		s.groupPerms = make(idSetMap)
+		s.permGroups = make(idSetMap)
+	})
+}
+
+// start begins every method: it initialises a zero Store and fails when
+// the store is unusable or ctx is done.
+func (s *Store[U]) start(ctx context.Context) error {
+	s.init()
+	if s.initErr != nil {
+		return s.initErr
+	}
+	return ctx.Err()
 }
 
 // newCloner returns the deep-copy function for *U. auth.User itself, the

@@ -12,7 +12,7 @@ import (
 // GetContentType returns the content type of (appLabel, model), or
 // auth.ErrContentTypeNotFound.
 func (s *Store[U]) GetContentType(ctx context.Context, appLabel, model string) (auth.ContentType, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return auth.ContentType{}, err
 	}
 	s.mu.RLock()
@@ -28,7 +28,7 @@ func (s *Store[U]) GetContentType(ctx context.Context, appLabel, model string) (
 // GetOrCreateContentType returns the content type of (appLabel, model),
 // creating it if it is missing.
 func (s *Store[U]) GetOrCreateContentType(ctx context.Context, appLabel, model string) (auth.ContentType, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return auth.ContentType{}, err
 	}
 	ct := auth.ContentType{AppLabel: appLabel, Model: model}
@@ -56,7 +56,7 @@ func (s *Store[U]) getOrCreateContentType(ct auth.ContentType) auth.ContentType 
 // ListContentTypes returns every content type ordered by app label and
 // model.
 func (s *Store[U]) ListContentTypes(ctx context.Context) ([]auth.ContentType, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -76,7 +76,7 @@ func (s *Store[U]) ListContentTypes(ctx context.Context) ([]auth.ContentType, er
 // p.ContentTypeID. A codename that content type has gives
 // auth.ErrDuplicatePermission.
 func (s *Store[U]) CreatePermission(ctx context.Context, p *auth.Permission) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	if p == nil {
@@ -126,7 +126,7 @@ func (s *Store[U]) insertPermission(ctID int64, p auth.Permission) auth.Permissi
 // anything is written; a permission whose AppLabel or Model is set must
 // match the arguments, and empty ones are filled in.
 func (s *Store[U]) EnsurePermissions(ctx context.Context, appLabel, model string, perms []auth.Permission) ([]auth.Permission, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	ct := auth.ContentType{AppLabel: appLabel, Model: model}
@@ -170,7 +170,7 @@ func (s *Store[U]) EnsurePermissions(ctx context.Context, appLabel, model string
 // *auth.ValidationError. When models of one app share a codename, the key
 // names all of them and the one created first is returned.
 func (s *Store[U]) GetPermission(ctx context.Context, perm string) (auth.Permission, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return auth.Permission{}, err
 	}
 	if _, _, err := auth.ParsePermission(perm); err != nil {
@@ -194,7 +194,7 @@ func (s *Store[U]) GetPermission(ctx context.Context, perm string) (auth.Permiss
 // ListPermissions returns the permissions of appLabel, or of every app when
 // it is empty, ordered by app label, model and codename.
 func (s *Store[U]) ListPermissions(ctx context.Context, appLabel string) ([]auth.Permission, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -213,7 +213,7 @@ func (s *Store[U]) ListPermissions(ctx context.Context, appLabel string) ([]auth
 // returns auth.ErrPermissionNotFound. When models of one app share the
 // codename, all of them are deleted.
 func (s *Store[U]) DeletePermission(ctx context.Context, perm string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	if _, _, err := auth.ParsePermission(perm); err != nil {

@@ -13,7 +13,7 @@ import (
 // Times are stored in UTC truncated to microseconds; u itself keeps its
 // times. A username that exists gives auth.ErrDuplicateUsername.
 func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	if u == nil {
@@ -75,7 +75,7 @@ func (s *Store[U]) unindexUser(au *auth.User) {
 
 // GetUser returns a copy of the user with the id, or auth.ErrUserNotFound.
 func (s *Store[U]) GetUser(ctx context.Context, id int64) (*U, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -90,7 +90,7 @@ func (s *Store[U]) GetUser(ctx context.Context, id int64) (*U, error) {
 // GetUserByUsername returns a copy of the user whose username equals
 // username exactly, or auth.ErrUserNotFound.
 func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -107,7 +107,7 @@ func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, 
 // returns auth.ErrMultipleUsers when several match and
 // auth.ErrUserNotFound when none does.
 func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (*U, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -129,7 +129,7 @@ func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (
 // of u, or returns auth.ErrUserNotFound. Renaming to a username another
 // user has gives auth.ErrDuplicateUsername.
 func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	if u == nil {
@@ -157,7 +157,7 @@ func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
 // DeleteUser deletes the user and its group and permission memberships, or
 // returns auth.ErrUserNotFound.
 func (s *Store[U]) DeleteUser(ctx context.Context, id int64) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -181,7 +181,7 @@ func (s *Store[U]) DeleteUser(ctx context.Context, id int64) error {
 
 // ListUsers returns copies of the users that match q, ordered by ID.
 func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
 	limit, err := q.Validate()
@@ -207,7 +207,7 @@ func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error
 
 // CountUsers returns how many users match q, ignoring its Offset and Limit.
 func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.start(ctx); err != nil {
 		return 0, err
 	}
 	q.Offset, q.Limit = 0, 0
