@@ -1,0 +1,25 @@
+package postgres_test
+
+import (
+	"flag"
+	"os"
+	"testing"
+)
+
+// defaultParallel is the -test.parallel used when the command line does
+// not set one. The tests here spend their time waiting for PostgreSQL
+// (creating and dropping a database each), not on the CPU, so running
+// more of them at once than GOMAXPROCS shortens the run several times.
+const defaultParallel = "8"
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		if err := flag.Set("test.parallel", defaultParallel); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(m.Run())
+}
