@@ -177,3 +177,67 @@ func (x suite[U, P]) testCanceledContext(t *testing.T, s auth.Store[U]) {
 	require.NoError(t, err)
 	require.Empty(t, gs)
 }
+
+// testConcurrentRegister starts several Registers of the same models at
+// once, as service instances starting together do: all succeed and agree.
+func (x suite[U, P]) testConcurrentRegister(t *testing.T, s auth.Store[U]) {
+	ctx := context.Background()
+	models := append(auth.AuthModels(), reportModel())
+	results := make([][]auth.Permission, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range workers {
+		wg.Go(func() {
+			<-start
+			results[i], errs[i] = auth.Register(ctx, s, models...)
+		})
+	}
+	close(start)
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	for i := 1; i < workers; i++ {
+		require.Equal(t, results[0], results[i], "Register %d disagrees with Register 0", i)
+	}
+	all, err := s.ListPermissions(ctx, "")
+	require.NoError(t, err)
+	require.Len(t, all, 22)
+	cts, err := s.ListContentTypes(ctx)
+	require.NoError(t, err)
+	require.Len(t, cts, 5)
+}
+
+// testConcurrentIdempotentWrites adds the same memberships from several
+// goroutines at once: adding an existing membership is a no-op, also when
+// another call is adding it at the same moment.
+func (x suite[U, P]) testConcurrentIdempotentWrites(t *testing.T, s auth.Store[U]) {
+	ctx := context.Background()
+	register(t, s)
+	u := x.create(t, s, "member")
+	id := x.au(u).ID
+	g := createGroup(t, s, "team")
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range workers {
+		wg.Go(func() {
+			<-start
+			errs[i] = errors.Join(
+				s.AddUserGroups(ctx, id, g.ID),
+				s.AddUserPermissions(ctx, id, "reports.publish_report", "auth.view_user"),
+				s.AddGroupPermissions(ctx, g.ID, "reports.view_report"),
+				s.SetUserPermissions(ctx, id, []string{"reports.publish_report", "auth.view_user"}),
+			)
+		})
+	}
+	close(start)
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	_, perms, err := s.GetUserWithPermissions(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{"auth.view_user", "reports.publish_report"}, sorted(perms.User))
+	require.Equal(t, []string{"reports.view_report"}, sorted(perms.Group))
+	members, err := s.ListGroupUsers(ctx, g.ID)
+	require.NoError(t, err)
+	require.Len(t, members, 1)
+}

@@ -68,8 +68,10 @@
 //     codename. Names in the suite are chosen so that byte order and the
 //     usual database collations agree.
 //   - Concurrency: parallel creates of one username or group name let
-//     exactly one succeed, and a mix of parallel reads and writes of every
-//     kind succeeds and adds up (run with -race to check locking).
+//     exactly one succeed; parallel Registers of the same models all
+//     succeed and agree; parallel adds of the same membership all succeed;
+//     and a mix of parallel reads and writes of every kind succeeds and
+//     adds up (run with -race to check locking).
 //   - Context: a canceled context fails calls with an error matching
 //     context.Canceled and writes nothing.
 package storetest

@@ -96,6 +96,8 @@ func (x suite[U, P]) tests() []test[U] {
 		{"ConcurrentCreateSameUsername", x.testConcurrentCreateSameUsername},
 		{"ConcurrentCreateSameGroup", x.testConcurrentCreateSameGroup},
 		{"ConcurrentMixed", x.testConcurrentMixed},
+		{"ConcurrentRegister", x.testConcurrentRegister},
+		{"ConcurrentIdempotentWrites", x.testConcurrentIdempotentWrites},
 		{"CanceledContext", x.testCanceledContext},
 	}
 }
