@@ -168,7 +168,8 @@ func (s *Store[U]) EnsurePermissions(ctx context.Context, appLabel, model string
 // GetPermission returns the permission named "app_label.codename", or
 // auth.ErrPermissionNotFound; a malformed name gives a
 // *auth.ValidationError. When models of one app share a codename, the key
-// names all of them and the one created first is returned.
+// names all of them and the first in ListPermissions order (by model name)
+// is returned.
 func (s *Store[U]) GetPermission(ctx context.Context, perm string) (auth.Permission, error) {
 	if err := s.start(ctx); err != nil {
 		return auth.Permission{}, err
@@ -182,13 +183,7 @@ func (s *Store[U]) GetPermission(ctx context.Context, perm string) (auth.Permiss
 	if len(ids) == 0 {
 		return auth.Permission{}, fmt.Errorf("memory: get permission %q: %w", perm, auth.ErrPermissionNotFound)
 	}
-	first := int64(0)
-	for id := range ids {
-		if first == 0 || id < first {
-			first = id
-		}
-	}
-	return s.perms[first], nil
+	return s.permList(ids)[0], nil
 }
 
 // ListPermissions returns the permissions of appLabel, or of every app when
@@ -243,9 +238,9 @@ func (s *Store[U]) DeletePermission(ctx context.Context, perm string) error {
 }
 
 // sortPermissions orders permissions by app label, model and codename.
-func sortPermissions(ps []auth.Permission) {
-	slices.SortFunc(ps, func(a, b auth.Permission) int {
-		return cmp.Or(cmp.Compare(a.AppLabel, b.AppLabel), cmp.Compare(a.Model, b.Model),
-			cmp.Compare(a.Codename, b.Codename))
-	})
+func sortPermissions(ps []auth.Permission) { slices.SortFunc(ps, comparePermissions) }
+
+func comparePermissions(a, b auth.Permission) int {
+	return cmp.Or(cmp.Compare(a.AppLabel, b.AppLabel), cmp.Compare(a.Model, b.Model),
+		cmp.Compare(a.Codename, b.Codename))
 }

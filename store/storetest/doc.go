@@ -58,6 +58,11 @@
 //     or permission fails whole; for instance
 //     AddUserPermissions(id, "auth.add_user", "nope.nope") grants nothing
 //     and SetUserGroups with an unknown group keeps the old groups.
+//   - Shared codenames: Django makes codenames unique per content type,
+//     so two models of one app may share one and "app_label.codename"
+//     then names both. Grants, revokes, deletes and UsersWithPermission
+//     by that key cover all of them; GetPermission returns the first in
+//     ListPermissions order.
 //   - Copies: changing a *U after CreateUser or UpdateUser, or changing a
 //     *U or PermSet a store returned, does not change stored state.
 //   - Times: stores return DateJoined and LastLogin in UTC, truncated to

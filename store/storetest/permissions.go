@@ -336,3 +336,45 @@ func (x suite[U, P]) testDeletePermission(t *testing.T, s auth.Store[U]) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"reports.view_report"}, sorted(set))
 }
+
+// testSharedCodename covers two models of one app with the same codename,
+// which Django allows (codenames are unique per content type): the key
+// "app_label.codename" then names both.
+func (x suite[U, P]) testSharedCodename(t *testing.T, s auth.Store[U]) {
+	ctx := context.Background()
+	shared := []auth.PermissionSpec{{Codename: "export", Name: "Can export"}}
+	// Register "summary" before "invoice", so that creation order and
+	// model order differ.
+	_, err := auth.Register(ctx, s,
+		auth.ModelSpec{AppLabel: "billing", Model: "summary", DefaultPermissions: []string{}, Custom: shared},
+		auth.ModelSpec{AppLabel: "billing", Model: "invoice", DefaultPermissions: []string{}, Custom: shared})
+	require.NoError(t, err)
+
+	p, err := s.GetPermission(ctx, "billing.export")
+	require.NoError(t, err)
+	require.Equal(t, "invoice", p.Model, "GetPermission returns the first in ListPermissions order")
+
+	u := x.create(t, s, "exporter")
+	id := x.au(u).ID
+	require.NoError(t, s.AddUserPermissions(ctx, id, "billing.export"))
+	rows, err := s.ListUserPermissions(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, rows, 2, "a grant by key covers every permission the key names")
+	require.Equal(t, []string{"invoice", "summary"}, []string{rows[0].Model, rows[1].Model})
+	set, err := s.UserPermissionSet(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{"billing.export"}, sorted(set))
+	holders, err := s.UsersWithPermission(ctx, "billing.export", auth.WithPermOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []int64{id}, x.ids(holders), "a user holding both appears once")
+
+	require.NoError(t, s.RemoveUserPermissions(ctx, id, "billing.export"))
+	rows, err = s.ListUserPermissions(ctx, id)
+	require.NoError(t, err)
+	require.Empty(t, rows, "a revoke by key covers every permission the key names")
+
+	require.NoError(t, s.DeletePermission(ctx, "billing.export"))
+	all, err := s.ListPermissions(ctx, "billing")
+	require.NoError(t, err)
+	require.Empty(t, all, "a delete by key deletes every permission the key names")
+}

@@ -84,6 +84,7 @@ func (x suite[U, P]) tests() []test[U] {
 		{"CreatePermission", x.testCreatePermission},
 		{"GetPermission", x.testGetPermission},
 		{"DeletePermission", x.testDeletePermission},
+		{"SharedCodename", x.testSharedCodename},
 		// Memberships and permission questions.
 		{"UserGroups", x.testUserGroups},
 		{"UserPermissions", x.testUserPermissions},
