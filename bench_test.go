@@ -1,0 +1,128 @@
+package auth_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/alexedwards/scs/v2/memstore"
+	"github.com/stretchr/testify/require"
+
+	auth "github.com/djauth/auth"
+)
+
+// discardWriter is a ResponseWriter that keeps nothing but the headers.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(code int)        { w.code = code }
+
+func (w *discardWriter) reset() {
+	clear(w.h)
+	w.code = 0
+}
+
+// benchRequest runs h with the cookie b.N times and checks the status.
+func benchRequest(b *testing.B, h http.Handler, cookie *http.Cookie) {
+	b.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/reports/", nil)
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		w.reset()
+		h.ServeHTTP(w, req)
+		if w.code != 0 && w.code != http.StatusOK {
+			b.Fatalf("status %d", w.code)
+		}
+	}
+}
+
+// benchAuth returns an Auth with a user holding reports.view_report, the
+// session cookie of its login, and the page handler that checks it.
+func benchAuth(b *testing.B, sessions *scs.SessionManager) (*auth.Auth[auth.User], *http.Cookie, http.Handler) {
+	e := newEnv(b, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.Sessions = sessions })
+	ctx := context.Background()
+	_, err := auth.Register(ctx, e.store, auth.ModelSpec{AppLabel: "reports", Model: "report"})
+	require.NoError(b, err)
+	u := e.createUser("alice", "pw")
+	require.NoError(b, e.store.AddUserPermissions(ctx, u.ID, "reports.view_report"))
+	c := newClient(b, e.app())
+	resp := c.post("/accounts/login/", url.Values{"username": {"alice"}, "password": {"pw"}})
+	require.Equal(b, http.StatusFound, resp.StatusCode)
+	cookie := c.cookies[auth.DefaultSessionCookieName]
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !auth.UserFromContext[auth.User](r.Context()).HasPerm("reports.view_report") {
+			http.Error(w, "no", http.StatusForbidden)
+			return
+		}
+		_, _ = w.Write([]byte("ok"))
+	})
+	return e.a, &http.Cookie{Name: cookie.Name, Value: cookie.Value}, page
+}
+
+// BenchmarkAuthenticatedRequest is the request path of a logged-in user:
+// load the session, load the user with its permissions (memory store),
+// verify the session auth hash, one permission check, no session write.
+func BenchmarkAuthenticatedRequest(b *testing.B) {
+	a, cookie, page := benchAuth(b, nil)
+	benchRequest(b, a.Middleware(page), cookie)
+}
+
+// BenchmarkAuthenticatedRequestGob is the same with scs's default gob
+// codec and memstore instead of SessionCodec and the built-in store.
+func BenchmarkAuthenticatedRequestGob(b *testing.B) {
+	s := scs.New()
+	ms := memstore.NewWithCleanupInterval(0)
+	s.Store = ms
+	s.Cookie.Name = auth.DefaultSessionCookieName
+	a, cookie, page := benchAuth(b, s)
+	benchRequest(b, a.Middleware(page), cookie)
+}
+
+// BenchmarkBareHandler is the page without any session or auth.
+func BenchmarkBareHandler(b *testing.B) {
+	benchRequest(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	}), nil)
+}
+
+// BenchmarkSCSGobSessionOnly is scs alone with its defaults (gob codec,
+// memstore): load a session holding the three auth keys and read them,
+// with no user or permission lookup.
+func BenchmarkSCSGobSessionOnly(b *testing.B) {
+	s := scs.New()
+	s.Store = memstore.NewWithCleanupInterval(0)
+	ctx, err := s.Load(context.Background(), "")
+	require.NoError(b, err)
+	s.Put(ctx, auth.SessionKeyUserID, "1")
+	s.Put(ctx, auth.SessionKeyBackend, "django.contrib.auth.backends.ModelBackend")
+	s.Put(ctx, auth.SessionKeyHash, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+	token, _, err := s.Commit(ctx)
+	require.NoError(b, err)
+	h := s.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.GetString(r.Context(), auth.SessionKeyUserID) == "" {
+			b.Fatal("no session")
+		}
+		_, _ = w.Write([]byte("ok"))
+	}))
+	benchRequest(b, h, &http.Cookie{Name: s.Cookie.Name, Value: token})
+}
+
+// BenchmarkAnonymousRequest is a request without a session cookie through
+// Middleware, asking whether the user is logged in.
+func BenchmarkAnonymousRequest(b *testing.B) {
+	a, _, _ := benchAuth(b, nil)
+	benchRequest(b, a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = auth.UserFromContext[auth.User](r.Context()).IsAuthenticated()
+	})), nil)
+}
