@@ -69,6 +69,7 @@ func (x suite[U, P]) tests() []test[U] {
 		{"ListUsersPaging", x.testListUsersPaging},
 		{"ListUsersInvalidQuery", x.testListUsersInvalidQuery},
 		{"CopySemantics", x.testCopySemantics},
+		{"NilArguments", x.testNilArguments},
 		// Groups.
 		{"Groups", x.testGroups},
 		{"GroupNotFound", x.testGroupNotFound},

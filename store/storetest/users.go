@@ -630,3 +630,39 @@ func (x suite[U, P]) testCopySemantics(t *testing.T, s auth.Store[U]) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"auth.view_user"}, sorted(again), "a returned PermSet is the caller's")
 }
+
+// testNilArguments passes nil where a pointer is expected: the store must
+// answer with auth.ErrInvalid rather than panic, and write nothing.
+func (x suite[U, P]) testNilArguments(t *testing.T, s auth.Store[U]) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"CreateUser", func() error { return s.CreateUser(ctx, nil) }},
+		{"UpdateUser", func() error { return s.UpdateUser(ctx, nil) }},
+		{"CreateGroup", func() error { return s.CreateGroup(ctx, nil) }},
+		{"UpdateGroup", func() error { return s.UpdateGroup(ctx, nil) }},
+		{"CreatePermission", func() error { return s.CreatePermission(ctx, nil) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.ErrorIs(t, callWithoutPanic(tc.call), auth.ErrInvalid)
+		})
+	}
+	require.Equal(t, 0, x.count(t, s))
+	groups, err := s.ListGroups(ctx)
+	require.NoError(t, err)
+	require.Empty(t, groups)
+}
+
+// callWithoutPanic runs call and turns a panic into an error, so that one
+// faulty method fails its subtest instead of the whole test binary.
+func callWithoutPanic(call func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return call()
+}
