@@ -46,7 +46,8 @@ func requireDjango(t *testing.T) {
 // needs to reach it.
 type djangoDB struct {
 	pgtest.Database
-	autoField string // DEFAULT_AUTO_FIELD; empty means the project's (BigAutoField)
+	autoField  string // DEFAULT_AUTO_FIELD; empty means the project's (BigAutoField)
+	customUser bool   // AUTH_USER_MODEL = "accounts.User"
 }
 
 // manage runs testdata/django/manage.py against db and returns its output.
@@ -66,6 +67,9 @@ func (db djangoDB) manage(t *testing.T, args ...string) string {
 		"DJAUTH_DJANGO_DB_PASSWORD="+db.Password,
 		"PYTHONDONTWRITEBYTECODE=1",
 	)
+	if db.customUser {
+		cmd.Env = append(cmd.Env, "DJAUTH_DJANGO_CUSTOM_USER=1")
+	}
 	if db.autoField != "" {
 		cmd.Env = append(cmd.Env, "DJAUTH_DJANGO_AUTO_FIELD="+db.autoField)
 	}
@@ -260,6 +264,66 @@ func TestDjangoAutoFieldProject(t *testing.T) {
 	set, err := s.GroupPermissionSet(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"auth.view_user"}, set.Sorted())
+}
+
+// TestDjangoCustomUserModel covers a project whose AUTH_USER_MODEL is a
+// custom model (testdata/django/accounts): Django makes accounts_user and
+// its membership tables instead of auth_user's, and the store is pointed
+// at them with Options.
+func TestDjangoCustomUserModel(t *testing.T) {
+	requireDjango(t)
+	t.Parallel()
+	ctx := context.Background()
+	db, pool := newDjangoDB(t)
+	db.customUser = true
+	db.manage(t, "migrate", "--no-input", "-v", "0")
+	db.shell(t, `import json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+User = get_user_model()
+g = Group.objects.create(name='callers')
+g.permissions.add(Permission.objects.get(codename='view_group'))
+u = User.objects.create_user('dj_gina', 'gina@example.com', 'pw', phone='+1 555 0199')
+u.groups.add(g)
+u.user_permissions.add(Permission.objects.get(codename='add_user', content_type__app_label='accounts'))
+print(json.dumps('ok'))`, nil)
+
+	rep, err := postgres.Migrate(ctx, pool)
+	require.NoError(t, err)
+	assert.True(t, rep.CustomUserModel)
+	assert.False(t, rep.Created)
+	assert.Contains(t, rep.Lines()[0], "with a custom user model")
+	assert.Zero(t, tableCount(t, pool, "auth_user"), "Migrate does not add auth_user")
+
+	s, err := postgres.New[accountsUser](pool, postgres.Options{
+		UserTable:            "accounts_user",
+		UserGroupsTable:      "accounts_user_groups",
+		UserPermissionsTable: "accounts_user_user_permissions",
+	})
+	require.NoError(t, err)
+	gina, err := s.GetUserByUsername(ctx, "dj_gina")
+	require.NoError(t, err)
+	assert.Equal(t, "+1 555 0199", gina.Phone)
+	_, perms, err := s.GetUserWithPermissions(ctx, gina.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"accounts.add_user"}, perms.User.Sorted())
+	assert.Equal(t, []string{"auth.view_group"}, perms.Group.Sorted())
+
+	hal := accountsUser{User: auth.NewUser("go_hal"), Phone: "+1 555 0142"}
+	require.NoError(t, s.CreateUser(ctx, &hal))
+	g, err := s.GetGroupByName(ctx, "callers")
+	require.NoError(t, err)
+	require.NoError(t, s.AddUserGroups(ctx, hal.ID, g.ID))
+	var got struct {
+		Phone string
+		Perms []string
+	}
+	db.shell(t, `import json
+from django.contrib.auth import get_user_model
+u = get_user_model().objects.get(username='go_hal')
+print(json.dumps({'phone': u.phone, 'perms': sorted(u.get_all_permissions())}))`, &got)
+	assert.Equal(t, "+1 555 0142", got.Phone)
+	assert.Equal(t, []string{"auth.view_group"}, got.Perms)
 }
 
 func TestDjangoUsesDatabaseMigratedByStore(t *testing.T) {

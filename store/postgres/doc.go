@@ -18,9 +18,10 @@
 //
 // On a database that Django migrated, Migrate changes nothing in those
 // tables: it checks that they and their columns exist and that the
-// migrations are recorded. Schemas made by Django before 4.1 (serial ids)
-// and projects with integer many-to-many ids are recognised and work
-// unchanged.
+// migrations are recorded. Schemas made by Django before 4.1 (serial ids),
+// projects with integer many-to-many ids and projects with a custom
+// AUTH_USER_MODEL (no auth_user tables; see Custom users) are recognised
+// and work unchanged.
 //
 // djauth's own tables (djauth_session) are recorded in djauth_migrations,
 // never in django_migrations. Migrate runs in one transaction under an
@@ -52,7 +53,8 @@
 //     user_id; for a custom model Django names them
 //     "<user table>_groups" and "<user table>_user_permissions".
 //   - Migrate creates only Django's default auth_user; the custom tables
-//     are the app's (Django's) to create.
+//     are the app's (Django's) to create. On a database where Django made
+//     them, Migrate reports Report.CustomUserModel and adds no auth_user.
 //   - A unique violation maps to auth.ErrDuplicateUsername when the
 //     constraint's name contains "username", as Django's names do.
 //

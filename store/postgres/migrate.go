@@ -30,6 +30,10 @@ var djangoTables = []string{
 	"auth_user", "auth_user_groups", "auth_user_user_permissions",
 }
 
+// userTables are the tables that Django leaves out when AUTH_USER_MODEL
+// names a custom ("swapped") user model.
+var userTables = []string{"auth_user", "auth_user_groups", "auth_user_user_permissions"}
+
 // djangoMigration is one row of django_migrations.
 type djangoMigration struct{ app, name string }
 
@@ -83,6 +87,11 @@ type Report struct {
 	// (made by Django before 4.1) instead of identity columns. The store
 	// works with both.
 	SerialIDs bool
+	// CustomUserModel is true when the existing schema belongs to a Django
+	// project whose AUTH_USER_MODEL is a custom model: Django made
+	// auth_group, auth_permission and the rest but no auth_user tables.
+	// Point Options.UserTable and its companions at the custom tables.
+	CustomUserModel bool
 	// Recorded lists the rows added to django_migrations, as
 	// "app.name" ("auth.0001_initial").
 	Recorded []string
@@ -102,7 +111,11 @@ func (r Report) Lines() []string {
 		if r.SerialIDs {
 			kind = "serial"
 		}
-		out = append(out, "found existing Django schema ("+kind+" ids), left unchanged")
+		custom := ""
+		if r.CustomUserModel {
+			custom = " with a custom user model (no auth_user table)"
+		}
+		out = append(out, "found existing Django schema"+custom+" ("+kind+" ids), left unchanged")
 	}
 	for _, m := range r.Recorded {
 		out = append(out, "recorded in django_migrations: "+m)
@@ -181,7 +194,11 @@ func migrateDjango(ctx context.Context, tx pgx.Tx, rep *Report) error {
 		}
 		rep.Created = true
 		return nil
-	case len(djangoTables):
+	case len(djangoTables), len(djangoTables) - len(userTables):
+		custom := len(existing) < len(djangoTables)
+		if custom && slices.ContainsFunc(existing, func(t string) bool { return slices.Contains(userTables, t) }) {
+			break
+		}
 		var missing []string
 		for _, m := range djangoMigrations {
 			if !slices.Contains(recorded, m.String()) {
@@ -192,16 +209,15 @@ func migrateDjango(ctx context.Context, tx pgx.Tx, rep *Report) error {
 			return fmt.Errorf("%w: the tables exist but django_migrations lacks %s; run Django's migrate first",
 				ErrSchemaMismatch, strings.Join(missing, ", "))
 		}
-		serial, err := verifyColumns(ctx, tx)
+		serial, err := verifyColumns(ctx, tx, existing)
 		if err != nil {
 			return err
 		}
-		rep.SerialIDs = serial
+		rep.SerialIDs, rep.CustomUserModel = serial, custom
 		return nil
-	default:
-		return fmt.Errorf("%w: only %s of the %d tables exist", ErrSchemaMismatch,
-			strings.Join(existing, ", "), len(djangoTables))
 	}
+	return fmt.Errorf("%w: only %s of the %d tables exist", ErrSchemaMismatch,
+		strings.Join(existing, ", "), len(djangoTables))
 }
 
 func migrateDjauth(ctx context.Context, tx pgx.Tx, rep *Report) error {
@@ -273,15 +289,15 @@ func recordedDjango(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	return rec, nil
 }
 
-// verifyColumns checks requiredColumns against the tables found on the
-// search path and reports whether auth_user.id is a serial column.
-func verifyColumns(ctx context.Context, tx pgx.Tx) (serial bool, err error) {
+// verifyColumns checks requiredColumns of tables, found on the search
+// path, and reports whether their first table's id is a serial column.
+func verifyColumns(ctx context.Context, tx pgx.Tx, tables []string) (serial bool, err error) {
 	rows, err := tx.Query(ctx, `
 		SELECT c.relname, a.attname, a.atttypmod, a.attidentity <> '' AS is_identity
 		FROM pg_attribute a
 		JOIN pg_class c ON c.oid = a.attrelid
 		WHERE c.oid = ANY (SELECT to_regclass(quote_ident(t)) FROM unnest($1::text[]) t)
-		  AND a.attnum > 0 AND NOT a.attisdropped`, djangoTables)
+		  AND a.attnum > 0 AND NOT a.attisdropped`, tables)
 	if err != nil {
 		return false, fmt.Errorf("inspect columns: %w", err)
 	}
@@ -308,7 +324,7 @@ func verifyColumns(ctx context.Context, tx pgx.Tx) (serial bool, err error) {
 		return false, fmt.Errorf("inspect columns: %w", err)
 	}
 	var problems []string
-	for _, t := range djangoTables {
+	for _, t := range tables {
 		for c, minLen := range requiredColumns[t] {
 			got, ok := found[t][c]
 			switch {
@@ -323,5 +339,5 @@ func verifyColumns(ctx context.Context, tx pgx.Tx) (serial bool, err error) {
 		slices.Sort(problems)
 		return false, fmt.Errorf("%w: %s", ErrSchemaMismatch, strings.Join(problems, "; "))
 	}
-	return !found["auth_user"]["id"].identity, nil
+	return !found[tables[0]]["id"].identity, nil
 }

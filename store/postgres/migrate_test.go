@@ -244,3 +244,26 @@ func (c *queryCounter) count(fn func()) (int, []string) {
 	defer c.mu.Unlock()
 	return c.n, c.sql
 }
+
+func TestMigrateRecognisesCustomUserModelSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	_, err := postgres.Migrate(ctx, pool)
+	require.NoError(t, err)
+	// What Django leaves when AUTH_USER_MODEL is swapped: no auth_user
+	// tables, every migration recorded.
+	_, err = pool.Exec(ctx, `DROP TABLE auth_user_groups, auth_user_user_permissions, auth_user`)
+	require.NoError(t, err)
+
+	rep, err := postgres.Migrate(ctx, pool)
+	require.NoError(t, err)
+	assert.Equal(t, postgres.Report{CustomUserModel: true}, rep)
+	assert.Zero(t, tableCount(t, pool, "auth_user"))
+
+	// Only one of the user tables is not a custom-user schema.
+	_, err = pool.Exec(ctx, `CREATE TABLE auth_user_groups (id bigint)`)
+	require.NoError(t, err)
+	_, err = postgres.Migrate(ctx, pool)
+	require.ErrorIs(t, err, postgres.ErrSchemaMismatch)
+}

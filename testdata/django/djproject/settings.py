@@ -9,6 +9,9 @@ throwaway PostgreSQL database:
     DJAUTH_DJANGO_DB_PORT      default 5432
     DJAUTH_DJANGO_DB_USER      default postgres
     DJAUTH_DJANGO_DB_PASSWORD  default empty
+    DJAUTH_DJANGO_AUTO_FIELD   DEFAULT_AUTO_FIELD, default BigAutoField
+    DJAUTH_DJANGO_CUSTOM_USER  "1" installs the accounts app and makes
+                               accounts.User the AUTH_USER_MODEL
 """
 import os
 
@@ -21,6 +24,10 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
 ]
+
+if os.environ.get("DJAUTH_DJANGO_CUSTOM_USER") == "1":
+    INSTALLED_APPS.append("accounts")
+    AUTH_USER_MODEL = "accounts.User"
 
 # What "django-admin startproject" writes since Django 3.2.
 DEFAULT_AUTO_FIELD = os.environ.get("DJAUTH_DJANGO_AUTO_FIELD", "django.db.models.BigAutoField")
