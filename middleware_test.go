@@ -95,7 +95,7 @@ func newCountingEnv(t *testing.T) *countingEnv {
 
 // mapStore is a plain scs.Store without a background goroutine.
 type mapStore struct {
-	m map[string][]byte
+	m  map[string][]byte
 	mu chan struct{}
 }
 

@@ -163,3 +163,5 @@ func TestSignalConcurrent(t *testing.T) {
 	assert.GreaterOrEqual(t, total, 0)
 	_ = url.Values{}
 }
+
+func slogger(w *syncBuffer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

@@ -1,0 +1,98 @@
+package auth_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/backends"
+)
+
+// MyUser is an app's own user type, embedding auth.User by value.
+type MyUser struct {
+	auth.User
+	PhoneNumber string `db:"phone_number"`
+}
+
+// TestCustomUserFlowsThrough: the app's type comes back typed from the
+// request, the signals, Authenticate and the remote-user backend.
+func TestCustomUserFlowsThrough(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var signalled *MyUser
+	e := newEnvOf[MyUser](t, func(c *auth.Config[MyUser], e *env[MyUser]) {
+		c.Backends = append(c.Backends, backends.NewRemoteUser(e.store))
+	})
+	e.a.Signals().UserLoggedIn.Connect(func(_ context.Context, ev auth.LoggedIn[MyUser]) { signalled = ev.User })
+	u := e.createUser("alice", "pw")
+	u.PhoneNumber = "+41 00 000 00 00"
+	require.NoError(t, e.store.UpdateUser(ctx, u))
+
+	got, backend, err := e.a.Authenticate(ctx, nil, auth.Credentials{"username": "alice", "password": "pw"})
+	require.NoError(t, err)
+	assert.Equal(t, "+41 00 000 00 00", got.PhoneNumber)
+	assert.Equal(t, backends.ModelBackendName, backend)
+
+	var phone string
+	app := e.app(func(mux *http.ServeMux) {
+		mux.Handle("/phone/", e.a.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var me *MyUser = auth.UserFromContext[MyUser](r.Context()).User()
+			phone = me.PhoneNumber
+		})))
+	})
+	c := newClient(t, app)
+	c.login("alice", "pw")
+	require.NotNil(t, signalled)
+	assert.Equal(t, "+41 00 000 00 00", signalled.PhoneNumber)
+	c.get("/phone/")
+	assert.Equal(t, "+41 00 000 00 00", phone)
+	// An Auth of another user type does not see this request's user.
+	assert.Nil(t, auth.UserFromContext[auth.User](context.Background()))
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	good := auth.Config[auth.User]{Store: e.store, Backends: e.a.Backends(), SecretKey: testSecret}
+	for _, tc := range []struct {
+		name string
+		edit func(*auth.Config[auth.User])
+		want string
+	}{
+		{"no store", func(c *auth.Config[auth.User]) { c.Store = nil }, "Store is required"},
+		{"no backends", func(c *auth.Config[auth.User]) { c.Backends = nil }, "backends.NewModel"},
+		{"nil backend", func(c *auth.Config[auth.User]) { c.Backends = []auth.Backend[auth.User]{nil} }, "is nil"},
+		{"duplicate", func(c *auth.Config[auth.User]) { c.Backends = append(c.Backends, c.Backends[0]) }, "configured twice"},
+		{"no key", func(c *auth.Config[auth.User]) { c.SecretKey = "" }, "SecretKey is 0 bytes long"},
+		{"short key", func(c *auth.Config[auth.User]) { c.SecretKey = "0123456789abcdef0123456789abcde" }, "needs at least 32"},
+		{"dull key", func(c *auth.Config[auth.User]) { c.SecretKey = "abababababababababababababababababab" }, "2 distinct"},
+		{"short fallback", func(c *auth.Config[auth.User]) { c.SecretKeyFallbacks = []string{"x"} }, "SecretKeyFallbacks[0]"},
+		{"relative login URL", func(c *auth.Config[auth.User]) { c.LoginURL = "login/" }, "LoginURL"},
+	} {
+		cfg := good
+		tc.edit(&cfg)
+		_, err := auth.New(cfg)
+		assert.ErrorIs(t, err, auth.ErrConfig, tc.name)
+		assert.ErrorContains(t, err, tc.want, tc.name)
+	}
+	a, err := auth.New(good)
+	require.NoError(t, err)
+	assert.Equal(t, auth.DefaultLoginURL, a.LoginURL())
+	require.NoError(t, a.Close())
+	require.NoError(t, a.Close())
+}
+
+// TestConfigLogValueRedactsSecrets: logging a Config never prints keys.
+func TestConfigLogValueRedactsSecrets(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	cfg := auth.Config[auth.User]{SecretKey: testSecret, SecretKeyFallbacks: []string{testFallback}}
+	slogger(&logs).Info("config", "cfg", cfg)
+	assert.NotContains(t, logs.String(), testSecret)
+	assert.NotContains(t, logs.String(), testFallback)
+	assert.Contains(t, logs.String(), "redacted")
+}
