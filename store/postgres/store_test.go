@@ -9,9 +9,18 @@ import (
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/store/postgres"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+)
+
+// The three kinds of pgx handle are all Queriers.
+var (
+	_ postgres.Querier = (*pgxpool.Pool)(nil)
+	_ postgres.Querier = (*pgx.Conn)(nil)
+	_ postgres.Querier = pgx.Tx(nil)
 )
 
 // seed registers the auth permissions and makes a user with one direct
