@@ -137,10 +137,12 @@ func parseEncoded(t testing.TB, raw []byte) parsed {
 	return p
 }
 
-// crlf converts a body the way quoted-printable encoding does: line ends
-// become CRLF.
+// crlf converts a body the way quoted-printable encoding does: every line
+// end (LF, CRLF or a bare CR) becomes CRLF.
 func crlf(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.ReplaceAll(s, "\n", "\r\n")
 }
 
 func TestEncode(t *testing.T) {

@@ -138,6 +138,7 @@ func domainOf(addr string) string {
 // Subject, Date (date in RFC 1123 form), Message-ID (messageID, or a new
 // one from the sender's domain if empty) and MIME headers, then the body
 // in quoted-printable UTF-8, as multipart/alternative when HTML is set.
+// Line ends in the bodies (LF, CRLF or a lone CR) all become CRLF.
 // The output depends only on its inputs, so it can be compared in tests.
 // It fails with ErrInvalidMessage when m does not validate.
 func (m Message) Encode(date time.Time, messageID string) ([]byte, error) {
