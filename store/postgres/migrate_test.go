@@ -119,6 +119,9 @@ func TestMigrateInsideCallerTransaction(t *testing.T) {
 	u := auth.NewUser("in-tx")
 	require.NoError(t, s.CreateUser(ctx, &u))
 	require.NoError(t, s.AddUserPermissions(ctx, u.ID)) // a savepoint inside tx
+	// A failed membership write rolls back its savepoint only: the
+	// caller's transaction stays usable.
+	require.ErrorIs(t, s.AddUserPermissions(ctx, u.ID, "auth.no_such"), auth.ErrPermissionNotFound)
 	got, err := s.GetUser(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "in-tx", got.Username)
