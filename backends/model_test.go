@@ -16,7 +16,9 @@ import (
 	"github.com/djauth/auth/store/memory"
 )
 
-func fastHashers() *hashers.Registry { return hashers.New(hashers.PBKDF2{Iterations: 1000}, hashers.MD5{}) }
+func fastHashers() *hashers.Registry {
+	return hashers.New(hashers.PBKDF2{Iterations: 1000}, hashers.MD5{})
+}
 
 func newUser(t *testing.T, s auth.Store[auth.User], h *hashers.Registry, name, pw string, edit ...func(*auth.User)) *auth.User {
 	t.Helper()
