@@ -11,6 +11,9 @@ import (
 // CreateGroup validates g, inserts it and sets its ID. A taken name gives
 // auth.ErrDuplicateGroupName.
 func (s *Store[U]) CreateGroup(ctx context.Context, g *auth.Group) error {
+	if g == nil {
+		return fmt.Errorf("postgres: create group: %w", errNil("Group"))
+	}
 	if err := g.Validate(); err != nil {
 		return fmt.Errorf("postgres: create group: %w", err)
 	}
@@ -45,6 +48,9 @@ func (s *Store[U]) GetGroupByName(ctx context.Context, name string) (auth.Group,
 // UpdateGroup renames the group with g's ID, or returns
 // auth.ErrGroupNotFound.
 func (s *Store[U]) UpdateGroup(ctx context.Context, g *auth.Group) error {
+	if g == nil {
+		return fmt.Errorf("postgres: update group: %w", errNil("Group"))
+	}
 	if err := g.Validate(); err != nil {
 		return fmt.Errorf("postgres: update group %d: %w", g.ID, err)
 	}

@@ -83,6 +83,9 @@ func (s *Store[U]) ListContentTypes(ctx context.Context) ([]auth.ContentType, er
 // CreatePermission inserts p under the existing content type (p.AppLabel,
 // p.Model) and sets p.ID and p.ContentTypeID.
 func (s *Store[U]) CreatePermission(ctx context.Context, p *auth.Permission) error {
+	if p == nil {
+		return fmt.Errorf("postgres: create permission: %w", errNil("Permission"))
+	}
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("postgres: create permission: %w", err)
 	}

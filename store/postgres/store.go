@@ -136,6 +136,11 @@ func quoteIdent(name string, qualified bool) (string, error) {
 	return pgx.Identifier(parts).Sanitize(), nil
 }
 
+// errNil is returned for a nil pointer argument.
+func errNil(field string) error {
+	return &auth.ValidationError{Field: field, Code: "required", Message: "must not be nil"}
+}
+
 const permKeySQL = `ct."app_label" || '.' || p."codename"`
 
 func buildQueries(fields []field, ut, ug, up, uid string) queries {

@@ -13,6 +13,9 @@ import (
 // ignored: the database assigns it). A taken username gives
 // auth.ErrDuplicateUsername.
 func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
+	if u == nil {
+		return fmt.Errorf("postgres: create user: %w", errNil("User"))
+	}
 	au := s.authUser(u)
 	if err := au.Validate(); err != nil {
 		return fmt.Errorf("postgres: create user: %w", err)
@@ -65,6 +68,9 @@ func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (
 // UpdateUser validates u and writes every mapped column of the user with
 // u's ID, or returns auth.ErrUserNotFound.
 func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
+	if u == nil {
+		return fmt.Errorf("postgres: update user: %w", errNil("User"))
+	}
 	au := s.authUser(u)
 	if err := au.Validate(); err != nil {
 		return fmt.Errorf("postgres: update user %d: %w", au.ID, err)
