@@ -162,7 +162,7 @@ func TestTimesAreUTC(t *testing.T) {
 	require.NoError(t, err)
 	u := auth.NewUser("tz")
 	loc := time.FixedZone("X", 5*3600)
-	u.DateJoined = time.Date(2024, 1, 2, 3, 4, 5, 6000, loc)
+	u.DateJoined = time.Date(2024, 1, 2, 3, 4, 5, 6999, loc) // stored as 6µs: truncated
 	last := time.Date(2025, 6, 7, 8, 9, 10, 0, loc)
 	u.LastLogin = &last
 	require.NoError(t, s.CreateUser(ctx, &u))
@@ -170,7 +170,7 @@ func TestTimesAreUTC(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, time.UTC, got.DateJoined.Location())
 	assert.Equal(t, time.UTC, got.LastLogin.Location())
-	assert.True(t, got.DateJoined.Equal(u.DateJoined))
+	assert.True(t, got.DateJoined.Equal(u.DateJoined.Truncate(time.Microsecond)), "got %v", got.DateJoined)
 	assert.True(t, got.LastLogin.Equal(last))
 }
 
