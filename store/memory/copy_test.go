@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -172,11 +173,13 @@ func TestFoldKey(t *testing.T) {
 		{"Bob", "bob", true},
 		{"BOB", "bOb", true},
 		{"Émile", "éMILE", true},
-		{"\u212a", "k", true}, // KELVIN SIGN folds to k
-		{"\u2126", "ω", true}, // OHM SIGN folds to omega
-		{"ſ", "S", true},      // LATIN SMALL LETTER LONG S
+		{"ſ", "s", true},       // LATIN SMALL LETTER LONG S upper-cases to S
+		{"ς", "σ", true},       // both sigmas upper-case to Σ
+		{"ı", "i", true},       // dotless i upper-cases to I, as in PostgreSQL
+		{"\u212a", "k", false}, // KELVIN SIGN stays itself under upper(), as in PostgreSQL
+		{"\u2126", "ω", false}, // so does OHM SIGN
 		{"bob", "bobb", false},
-		{"straße", "STRASSE", false}, // simple folding, not full
+		{"straße", "STRASSE", false}, // per-rune mapping, not full case mapping
 	}
 	for _, tc := range tests {
 		t.Run(tc.a+"_"+tc.b, func(t *testing.T) {
@@ -187,11 +190,27 @@ func TestFoldKey(t *testing.T) {
 
 func FuzzFoldKey(f *testing.F) {
 	for _, s := range []string{"Bob", "émile", "\u212a", "ß", "İstanbul", "\xff"} {
-		f.Add(s, strings.ToUpper(s))
+		f.Add(s, strings.ToLower(s))
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
-		if got, want := foldKey(a) == foldKey(b), strings.EqualFold(a, b); got != want {
-			t.Fatalf("foldKey(%q)==foldKey(%q) is %v, strings.EqualFold is %v", a, b, got, want)
+		ka, kb := foldKey(a), foldKey(b)
+		if foldKey(ka) != ka {
+			t.Fatalf("foldKey is not idempotent on %q", a)
+		}
+		if isASCII(a) && isASCII(b) && (ka == kb) != strings.EqualFold(a, b) {
+			t.Fatalf("ASCII %q and %q: foldKey equal is %v, strings.EqualFold is %v", a, b, ka == kb, strings.EqualFold(a, b))
+		}
+		if utf8.ValidString(a) && utf8.RuneCountInString(ka) != utf8.RuneCountInString(a) {
+			t.Fatalf("foldKey(%q) = %q changed the number of runes", a, ka)
 		}
 	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

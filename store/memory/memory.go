@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	auth "github.com/djauth/auth"
 )
@@ -175,22 +175,12 @@ func normTime(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// foldKey returns a canonical form of s under Unicode simple case folding:
-// two strings have the same key exactly when strings.EqualFold reports them
-// equal.
-func foldKey(s string) string {
-	b := make([]rune, 0, len(s))
-	for _, r := range s {
-		m := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if f < m {
-				m = f
-			}
-		}
-		b = append(b, m)
-	}
-	return string(b)
-}
+// foldKey returns the key of the case-insensitive username index: s with
+// every rune upper-cased. Two usernames match when their keys are equal,
+// which is Django's username__iexact on PostgreSQL, UPPER(a) = UPPER(b);
+// Go's unicode.ToUpper agrees with PostgreSQL's upper() under the C.UTF-8
+// collation for every code point.
+func foldKey(s string) string { return strings.ToUpper(s) }
 
 // add puts id into the set stored under key in m, creating the set.
 func (m idSetMap) add(key, id int64) {

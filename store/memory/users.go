@@ -103,9 +103,9 @@ func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, 
 }
 
 // GetUserByUsernameFold returns a copy of the one user whose username
-// equals username under Unicode simple case folding (strings.EqualFold). It
-// returns auth.ErrMultipleUsers when several match and
-// auth.ErrUserNotFound when none does.
+// equals username when both are upper-cased, as Django's username__iexact
+// compares on PostgreSQL. It returns auth.ErrMultipleUsers when several
+// match and auth.ErrUserNotFound when none does.
 func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (*U, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, err
