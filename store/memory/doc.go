@@ -39,9 +39,12 @@
 // IDs start at 1 and increase, one sequence per table, and are never
 // reused, like PostgreSQL serials. Times are stored in UTC truncated to
 // microseconds, as a timestamptz column stores them. Usernames and group
-// names are unique and compared exactly; GetUserByUsernameFold compares
-// with Unicode simple case folding through an index. Lists are ordered by
-// byte order, which is PostgreSQL's under the C collation.
+// names are unique and compared exactly; GetUserByUsernameFold and the
+// Search of ListUsers compare upper-cased text, as Django's iexact and
+// icontains do on PostgreSQL (Go's unicode.ToUpper and PostgreSQL's upper()
+// under C.UTF-8 agree on every code point), and the case-insensitive
+// lookup goes through an index. Lists are in byte order, which is
+// PostgreSQL's under the C and C.UTF-8 collations.
 //
 // # Atomicity
 //
