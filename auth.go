@@ -244,7 +244,7 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 		}
 	}
 	if a.sessions == nil {
-		a.ownStore = newMemSessionStore(time.Minute)
+		a.ownStore = newMemSessionStore(time.Minute, nil)
 		a.sessions = newSessionManager(a.ownStore, !cfg.InsecureCookies)
 	}
 	a.hmacPool.New = func() any { return hmac.New(sha256.New, a.hashKeys[0]) }

@@ -256,3 +256,30 @@ func TestLoginNeedsSession(t *testing.T) {
 	assert.False(t, e.a.User(r).IsAuthenticated())
 	_ = url.Values{}
 }
+
+// TestReloginAfterPasswordChangeFlushes ports Django's
+// test_session_key_flushed_on_login_after_password_change: the same user
+// logging in again after a password change gets a clean session.
+func TestReloginAfterPasswordChangeFlushes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.createUser("alice", "old")
+	app := e.app(func(mux *http.ServeMux) {
+		mux.HandleFunc("/put/", func(w http.ResponseWriter, r *http.Request) {
+			e.a.Sessions().Put(r.Context(), "k", "v")
+		})
+		mux.HandleFunc("/get/", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(e.a.Sessions().GetString(r.Context(), "k")))
+		})
+	})
+	c := newClient(t, app)
+	c.login("alice", "old")
+	c.get("/put/")
+	enc, err := e.hashers.Make("new")
+	require.NoError(t, err)
+	u.Password = enc
+	require.NoError(t, e.store.UpdateUser(context.Background(), u))
+	c.login("alice", "new")
+	assert.Equal(t, "alice", readBody(t, c.get("/whoami/")))
+	assert.Empty(t, readBody(t, c.get("/get/")))
+}

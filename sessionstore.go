@@ -24,11 +24,14 @@ type memSession struct {
 }
 
 // newMemSessionStore starts a store that drops expired sessions every
-// interval.
-func newMemSessionStore(interval time.Duration) *memSessionStore {
+// interval. now is the clock; nil means time.Now.
+func newMemSessionStore(interval time.Duration, now func() time.Time) *memSessionStore {
+	if now == nil {
+		now = time.Now
+	}
 	m := &memSessionStore{
 		items: make(map[string]memSession),
-		now:   time.Now,
+		now:   now,
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
 	}

@@ -66,10 +66,7 @@ func (m *RemoteUserMiddleware[U]) Handler(next http.Handler) http.Handler {
 					return
 				}
 			}
-			if err := ru.Err(); err != nil && !errors.Is(err, auth.ErrNoSession) {
-				fail(w, r, "backends: remote user: load user", err)
-				return
-			}
+			// A user that could not be loaded is anonymous already.
 			next.ServeHTTP(w, r)
 			return
 		}
