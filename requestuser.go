@@ -19,6 +19,11 @@ type requestUserKey struct{}
 // store is down), the request is treated as anonymous, every permission
 // check answers false and Err reports the cause; the guards then answer
 // 500 instead of redirecting to the login page.
+//
+// Ask for the user before writing the response: loading it may end the
+// session (password changed) or re-sign it (SecretKeyFallbacks), and
+// session changes made after the first byte of the response are not
+// saved.
 type RequestUser[U any] struct {
 	a   *Auth[U]
 	ctx context.Context
