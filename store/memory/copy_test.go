@@ -33,6 +33,7 @@ type richUser struct {
 	Profile  *profile
 	Profiles []*profile
 	Any      any
+	Plain    any
 	Ring     *node
 	Fixed    [2]*profile
 	secret   *profile // unexported: shared, as documented
@@ -54,6 +55,7 @@ func TestDeepCopyCustomUser(t *testing.T) {
 		Profile:  shared,
 		Profiles: []*profile{shared, {Bio: "second"}},
 		Any:      &profile{Bio: "boxed", Links: []string{"y"}},
+		Plain:    42,
 		Ring:     ring,
 		Fixed:    [2]*profile{{Bio: "fixed"}, nil},
 		secret:   &profile{Bio: "secret"},
@@ -80,6 +82,7 @@ func TestDeepCopyCustomUser(t *testing.T) {
 	assert.Equal(t, []string{"x"}, got.Profile.Links)
 	assert.Equal(t, "second", got.Profiles[1].Bio)
 	assert.Equal(t, []string{"y"}, got.Any.(*profile).Links)
+	assert.Equal(t, 42, got.Plain)
 	assert.Equal(t, "b", got.Ring.Next.Name)
 	assert.Same(t, got.Ring, got.Ring.Next.Next, "the cycle is preserved")
 	assert.Same(t, got.Profile, got.Profiles[0], "aliasing is preserved")
@@ -103,7 +106,7 @@ func TestCopyNilFields(t *testing.T) {
 	c := newCopier(reflect.TypeFor[richUser]())
 	var u richUser
 	cp := u
-	c.fix(reflect.ValueOf(&cp).Elem(), map[uintptr]reflect.Value{})
+	c.fix(reflect.ValueOf(&cp).Elem())
 	assert.Equal(t, u, cp, "nil pointers, slices, maps and interfaces stay nil")
 }
 
@@ -129,7 +132,7 @@ func TestCopierAnalysis(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			typ := reflect.ValueOf(tc.typ).Type()
-			assert.Equal(t, tc.deep, newCopier(typ).needsDeep(typ))
+			assert.Equal(t, tc.deep, newCopier(typ).root != nil)
 		})
 	}
 }

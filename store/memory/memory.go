@@ -161,10 +161,16 @@ func newCloner[U any]() func(*U) *U {
 		}
 	}
 	c := newCopier(reflect.TypeFor[U]())
+	if c.root == nil {
+		return func(u *U) *U {
+			cp := *u
+			return &cp
+		}
+	}
 	return func(u *U) *U {
 		cp := new(U)
 		*cp = *u
-		c.fix(reflect.ValueOf(cp).Elem(), make(map[uintptr]reflect.Value))
+		c.fix(reflect.ValueOf(cp).Elem())
 		return cp
 	}
 }
