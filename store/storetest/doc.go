@@ -33,6 +33,9 @@
 //   - complete: for RunCustom, able to store CustomUser's extra fields in
 //     the columns phone_number (text, NOT NULL) and age (integer, NOT
 //     NULL).
+//   - Unicode-aware: case-insensitive comparisons must upper-case
+//     non-ASCII letters ("émile" matches "ÉMILE"), which for PostgreSQL
+//     means a database whose LC_CTYPE is a UTF-8 locale such as C.UTF-8.
 //
 // The factory reports its own setup failures through t: t.Fatal when
 // setup breaks, t.Skip (with a message saying how to enable it) when an
