@@ -270,6 +270,42 @@ func TestSessionLifetime(t *testing.T) {
 	assert.Equal(t, first, deadline, "reading does not extend the session")
 }
 
+// TestSessionDeadlineSurvivesRenewal: UpdateSessionAuthHash gives the
+// session a new token but keeps its absolute deadline, so a password
+// change cannot stretch a session past its two weeks.
+func TestSessionDeadlineSurvivesRenewal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("alice", "old")
+	var deadline time.Time
+	fixed := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	app := e.app(func(mux *http.ServeMux) {
+		mux.HandleFunc("/shorten/", func(w http.ResponseWriter, r *http.Request) {
+			e.a.Sessions().SetDeadline(r.Context(), fixed)
+		})
+		mux.HandleFunc("/change/", func(w http.ResponseWriter, r *http.Request) {
+			u := auth.UserFromContext[auth.User](r.Context()).User()
+			enc, err := e.hashers.Make("new")
+			require.NoError(t, err)
+			u.Password = enc
+			require.NoError(t, e.store.UpdateUser(r.Context(), u))
+			require.NoError(t, e.a.UpdateSessionAuthHash(r, u))
+		})
+		mux.HandleFunc("/deadline/", func(w http.ResponseWriter, r *http.Request) {
+			deadline = e.a.Sessions().Deadline(r.Context())
+		})
+	})
+	c := newClient(t, app)
+	c.login("alice", "old")
+	c.get("/shorten/")
+	before := c.session()
+	c.get("/change/")
+	require.NotEqual(t, before, c.session(), "the token was renewed")
+	assert.Equal(t, "alice", readBody(t, c.get("/whoami/")))
+	c.get("/deadline/")
+	assert.True(t, fixed.Equal(deadline), "deadline %v, want %v", deadline, fixed)
+}
+
 // TestMiddlewareIdempotent: a second wrap reuses the session and user.
 func TestMiddlewareIdempotent(t *testing.T) {
 	t.Parallel()

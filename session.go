@@ -74,7 +74,7 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 	if sessionHash != "" {
 		for _, fb := range a.fallbackAuthHashes(password) {
 			if djcrypto.ConstantTimeEqual(sessionHash, fb) {
-				if err := s.RenewToken(ctx); err != nil {
+				if err := a.renewKeepingDeadline(ctx); err != nil {
 					return nil, "", nil, fmt.Errorf("auth: re-sign session: %w", err)
 				}
 				s.Put(ctx, SessionKeyHash, current)
@@ -215,7 +215,7 @@ func (a *Auth[U]) UpdateSessionAuthHash(r *http.Request, user *U) error {
 	if user == nil {
 		return fmt.Errorf("auth: update session auth hash: nil user")
 	}
-	if err := a.sessions.RenewToken(ctx); err != nil {
+	if err := a.renewKeepingDeadline(ctx); err != nil {
 		return fmt.Errorf("auth: update session auth hash: %w", err)
 	}
 	au := a.authUser(user)
@@ -225,5 +225,18 @@ func (a *Auth[U]) UpdateSessionAuthHash(r *http.Request, user *U) error {
 			ru.set(user, a.sessions.GetString(ctx, SessionKeyBackend))
 		}
 	}
+	return nil
+}
+
+// renewKeepingDeadline gives the session a new token without extending its
+// life: scs's RenewToken starts a new Lifetime, so the old absolute
+// deadline is put back. Only Login, a new authentication, starts a new
+// lifetime.
+func (a *Auth[U]) renewKeepingDeadline(ctx context.Context) error {
+	deadline := a.sessions.Deadline(ctx)
+	if err := a.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	a.sessions.SetDeadline(ctx, deadline)
 	return nil
 }
