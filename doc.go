@@ -26,6 +26,21 @@
 // database that Django migrated. Both pass the conformance suite in
 // store/storetest.
 //
+// # Requests
+//
+// Auth (see New) is the request side. Backends (package backends) are tried
+// in order by Authenticate. Login, Logout and UpdateSessionAuthHash keep
+// Django's session contract on an scs session: the keys _auth_user_id,
+// _auth_user_backend and _auth_user_hash, a new token at login, and a
+// password change ending every other session. Middleware loads the session
+// and a lazily loaded RequestUser whose permissions are cached for one
+// request only. The guards LoginRequired, PermissionRequired,
+// UserPassesTest and LoginRequiredMiddleware each have a Check beside them
+// for use inside a handler. Signals (UserLoggedIn, UserLoggedOut,
+// UserLoginFailed) live on the Auth value. Routes mounts the login and
+// logout pages under /accounts/, protected against cross-origin POSTs,
+// with Django's safe-redirect rules (URLHasAllowedHostAndScheme).
+//
 // # Errors
 //
 // Failures are reported with sentinel errors such as ErrUserNotFound and
