@@ -1,0 +1,380 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/djauth/auth"
+	"github.com/djauth/auth/backends"
+	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/store/memory"
+	"github.com/djauth/auth/store/postgres"
+)
+
+// Permissions of the example's "reports" app.
+const (
+	permViewReport    = "reports.view_report"
+	permPublishReport = "reports.publish_report"
+)
+
+// reportModel is the reports app's report model: Django's four default
+// permissions plus the custom "publish_report".
+var reportModel = auth.ModelSpec{
+	AppLabel: "reports",
+	Model:    "report",
+	Custom:   []auth.PermissionSpec{{Codename: "publish_report", Name: "Can publish report"}},
+}
+
+// config is what newApp needs; main fills it from flags and the
+// environment, tests fill it directly.
+type config struct {
+	// DatabaseURL selects PostgreSQL for users and sessions; empty means
+	// the in-memory store and in-memory sessions.
+	DatabaseURL string
+	// SecretKey signs the session auth hash. Empty is allowed only in
+	// memory mode, where a random key is generated.
+	SecretKey string
+	// InsecureCookies leaves Secure off the session cookie, so that the
+	// cookie works over plain http://127.0.0.1.
+	InsecureCookies bool
+	// Demo creates the demo users admin and alice, but only when the store
+	// has no users at all.
+	Demo bool
+	// Hashers checks and makes passwords; nil means hashers.Default().
+	Hashers *hashers.Registry
+	// Logger receives the library's warnings; nil means slog.Default().
+	Logger *slog.Logger
+	// Out receives the start-up notes (demo credentials, generated key);
+	// nil means io.Discard.
+	Out io.Writer
+}
+
+// app is the example site for one user store.
+type app struct {
+	auth  *auth.Auth[auth.User]
+	store auth.Store[auth.User]
+	log   *slog.Logger
+}
+
+// newApp builds the site described by cfg and returns its handler and a
+// cleanup function that releases the database pool, the session store's
+// cleanup goroutine and the Auth. On error everything already opened has
+// been released.
+func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Hashers == nil {
+		cfg.Hashers = hashers.Default()
+	}
+	var cleanups []func()
+	cleanup := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	fail := func(err error) (http.Handler, func(), error) {
+		cleanup()
+		return nil, nil, err
+	}
+
+	var (
+		store    auth.Store[auth.User]
+		sessions *scs.SessionManager
+	)
+	if cfg.DatabaseURL == "" {
+		store = memory.New[auth.User]()
+		if cfg.SecretKey == "" {
+			cfg.SecretKey = hashers.RandomString(50)
+			fmt.Fprintln(cfg.Out, "No -secret-key or SECRET_KEY given: using a random key for this run (sessions end when the process stops).")
+		}
+	} else {
+		if cfg.SecretKey == "" {
+			return fail(errors.New("PostgreSQL mode needs -secret-key or SECRET_KEY: every instance sharing the database must sign sessions with the same key"))
+		}
+		pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return fail(fmt.Errorf("connect to PostgreSQL: %w", err))
+		}
+		cleanups = append(cleanups, pool.Close)
+		rep, err := postgres.Migrate(ctx, pool)
+		if err != nil {
+			return fail(fmt.Errorf("migrate: %w", err))
+		}
+		for _, l := range rep.Lines() {
+			cfg.Logger.Info("migrate", "report", l)
+		}
+		pg, err := postgres.New[auth.User](pool, postgres.Options{})
+		if err != nil {
+			return fail(err)
+		}
+		store = pg
+		ss, err := postgres.NewSessionStore(pool, postgres.SessionStoreOptions{Logger: cfg.Logger})
+		if err != nil {
+			return fail(err)
+		}
+		cleanups = append(cleanups, ss.Close)
+		sessions = djangoSessionManager(ss, !cfg.InsecureCookies)
+	}
+
+	if _, err := auth.Register(ctx, store, reportModel); err != nil {
+		return fail(fmt.Errorf("register the reports model: %w", err))
+	}
+	a, err := auth.New(auth.Config[auth.User]{
+		Store:           store,
+		Hashers:         cfg.Hashers,
+		Backends:        []auth.Backend[auth.User]{backends.NewModel(store, cfg.Hashers)},
+		Sessions:        sessions,
+		InsecureCookies: cfg.InsecureCookies,
+		SecretKey:       cfg.SecretKey,
+		Logger:          cfg.Logger,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	cleanups = append(cleanups, func() { _ = a.Close() })
+
+	if cfg.Demo {
+		if err := createDemoUsers(ctx, store, cfg.Hashers, cfg.Out); err != nil {
+			return fail(err)
+		}
+	}
+
+	s := &app{auth: a, store: store, log: cfg.Logger}
+	return s.routes(), cleanup, nil
+}
+
+// djangoSessionManager returns an scs manager with the settings that
+// auth.New gives its own in-memory one (Django's cookie name, flags and
+// two-week lifetime, the compact codec), over store.
+func djangoSessionManager(store scs.Store, secure bool) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = store
+	sm.Codec = auth.SessionCodec{}
+	sm.Lifetime = auth.DefaultSessionLifetime
+	sm.Cookie.Name = auth.DefaultSessionCookieName
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = secure
+	sm.Cookie.Path = "/"
+	return sm
+}
+
+// createDemoUsers creates a superuser "admin" and a user "alice" who holds
+// reports.view_report only, each with a random password, and prints how
+// to log in. It does nothing when the store has users already, so a
+// database that Django (or an earlier run) filled is left alone.
+func createDemoUsers(ctx context.Context, store auth.Store[auth.User], h *hashers.Registry, out io.Writer) error {
+	n, err := store.CountUsers(ctx, auth.UserQuery{})
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "The store has %d users already: no demo users created.\n", n)
+		return nil
+	}
+	type demo struct {
+		username, email string
+		superuser       bool
+		perms           []string
+		note            string
+	}
+	demos := []demo{
+		{username: "admin", email: "admin@example.com", superuser: true, note: "superuser: every page"},
+		{username: "alice", email: "alice@example.com", perms: []string{permViewReport}, note: permViewReport + " only"},
+	}
+	fmt.Fprintln(out, "Demo users (passwords are random, new on every run):")
+	for _, d := range demos {
+		password := hashers.RandomString(16)
+		encoded, err := h.MakeContext(ctx, password)
+		if err != nil {
+			return fmt.Errorf("hash the password of %s: %w", d.username, err)
+		}
+		u := auth.NewUser(d.username)
+		u.Email = d.email
+		u.Password = encoded
+		u.IsSuperuser = d.superuser
+		u.IsStaff = d.superuser
+		if err := store.CreateUser(ctx, &u); err != nil {
+			return fmt.Errorf("create demo user %s: %w", d.username, err)
+		}
+		if len(d.perms) > 0 {
+			if err := store.AddUserPermissions(ctx, u.ID, d.perms...); err != nil {
+				return fmt.Errorf("grant %v to %s: %w", d.perms, d.username, err)
+			}
+		}
+		fmt.Fprintf(out, "  username %-6s password %s  (%s)\n", d.username, password, d.note)
+	}
+	return nil
+}
+
+// routes returns the site: /healthz outside the auth middleware, every
+// other page inside it.
+func (s *app) routes() http.Handler {
+	a := s.auth
+	mux := http.NewServeMux()
+	a.Routes(mux, "")
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.Handle("GET /accounts/profile/", a.LoginRequired(http.HandlerFunc(s.profile)))
+	mux.Handle("GET /reports/", a.PermissionRequired(permViewReport)(http.HandlerFunc(s.reports)))
+	mux.Handle("GET /reports/publish/", a.PermissionRequired(permPublishReport)(http.HandlerFunc(s.publish)))
+	mux.HandleFunc("GET /api/me", s.me)
+
+	root := http.NewServeMux()
+	root.HandleFunc("GET /healthz", healthz)
+	root.Handle("/", a.Middleware(mux))
+	return root
+}
+
+// healthz reports that the process serves requests. It runs outside the
+// auth middleware: no session is read or written, no cookie is set.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, `{"ok": true}`+"\n")
+}
+
+// meResponse is the body of /api/me for a logged-in user.
+type meResponse struct {
+	Authenticated bool     `json:"authenticated"`
+	ID            int64    `json:"id"`
+	Username      string   `json:"username"`
+	Email         string   `json:"email"`
+	IsStaff       bool     `json:"is_staff"`
+	IsSuperuser   bool     `json:"is_superuser"`
+	Groups        []string `json:"groups"`
+	Permissions   []string `json:"permissions"`
+}
+
+// me answers /api/me: the request's user, its group names and every
+// permission it holds, both sorted; {"authenticated": false} for an
+// anonymous visitor. A user that could not be loaded (the store is down)
+// gives 500, never an anonymous answer.
+func (s *app) me(w http.ResponseWriter, r *http.Request) {
+	ru := auth.UserFromContext[auth.User](r.Context())
+	w.Header().Set("Cache-Control", "no-store")
+	if err := ru.Err(); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if ru.IsAnonymous() {
+		writeJSON(w, map[string]bool{"authenticated": false})
+		return
+	}
+	perms := ru.AllPermissions()
+	if err := ru.Err(); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	u := ru.AuthUser()
+	groups, err := s.store.ListUserGroups(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	names := make([]string, 0, len(groups))
+	for _, g := range groups {
+		names = append(names, g.Name)
+	}
+	slices.Sort(names)
+	writeJSON(w, meResponse{
+		Authenticated: true,
+		ID:            u.ID,
+		Username:      u.Username,
+		Email:         u.Email,
+		IsStaff:       u.IsStaff,
+		IsSuperuser:   u.IsSuperuser,
+		Groups:        names,
+		Permissions:   append([]string{}, perms.Sorted()...),
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *app) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+}
+
+// page is the data of every HTML page.
+type page struct {
+	Title    string
+	User     *auth.User // nil when anonymous
+	Message  string
+	Perms    []string
+	LoginURL string
+}
+
+func (s *app) render(w http.ResponseWriter, r *http.Request, p page) {
+	ru := auth.UserFromContext[auth.User](r.Context())
+	if err := ru.Err(); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.User = ru.AuthUser()
+	p.LoginURL = s.auth.LoginURL()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := pageTemplate.Execute(w, p); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
+	}
+}
+
+func (s *app) home(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, page{Title: "djauth example"})
+}
+
+func (s *app) profile(w http.ResponseWriter, r *http.Request) {
+	ru := auth.UserFromContext[auth.User](r.Context())
+	perms := ru.AllPermissions().Sorted()
+	s.render(w, r, page{Title: "Profile", Message: "Your permissions:", Perms: perms})
+}
+
+func (s *app) reports(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, page{Title: "Reports", Message: "You hold " + permViewReport + ": here are the reports."})
+}
+
+func (s *app) publish(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, page{Title: "Publish", Message: "You hold " + permPublishReport + ": you may publish reports."})
+}
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{{.Title}}</title></head>
+<body>
+<h1>{{.Title}}</h1>
+{{if .User}}<p>Logged in as <strong>{{.User.Username}}</strong>{{if .User.IsSuperuser}} (superuser){{end}}.</p>
+<form method="post" action="/accounts/logout/"><button type="submit">Log out</button></form>
+{{else}}<p>You are not logged in. <a href="{{.LoginURL}}">Log in</a></p>
+{{end}}{{with .Message}}<p>{{.}}</p>{{end}}
+{{with .Perms}}<ul>{{range .}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
+<ul>
+<li><a href="/">Home</a></li>
+<li><a href="/accounts/profile/">Profile</a> (login required)</li>
+<li><a href="/reports/">Reports</a> (` + permViewReport + `)</li>
+<li><a href="/reports/publish/">Publish a report</a> (` + permPublishReport + `)</li>
+<li><a href="/api/me">/api/me</a> (JSON)</li>
+</ul>
+</body>
+</html>
+`))
+
+// shutdownTimeout bounds how long main waits for requests in flight.
+const shutdownTimeout = 10 * time.Second

@@ -1,0 +1,52 @@
+// Webapp is a small site built on djauth: login and logout pages, a page
+// that needs a login, two pages that need a permission, a JSON view of the
+// current user and a health check.
+//
+//	go run ./examples/webapp                      # in-memory store, http://127.0.0.1:8000
+//	go run ./examples/webapp -database-url postgres://... -secret-key ...
+//
+// # Pages
+//
+//   - / shows who is logged in, with links to the other pages.
+//   - /accounts/login/ and /accounts/logout/ are the library's handlers
+//     (logout is POST only); after a login without "next" the browser goes
+//     to /accounts/profile/, which needs a login.
+//   - /reports/ needs reports.view_report and /reports/publish/ needs
+//     reports.publish_report. The example registers the reports app's
+//     report model with auth.Register: Django's four default permissions
+//     plus the custom publish_report. Anonymous visitors are sent to the
+//     login page with ?next=; logged-in users without the permission get 403.
+//   - /api/me answers JSON: {"authenticated", "id", "username", "email",
+//     "is_staff", "is_superuser", "groups", "permissions"} with group names
+//     and "app_label.codename" permissions sorted, or exactly
+//     {"authenticated": false} for an anonymous visitor.
+//   - /healthz answers {"ok": true}. It is mounted outside the auth
+//     middleware, so it reads no session and sets no cookie.
+//
+// # Flags
+//
+//   - -addr (default 127.0.0.1:8000).
+//   - -database-url, or $DATABASE_URL: keep users and sessions in
+//     PostgreSQL. The schema is created or checked on start with
+//     postgres.Migrate, which leaves a database that Django migrated as it
+//     is, so the app runs unchanged on a Django project's database.
+//     Sessions go to the djauth_session table, so several instances on one
+//     database behave as one site.
+//   - -secret-key, or $SECRET_KEY: signs the session auth hash. Without it
+//     the in-memory mode makes a random key for the run and says so; the
+//     PostgreSQL mode refuses to start, because every instance sharing the
+//     database must use the same key (and sessions must survive restarts).
+//   - -demo: create a superuser "admin" and a user "alice" holding only
+//     reports.view_report, with random passwords that are printed. It
+//     defaults to true in memory and to false with PostgreSQL, so that a
+//     real database is not given demo accounts by accident; even when set
+//     it does nothing if the store has any user already.
+//   - -insecure-cookies (default true): the app serves plain HTTP, and
+//     browsers other than Chromium and Firefox do not keep a Secure cookie
+//     from http://127.0.0.1, so the development default leaves Secure off.
+//     Run it with -insecure-cookies=false behind a proxy that terminates
+//     HTTPS.
+//
+// SIGINT and SIGTERM shut the server down gracefully: requests in flight
+// get up to ten seconds to finish.
+package main
