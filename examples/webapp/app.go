@@ -51,6 +51,9 @@ type config struct {
 	// Demo creates the demo users admin and alice, but only when the store
 	// has no users at all.
 	Demo bool
+	// Store, when not nil, replaces the in-memory store of the memory mode
+	// (tests use it to set up groups); it is ignored with DatabaseURL.
+	Store auth.Store[auth.User]
 	// Hashers checks and makes passwords; nil means hashers.Default().
 	Hashers *hashers.Registry
 	// Logger receives the library's warnings; nil means slog.Default().
@@ -97,7 +100,10 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		sessions *scs.SessionManager
 	)
 	if cfg.DatabaseURL == "" {
-		store = memory.New[auth.User]()
+		store = cfg.Store
+		if store == nil {
+			store = memory.New[auth.User]()
+		}
 		if cfg.SecretKey == "" {
 			cfg.SecretKey = hashers.RandomString(50)
 			fmt.Fprintln(cfg.Out, "No -secret-key or SECRET_KEY given: using a random key for this run (sessions end when the process stops).")
@@ -131,8 +137,11 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		sessions = djangoSessionManager(ss, !cfg.InsecureCookies)
 	}
 
-	if _, err := auth.Register(ctx, store, reportModel); err != nil {
-		return fail(fmt.Errorf("register the reports model: %w", err))
+	// Django creates the permissions of its own models and of every app's
+	// models after migrating; Register does the same, idempotently, so on
+	// a database that Django filled it only adds the reports ones.
+	if _, err := auth.Register(ctx, store, append(auth.AuthModels(), reportModel)...); err != nil {
+		return fail(fmt.Errorf("register permissions: %w", err))
 	}
 	a, err := auth.New(auth.Config[auth.User]{
 		Store:           store,
