@@ -20,7 +20,7 @@ const (
 
 // commandFunc runs one subcommand with the arguments that follow its name
 // and returns the process exit code.
-type commandFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+type commandFunc func(ctx context.Context, e *env, args []string) int
 
 type command struct {
 	summary string
@@ -42,13 +42,16 @@ func register(name, summary string, run commandFunc) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	e, restore := osEnv()
+	code := run(ctx, e, os.Args[1:])
+	restore()
 	stop()
 	os.Exit(code)
 }
 
 // run dispatches args[0] to its command.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, e *env, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
@@ -58,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
-				return c.run(ctx, []string{"-h"}, stdout, stderr)
+				return c.run(ctx, e, []string{"-h"})
 			}
 			fmt.Fprintf(stderr, "authctl: unknown command %q\n", args[1])
 			return exitUsage
@@ -72,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitUsage
 	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	return c.run(ctx, e, args[1:])
 }
 
 func usage(w io.Writer) {

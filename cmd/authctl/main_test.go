@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"testing"
 
@@ -11,12 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// runCmd runs authctl in-process and returns its exit code and output.
+// runCmd runs authctl in-process with empty stdin and environment and
+// returns its exit code and output.
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, &out, &errOut)
-	return code, out.String(), errOut.String()
+	r := session{}.run(t, args...)
+	return r.code, r.stdout, r.stderr
 }
 
 func TestMigrateCommand(t *testing.T) {
@@ -31,14 +30,13 @@ func TestMigrateCommand(t *testing.T) {
 
 	// DATABASE_URL is used when the flag is absent; the second run finds
 	// the schema.
-	t.Setenv("DATABASE_URL", db.URL)
-	code, out, errOut = runCmd(t, "migrate")
+	r := session{env: map[string]string{"DATABASE_URL": db.URL}}.run(t, "migrate")
+	code, out, errOut = r.code, r.stdout, r.stderr
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, "found existing Django schema (identity ids), left unchanged\nnothing to do\n", out)
 }
 
 func TestMigrateCommandFailures(t *testing.T) {
-	t.Setenv("DATABASE_URL", "")
 	tests := []struct {
 		name   string
 		args   []string

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/djauth/auth/store/postgres"
@@ -17,7 +15,8 @@ func init() {
 	register("migrate", "create or verify the auth schema in a PostgreSQL database", runMigrate)
 }
 
-func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runMigrate(ctx context.Context, e *env, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbURL := fs.String("database-url", "", "PostgreSQL connection URL (default $DATABASE_URL)")
@@ -45,7 +44,7 @@ Flags:
 	}
 	url := *dbURL
 	if url == "" {
-		url = os.Getenv("DATABASE_URL")
+		url = e.getenv("DATABASE_URL")
 	}
 	if url == "" {
 		fmt.Fprintln(stderr, "authctl migrate: no database: pass --database-url or set DATABASE_URL")
