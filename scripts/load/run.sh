@@ -97,10 +97,12 @@ login() {
 bench() {
 	local label=$1 path=$2 cookie=${3:-}
 	local args=(-t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency)
+	local shown="wrk ${args[*]}"
 	if [[ -n "$cookie" ]]; then
 		args+=(-H "Cookie: sessionid=${cookie}")
+		shown+=" -H 'Cookie: sessionid=<alice>'"
 	fi
-	echo "\$ wrk ${args[*]/sessionid=${cookie}/sessionid=<alice>} $BASE$path" >&2
+	echo "\$ $shown $BASE$path" >&2
 	wrk "${args[@]}" "$BASE$path" >"$work/wrk.out"
 	cat "$work/wrk.out" >&2
 	if grep -q "Non-2xx" "$work/wrk.out"; then
