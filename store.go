@@ -1,6 +1,9 @@
 package auth
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store persists users, groups, permissions and content types. Every method
 // takes a context first and is safe for concurrent use. U is the user type:
@@ -44,8 +47,23 @@ type UserStore[U any] interface {
 	// username matches and ErrUserNotFound when none does.
 	GetUserByUsernameFold(ctx context.Context, username string) (*U, error)
 	// UpdateUser validates u and writes every field of the user with u's
-	// ID, or returns ErrUserNotFound.
+	// ID, or returns ErrUserNotFound. Writing back a copy read earlier
+	// undoes whatever changed since, so a write of one field should use
+	// SetLastLogin or SetPassword.
 	UpdateUser(ctx context.Context, u *U) error
+	// SetLastLogin writes the user's LastLogin and nothing else, in one
+	// atomic step (Django's save(update_fields=["last_login"])), so that a
+	// login racing a password change or an admin edit never writes their
+	// fields back. t is stored as NormalizeLastLogin returns it, in UTC
+	// truncated to microseconds; a time it rejects gives a
+	// *ValidationError, and an unknown id gives ErrUserNotFound.
+	SetLastLogin(ctx context.Context, id int64, t time.Time) error
+	// SetPassword writes the user's encoded password and nothing else, in
+	// one atomic step (Django's save(update_fields=["password"])). The
+	// value is stored as given, so it must already be hashed (or be an
+	// unusable password); one that ValidateEncodedPassword rejects gives a
+	// *ValidationError, and an unknown id gives ErrUserNotFound.
+	SetPassword(ctx context.Context, id int64, encoded string) error
 	// DeleteUser deletes the user and its group and permission memberships,
 	// or returns ErrUserNotFound.
 	DeleteUser(ctx context.Context, id int64) error
@@ -223,4 +241,41 @@ func (q UserQuery) Validate() (limit int, err error) {
 		return DefaultUserListLimit, nil
 	}
 	return q.Limit, nil
+}
+
+// minLastLogin and maxLastLogin bound the times NormalizeLastLogin
+// accepts: the range of Python's datetime, so that Django sharing the
+// database can read every stored value back, without its first instant,
+// which is Go's zero time.
+var (
+	minLastLogin = time.Date(1, time.January, 1, 0, 0, 0, 1000, time.UTC)
+	maxLastLogin = time.Date(9999, time.December, 31, 23, 59, 59, 999999000, time.UTC)
+)
+
+// ValidateEncodedPassword checks an encoded password as User.Validate
+// checks the Password field: valid UTF-8, no NUL byte and at most
+// MaxPasswordLength characters. It does not parse the hash; stores call it
+// in SetPassword. The error is a *ValidationError for the field
+// "Password".
+func ValidateEncodedPassword(encoded string) error {
+	return checkText("Password", encoded, MaxPasswordLength, false)
+}
+
+// NormalizeLastLogin returns t in UTC truncated to microseconds, the form
+// in which stores keep times (PostgreSQL's timestamptz precision), and
+// rejects with a *ValidationError for the field "LastLogin" the zero time
+// (a login time is never unset) and a time outside the years 1 to 9999,
+// which Python's datetime, and so Django reading the same database, cannot
+// hold; a time that truncates to the zero time is outside too. Stores call
+// it in SetLastLogin.
+func NormalizeLastLogin(t time.Time) (time.Time, error) {
+	if t.IsZero() {
+		return time.Time{}, &ValidationError{Field: "LastLogin", Code: "required", Message: "the time is zero"}
+	}
+	t = t.UTC().Truncate(time.Microsecond)
+	if t.Before(minLastLogin) || t.After(maxLastLogin) {
+		return time.Time{}, &ValidationError{Field: "LastLogin", Code: "invalid",
+			Message: "must be between the years 1 and 9999"}
+	}
+	return t, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	auth "github.com/djauth/auth"
 )
@@ -151,6 +152,50 @@ func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
 	}
 	s.unindexUser(s.authUser(old))
 	s.insertUser(stored)
+	return nil
+}
+
+// SetLastLogin sets the stored user's LastLogin to t, in UTC truncated to
+// microseconds, and changes nothing else; a concurrent UpdateUser is
+// never undone. It returns auth.ErrUserNotFound for an unknown id and a
+// *auth.ValidationError for a time auth.NormalizeLastLogin rejects.
+func (s *Store[U]) SetLastLogin(ctx context.Context, id int64, t time.Time) error {
+	if err := s.start(ctx); err != nil {
+		return err
+	}
+	t, err := auth.NormalizeLastLogin(t)
+	if err != nil {
+		return fmt.Errorf("memory: set last login of user %d: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return fmt.Errorf("memory: set last login of user %d: %w", id, auth.ErrUserNotFound)
+	}
+	// A fresh pointer: the stored user owns it alone.
+	s.authUser(u).LastLogin = &t
+	return nil
+}
+
+// SetPassword sets the stored user's encoded password and changes nothing
+// else; a concurrent UpdateUser is never undone. It returns
+// auth.ErrUserNotFound for an unknown id and a *auth.ValidationError for a
+// value auth.ValidateEncodedPassword rejects.
+func (s *Store[U]) SetPassword(ctx context.Context, id int64, encoded string) error {
+	if err := s.start(ctx); err != nil {
+		return err
+	}
+	if err := auth.ValidateEncodedPassword(encoded); err != nil {
+		return fmt.Errorf("memory: set password of user %d: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return fmt.Errorf("memory: set password of user %d: %w", id, auth.ErrUserNotFound)
+	}
+	s.authUser(u).Password = encoded
 	return nil
 }
 

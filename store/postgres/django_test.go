@@ -499,3 +499,48 @@ func orEmpty(s []string) []string {
 	}
 	return s
 }
+
+// TestDjangoReadsOneColumnWrites checks SetPassword and SetLastLogin
+// against Django: Django verifies the password the store wrote, reads the
+// latest last_login Python can hold, and keeps the edit it made after the
+// store's caller had read the user.
+func TestDjangoReadsOneColumnWrites(t *testing.T) {
+	requireDjango(t)
+	t.Parallel()
+	ctx := context.Background()
+	db, pool := newDjangoDB(t)
+	db.manage(t, "migrate", "--no-input", "-v", "0")
+	var encoded string
+	db.shell(t, `import json
+from django.contrib.auth.models import User
+from django.contrib.auth.hashers import make_password
+User.objects.create_user('dj_dora', 'dora@example.com', 'old secret', first_name='Dora')
+print(json.dumps(make_password('new secret')))`, &encoded)
+	_, err := postgres.Migrate(ctx, pool)
+	require.NoError(t, err)
+	s, err := postgres.New[auth.User](pool, postgres.Options{})
+	require.NoError(t, err)
+
+	// A login reads the user; Django edits it before the login writes.
+	dora, err := s.GetUserByUsername(ctx, "dj_dora")
+	require.NoError(t, err)
+	db.shell(t, `from django.contrib.auth.models import User
+User.objects.filter(username='dj_dora').update(first_name='Dorothea')`, nil)
+	require.NoError(t, s.SetPassword(ctx, dora.ID, encoded))
+	require.NoError(t, s.SetLastLogin(ctx, dora.ID, time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)))
+
+	var got struct {
+		NewOK, OldOK bool
+		LastLogin    string `json:"last_login"`
+		FirstName    string `json:"first_name"`
+	}
+	db.shell(t, `import json
+from django.contrib.auth.models import User
+u = User.objects.get(username='dj_dora')
+print(json.dumps({'NewOK': u.check_password('new secret'), 'OldOK': u.check_password('old secret'),
+                  'last_login': u.last_login.isoformat(), 'first_name': u.first_name}))`, &got)
+	assert.True(t, got.NewOK, "Django accepts the password SetPassword wrote")
+	assert.False(t, got.OldOK)
+	assert.Equal(t, "9999-12-31T23:59:59.999999+00:00", got.LastLogin)
+	assert.Equal(t, "Dorothea", got.FirstName, "the one-column writes kept Django's edit")
+}

@@ -51,6 +51,8 @@ type queries struct {
 	userCols                                    string // u."id", u."password", ... in field order
 	insertUser                                  string
 	updateUser                                  string
+	setLastLogin                                string
+	setPassword                                 string
 	deleteUser                                  string
 	userPermsSQL                                string // "app.codename" of the direct permissions of $1
 	groupPermsSQL                               string // "app.codename" of the group permissions of $1
@@ -162,6 +164,8 @@ func buildQueries(fields []field, ut, ug, up, uid string) queries {
 	q.insertUser = fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s) RETURNING "id"`,
 		ut, strings.Join(insCols, ", "), strings.Join(insVals, ", "))
 	q.updateUser = fmt.Sprintf(`UPDATE %s SET %s WHERE "id" = $1::bigint`, ut, strings.Join(sets, ", "))
+	q.setLastLogin = fmt.Sprintf(`UPDATE %s SET "last_login" = $2 WHERE "id" = $1::bigint`, ut)
+	q.setPassword = fmt.Sprintf(`UPDATE %s SET "password" = $2 WHERE "id" = $1::bigint`, ut)
 	q.deleteUser = fmt.Sprintf(`WITH g AS (DELETE FROM %[2]s WHERE %[4]s = $1::bigint),
 		p AS (DELETE FROM %[3]s WHERE %[4]s = $1::bigint)
 		DELETE FROM %[1]s WHERE "id" = $1::bigint`, ut, ug, up, uid)

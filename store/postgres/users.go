@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/djauth/auth"
 )
@@ -82,6 +83,43 @@ func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgres: update user %d: %w", au.ID, auth.ErrUserNotFound)
+	}
+	return nil
+}
+
+// SetLastLogin writes the last_login column of the user alone, in UTC
+// truncated to microseconds, with one UPDATE; a concurrent UpdateUser is
+// never undone. It returns auth.ErrUserNotFound for an unknown id and a
+// *auth.ValidationError for a time auth.NormalizeLastLogin rejects.
+func (s *Store[U]) SetLastLogin(ctx context.Context, id int64, t time.Time) error {
+	t, err := auth.NormalizeLastLogin(t)
+	if err != nil {
+		return fmt.Errorf("postgres: set last login of user %d: %w", id, err)
+	}
+	tag, err := s.db.Exec(ctx, s.q.setLastLogin, id, t)
+	if err != nil {
+		return fmt.Errorf("postgres: set last login of user %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: set last login of user %d: %w", id, auth.ErrUserNotFound)
+	}
+	return nil
+}
+
+// SetPassword writes the password column of the user alone, with one
+// UPDATE; a concurrent UpdateUser is never undone. It returns
+// auth.ErrUserNotFound for an unknown id and a *auth.ValidationError for a
+// value auth.ValidateEncodedPassword rejects.
+func (s *Store[U]) SetPassword(ctx context.Context, id int64, encoded string) error {
+	if err := auth.ValidateEncodedPassword(encoded); err != nil {
+		return fmt.Errorf("postgres: set password of user %d: %w", id, err)
+	}
+	tag, err := s.db.Exec(ctx, s.q.setPassword, id, encoded)
+	if err != nil {
+		return fmt.Errorf("postgres: set password of user %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: set password of user %d: %w", id, auth.ErrUserNotFound)
 	}
 	return nil
 }

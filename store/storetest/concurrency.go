@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -171,6 +172,9 @@ func (x suite[U, P]) testCanceledContext(t *testing.T, s auth.Store[U]) {
 	require.ErrorIs(t, err, context.Canceled, "a canceled read fails instead of answering")
 	_, _, err = s.GetUserWithPermissions(ctx, x.au(existing).ID)
 	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, s.SetLastLogin(ctx, x.au(existing).ID, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)), context.Canceled)
+	require.ErrorIs(t, s.SetPassword(ctx, x.au(existing).ID, "md5$s$canceled"), context.Canceled)
+	x.requireSameUser(t, existing, x.get(t, s, x.au(existing).ID), "canceled one-column writes change nothing")
 
 	require.Equal(t, 1, x.count(t, s), "nothing was written under the canceled context")
 	gs, err := s.ListGroups(context.Background())

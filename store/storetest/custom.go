@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -109,6 +110,11 @@ func testCustomFields(t *testing.T, s auth.Store[CustomUser]) {
 	upd.Age = 99
 	upd.Username = ""
 	require.ErrorIs(t, s.UpdateUser(ctx, upd), auth.ErrInvalid)
+	check(t, x.get(t, s, u.ID), "+1 555 0100", 43)
+
+	// The one-column writes keep the extra fields.
+	require.NoError(t, s.SetLastLogin(ctx, u.ID, time.Date(2025, 5, 5, 5, 5, 5, 0, time.UTC)))
+	require.NoError(t, s.SetPassword(ctx, u.ID, "md5$s$custom"))
 	check(t, x.get(t, s, u.ID), "+1 555 0100", 43)
 
 	// Copies: changing a returned or passed value changes nothing stored.

@@ -66,6 +66,10 @@
 //     then names both. Grants, revokes, deletes and UsersWithPermission
 //     by that key cover all of them; GetPermission returns the first in
 //     ListPermissions order.
+//   - One-column writes: SetLastLogin and SetPassword change their column
+//     and nothing else, so an UpdateUser made after the caller read the
+//     user survives them, also when they run concurrently with it; a bad
+//     value or an unknown ID changes nothing.
 //   - Copies: changing a *U after CreateUser or UpdateUser, or changing a
 //     *U or PermSet a store returned, does not change stored state.
 //   - Times: stores return DateJoined and LastLogin in UTC, truncated to

@@ -70,6 +70,10 @@ func (x suite[U, P]) tests() []test[U] {
 		{"ListUsersInvalidQuery", x.testListUsersInvalidQuery},
 		{"CopySemantics", x.testCopySemantics},
 		{"NilArguments", x.testNilArguments},
+		{"SetLastLogin", x.testSetLastLogin},
+		{"SetPassword", x.testSetPassword},
+		{"PartialUpdatesRejected", x.testPartialUpdatesRejected},
+		{"PartialUpdatesCopy", x.testPartialUpdatesCopy},
 		// Groups.
 		{"Groups", x.testGroups},
 		{"GroupNotFound", x.testGroupNotFound},
@@ -100,6 +104,7 @@ func (x suite[U, P]) tests() []test[U] {
 		{"ConcurrentMixed", x.testConcurrentMixed},
 		{"ConcurrentRegister", x.testConcurrentRegister},
 		{"ConcurrentIdempotentWrites", x.testConcurrentIdempotentWrites},
+		{"ConcurrentPartialUpdates", x.testConcurrentPartialUpdates},
 		{"CanceledContext", x.testCanceledContext},
 	}
 }
