@@ -29,6 +29,17 @@ func DefaultTemplates() *Templates {
 	}
 }
 
+// Layout returns a new copy of the embedded page layout, for the pages of
+// other packages (such as package accounts) that want the same look. The
+// layout is the template "base"; it calls the templates "title" and
+// "content", which the caller defines by parsing its page into the copy:
+//
+//	page := template.Must(auth.Layout().Parse(`{{define "title"}}Hi{{end}}{{define "content"}}<p>Hi</p>{{end}}`))
+//	err := page.ExecuteTemplate(w, "base", data)
+func Layout() *template.Template {
+	return template.Must(template.ParseFS(templateFS, "templates/base.html")).Lookup("base")
+}
+
 // LoginPage is the data of the login template.
 type LoginPage struct {
 	// Action is the URL the form posts to: the login page's path, without

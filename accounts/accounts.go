@@ -1,0 +1,319 @@
+package accounts
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/tokens"
+	"github.com/djauth/auth/validation"
+)
+
+// Defaults of Config, Django's settings of the same meaning.
+const (
+	// DefaultFromEmail is Django's DEFAULT_FROM_EMAIL.
+	DefaultFromEmail = "webmaster@localhost"
+	// DefaultPasswordResetTimeout is Django's PASSWORD_RESET_TIMEOUT,
+	// three days.
+	DefaultPasswordResetTimeout = tokens.DefaultTimeout
+	// SessionKeyResetToken is the session key under which the reset
+	// confirmation page keeps the token once it has left the URL
+	// (Django's INTERNAL_RESET_SESSION_TOKEN).
+	SessionKeyResetToken = "_password_reset_token"
+	// ResetURLToken replaces the token in the confirmation URL after the
+	// first visit (Django's PasswordResetConfirmView.reset_url_token).
+	ResetURLToken = "set-password"
+)
+
+// Config configures New. Its zero value is useful: Django's password
+// validators, no password reset pages (there is no Mailer), links built
+// from the request on a loopback host only.
+type Config struct {
+	// PasswordValidators check every password that a person chooses
+	// through this package: CreateUser, ChangePassword and the password
+	// change and reset pages (Django's AUTH_PASSWORD_VALIDATORS). Nil
+	// means validation.Default(), Django's four validators; an empty
+	// non-nil slice ([]validation.Validator{}) turns validation off.
+	PasswordValidators []validation.Validator
+	// Mailer sends the password reset emails. Nil means the password
+	// reset pages are not mounted by Routes: there would be no way to
+	// deliver the link. In development use &mail.Console{W: os.Stderr}.
+	Mailer mail.Sender
+	// DefaultFromEmail is the sender of the reset emails. Empty means
+	// DefaultFromEmail, "webmaster@localhost", as Django.
+	DefaultFromEmail string
+	// SecretKey signs the password reset tokens (Django's SECRET_KEY);
+	// use the same key as auth.Config.SecretKey, and as the Django site
+	// sharing the database, so that each accepts the other's links. It is
+	// required when Mailer is set and Tokens is nil, and must have at
+	// least auth.MinSecretKeyLength bytes.
+	SecretKey string
+	// SecretKeyFallbacks are older keys whose reset tokens are still
+	// accepted during a rotation (Django's SECRET_KEY_FALLBACKS).
+	SecretKeyFallbacks []string
+	// PasswordResetTimeout is how long a reset link works (Django's
+	// PASSWORD_RESET_TIMEOUT). Zero means three days.
+	PasswordResetTimeout time.Duration
+	// Tokens, when set, makes and checks the reset tokens instead of a
+	// generator built from SecretKey, SecretKeyFallbacks and
+	// PasswordResetTimeout: set it to share tokens with a Django site
+	// whose TIME_ZONE is not UTC (tokens.Generator.Location), or to give
+	// tests a fixed clock.
+	Tokens *tokens.Generator
+	// SiteURL is the scheme and host of the links in reset emails, such as
+	// "https://example.com". Set it in production: the links then never
+	// depend on the request's Host header, which a client chooses. Empty
+	// means the request's scheme and Host, and then the Host must be one
+	// of AllowedHosts.
+	SiteURL string
+	// SiteName names the site in the reset email ("Password reset on
+	// <SiteName>"). Empty means the host of the link, as Django's
+	// RequestSite.
+	SiteName string
+	// AllowedHosts are the Host values accepted for building reset links
+	// when SiteURL is empty (Django's ALLOWED_HOSTS): "example.com"
+	// matches that host on any port, ".example.com" also its subdomains.
+	// A reset request with any other Host gets 400 and sends nothing.
+	// Empty means loopback hosts only (localhost, 127.0.0.1 and [::1]),
+	// like Django's development default, so that a server that has not
+	// been configured cannot be made to mail links to another host.
+	AllowedHosts []string
+	// Templates replaces pages and the reset email; nil, and any nil
+	// field, means the embedded default.
+	Templates *Templates
+}
+
+// LogValue implements slog.LogValuer, redacting the secret keys.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("SecretKey", "[redacted]"),
+		slog.Int("SecretKeyFallbacks", len(c.SecretKeyFallbacks)),
+		slog.Int("PasswordValidators", len(c.PasswordValidators)),
+		slog.Bool("Mailer", c.Mailer != nil),
+		slog.String("DefaultFromEmail", c.DefaultFromEmail),
+		slog.Duration("PasswordResetTimeout", c.PasswordResetTimeout),
+		slog.String("SiteURL", c.SiteURL),
+		slog.Any("AllowedHosts", c.AllowedHosts),
+	)
+}
+
+// Manager runs the account flows of one auth.Auth: validated user creation
+// and password changes, and the password change and reset pages. Create
+// one with New; it is safe for concurrent use.
+type Manager[U any] struct {
+	auth       *auth.Auth[U]
+	validators []validation.Validator
+	mailer     mail.Sender
+	from       string
+	tokens     *tokens.Generator
+	siteScheme string
+	siteHost   string
+	siteName   string
+	allowed    []string
+	templates  *Templates
+	log        *slog.Logger
+}
+
+// New returns a Manager for a. It returns an error wrapping auth.ErrConfig
+// when a is nil, when Mailer is set without a usable SecretKey or Tokens,
+// or when SiteURL is not an absolute http(s) URL without a path.
+func New[U any, P auth.UserPtr[U]](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
+	bad := func(format string, args ...any) (*Manager[U], error) {
+		return nil, fmt.Errorf("%w: accounts: "+format, append([]any{auth.ErrConfig}, args...)...)
+	}
+	if a == nil {
+		return bad("nil *auth.Auth")
+	}
+	m := &Manager[U]{
+		auth:       a,
+		validators: cfg.PasswordValidators,
+		mailer:     cfg.Mailer,
+		from:       cfg.DefaultFromEmail,
+		tokens:     cfg.Tokens,
+		siteName:   cfg.SiteName,
+		allowed:    append([]string(nil), cfg.AllowedHosts...),
+		log:        a.Logger(),
+	}
+	if m.validators == nil {
+		m.validators = validation.Default()
+	} else {
+		m.validators = append([]validation.Validator{}, m.validators...)
+	}
+	for i, v := range m.validators {
+		if v == nil {
+			return bad("Config.PasswordValidators[%d] is nil", i)
+		}
+	}
+	if m.from == "" {
+		m.from = DefaultFromEmail
+	}
+	if cfg.PasswordResetTimeout < 0 {
+		return bad("Config.PasswordResetTimeout is negative")
+	}
+	if m.tokens == nil && (cfg.Mailer != nil || cfg.SecretKey != "") {
+		if len(cfg.SecretKey) < auth.MinSecretKeyLength {
+			return bad("Config.SecretKey must have at least %d bytes to sign reset tokens (use auth.Config's SecretKey)", auth.MinSecretKeyLength)
+		}
+		m.tokens = &tokens.Generator{
+			Secret:    cfg.SecretKey,
+			Fallbacks: append([]string(nil), cfg.SecretKeyFallbacks...),
+			Timeout:   cfg.PasswordResetTimeout,
+		}
+	}
+	if cfg.SiteURL != "" {
+		u, err := url.Parse(cfg.SiteURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return bad("Config.SiteURL %q must be an absolute http(s) URL without a path, such as https://example.com", cfg.SiteURL)
+		}
+		m.siteScheme, m.siteHost = u.Scheme, u.Host
+	}
+	if err := checkHostConfig(m.allowed); err != nil {
+		return bad("%v", err)
+	}
+	m.templates = cfg.Templates.withDefaults()
+	return m, nil
+}
+
+// Auth returns the auth.Auth the Manager works with.
+func (m *Manager[U]) Auth() *auth.Auth[U] { return m.auth }
+
+// Validators returns the password validators in use.
+func (m *Manager[U]) Validators() []validation.Validator {
+	return append([]validation.Validator(nil), m.validators...)
+}
+
+// Routes mounts the pages on mux under prefix ("" means
+// auth.DefaultRoutePrefix, "/accounts/"), next to the login and logout
+// pages that auth.Auth.Routes mounts there (call both):
+//
+//	password_change/               PasswordChangeView (login required)
+//	password_change/done/          PasswordChangeDoneView (login required)
+//	password_reset/                PasswordResetView
+//	password_reset/done/           PasswordResetDoneView
+//	reset/{uidb64}/{token}/        PasswordResetConfirmView
+//	reset/done/                    PasswordResetCompleteView
+//
+// The four reset pages are mounted only when Config.Mailer is set. Every
+// page refuses cross-origin POSTs (http.CrossOriginProtection), is not
+// cached (Cache-Control: no-store) and runs inside auth.Auth.Middleware.
+// The reset pages are marked auth.LoginNotRequired.
+func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
+	if prefix == "" {
+		prefix = auth.DefaultRoutePrefix
+	}
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	p := paths{prefix: prefix}
+	mux.Handle(p.passwordChange()+"{$}", m.protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.servePasswordChange(w, r, p)
+	}))))
+	mux.Handle(p.passwordChangeDone()+"{$}", m.protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.serveStatic(w, r, m.templates.PasswordChangeDone, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
+	}))))
+	if m.mailer == nil || m.tokens == nil {
+		return
+	}
+	mux.Handle(p.passwordReset()+"{$}", auth.LoginNotRequired(m.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.servePasswordReset(w, r, p)
+	}))))
+	mux.Handle(p.passwordResetDone()+"{$}", auth.LoginNotRequired(m.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.serveStatic(w, r, m.templates.PasswordResetDone, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
+	}))))
+	mux.Handle(p.resetConfirmPattern()+"{$}", auth.LoginNotRequired(m.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.servePasswordResetConfirm(w, r, p)
+	}))))
+	mux.Handle(p.resetComplete()+"{$}", auth.LoginNotRequired(m.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.serveStatic(w, r, m.templates.PasswordResetComplete, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
+	}))))
+}
+
+// paths are the URLs of the pages under one prefix.
+type paths struct{ prefix string }
+
+func (p paths) passwordChange() string      { return p.prefix + "password_change/" }
+func (p paths) passwordChangeDone() string  { return p.prefix + "password_change/done/" }
+func (p paths) passwordReset() string       { return p.prefix + "password_reset/" }
+func (p paths) passwordResetDone() string   { return p.prefix + "password_reset/done/" }
+func (p paths) resetConfirmPattern() string { return p.prefix + "reset/{uidb64}/{token}/" }
+func (p paths) resetComplete() string       { return p.prefix + "reset/done/" }
+func (p paths) resetConfirm(uidb64, token string) string {
+	return p.prefix + "reset/" + uidb64 + "/" + token + "/"
+}
+
+// neverCache is the Cache-Control value of Django's never_cache.
+const neverCache = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+// maxFormBytes bounds the body of every form.
+const maxFormBytes = 64 << 10
+
+// protect wraps a page: the auth middleware (harmless when already
+// applied), cross-origin protection against CSRF and never_cache.
+func (m *Manager[U]) protect(h http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return m.auth.Middleware(cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", neverCache)
+		h.ServeHTTP(w, r)
+	})))
+}
+
+// serveStatic answers GET and HEAD with a page that has no form.
+func (m *Manager[U]) serveStatic(w http.ResponseWriter, r *http.Request, t *template.Template, data any) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	m.render(w, r, http.StatusOK, t, data)
+}
+
+// parseForm reads a POST body of at most maxFormBytes; it answers 405 for
+// other methods than GET, HEAD and POST and 400 for an unreadable body,
+// and reports whether the handler should go on with a POST.
+func parseForm(w http.ResponseWriter, r *http.Request) (post, ok bool) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return false, true
+	case http.MethodPost:
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return false, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return false, false
+	}
+	return true, true
+}
+
+// render executes t's "base" template into a buffer first, so that a
+// template error gives a clean 500 instead of half a page.
+func (m *Manager[U]) render(w http.ResponseWriter, r *http.Request, code int, t *template.Template, data any) {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		m.log.ErrorContext(r.Context(), "accounts: render page", "template", t.Name(), "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// serverError logs err and answers 500.
+func (m *Manager[U]) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	m.log.ErrorContext(r.Context(), "accounts: "+what, "error", err)
+	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+}

@@ -1,0 +1,79 @@
+// Package accounts completes the account lifecycle of package auth the way
+// Django's django.contrib.auth views and forms do: creating users and
+// changing passwords with the password validators, the password change
+// pages, and the "forgot password" pages that mail a one-time reset link.
+//
+// It is a package of its own because it uses packages that import auth
+// (validation for the password rules, tokens for the reset links), which
+// auth therefore cannot import.
+//
+// # Setting up
+//
+//	a, _ := auth.New(auth.Config[auth.User]{Store: store, SecretKey: key, Backends: ...})
+//	acc, err := accounts.New(a, accounts.Config{
+//		SecretKey: key,                        // signs the reset links
+//		Mailer:    &mail.Console{W: os.Stderr}, // development; mail.SMTP in production
+//		SiteURL:   "https://example.com",      // links never trust the Host header
+//	})
+//	mux := http.NewServeMux()
+//	a.Routes(mux, "/accounts/")   // login/, logout/
+//	acc.Routes(mux, "/accounts/") // password_change/, password_reset/, reset/...
+//	http.ListenAndServe(addr, a.Middleware(mux))
+//
+// The zero Config uses Django's four password validators
+// (validation.Default) and mounts only the password change pages: without a
+// Mailer there is no way to deliver a reset link.
+//
+// # Pages
+//
+// The URLs, form field names and messages are Django's, so templates,
+// scripts and tests written for a Django site carry over:
+//
+//   - password_change/ (old_password, new_password1, new_password2) and
+//     password_change/done/ need a login. The old password must be right
+//     and the new one must pass the validators, every failure shown at
+//     once. After the change this session stays logged in
+//     (auth.Auth.UpdateSessionAuthHash) and every other session of the
+//     user ends.
+//   - password_reset/ (email) sends a link to every active user with a
+//     usable password whose stored address matches, and then redirects to
+//     password_reset/done/. The answer is the same whatever the address
+//     matched and whether the mail could be sent (failures are logged
+//     without the link), so the page cannot be used to learn who has an
+//     account.
+//   - reset/<uidb64>/<token>/ checks the link, moves the token into the
+//     session and redirects to reset/<uidb64>/set-password/, where the new
+//     password is chosen (new_password1, new_password2). A used, expired or
+//     wrong link says so. After the reset the user is not logged in and
+//     goes to reset/done/.
+//
+// Every page refuses cross-origin POSTs through http.CrossOriginProtection,
+// sends Cache-Control: no-store, and can be replaced through Templates.
+//
+// # Reset links and the Host header
+//
+// The link in a reset mail needs the site's address. Set Config.SiteURL in
+// production. Without it the request's Host is used, and only when it is
+// one of Config.AllowedHosts (loopback hosts when that is empty, for
+// development): otherwise anyone could ask for a reset of someone else's
+// account with a forged Host and have the victim mailed a link to the
+// attacker's server.
+//
+// # Matching email addresses
+//
+// Addresses are matched as Django matches them: candidates whose email
+// equals the address ignoring case, then a comparison after NFKC
+// normalization and full Unicode case folding (EmailsMatch). The mail goes
+// to the address stored for the user, never to the one typed in the form,
+// so "mıke@example.org" with a dotless ı neither reaches nor resets the
+// account of "mike@example.org" (Django's CVE-2019-19844). The store has no
+// lookup by email: candidates come from a case-insensitive substring
+// search (auth.UserQuery.Search) and are filtered exactly here.
+//
+// # Compatibility with Django
+//
+// Reset tokens and uidb64 values are made by package tokens exactly as
+// Django makes them, so a Django site and a Go service that share the
+// database and SECRET_KEY accept each other's reset links; the tests check
+// this with links issued by Django itself.
+package accounts

@@ -1,0 +1,226 @@
+package accounts_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/accounts"
+	"github.com/djauth/auth/backends"
+	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/store/memory"
+)
+
+// testSecret is a 50-character test key.
+const testSecret = "test-secret-key-0123456789-abcdefghijklmnopqrstuvw"
+
+// env is an Auth and a Manager over a fresh memory store, with the fast
+// MD5 hasher, an Outbox and a log buffer.
+type env struct {
+	t       testing.TB
+	store   *memory.Store[auth.User]
+	hashers *hashers.Registry
+	a       *auth.Auth[auth.User]
+	m       *accounts.Manager[auth.User]
+	outbox  *mail.Outbox
+	logs    *syncBuffer
+	handler http.Handler
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type option func(*accounts.Config)
+
+func newEnv(t testing.TB, opts ...option) *env {
+	t.Helper()
+	e := &env{t: t, store: memory.New[auth.User](), hashers: hashers.New(hashers.MD5{}),
+		outbox: new(mail.Outbox), logs: new(syncBuffer)}
+	logger := slog.New(slog.NewTextHandler(e.logs, nil))
+	a, err := auth.New(auth.Config[auth.User]{
+		Store:     e.store,
+		Hashers:   e.hashers,
+		Backends:  []auth.Backend[auth.User]{backends.NewModel(e.store, e.hashers)},
+		SecretKey: testSecret,
+		Logger:    logger,
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close() })
+	cfg := accounts.Config{
+		Mailer:       e.outbox,
+		SecretKey:    testSecret,
+		AllowedHosts: []string{"testserver"},
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	m, err := accounts.New(a, cfg)
+	require.NoError(t, err)
+	e.a, e.m = a, m
+	mux := http.NewServeMux()
+	a.Routes(mux, "")
+	m.Routes(mux, "")
+	mux.HandleFunc("/whoami/", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, auth.UserFromContext[auth.User](r.Context()).String())
+	})
+	e.handler = a.Middleware(mux)
+	return e
+}
+
+// createUser stores an active user with the password and the email
+// "<username>@example.com" unless edit changes it.
+func (e *env) createUser(username, password string, edit ...func(*auth.User)) *auth.User {
+	e.t.Helper()
+	u := auth.NewUser(username)
+	u.Email = username + "@example.com"
+	enc, err := e.hashers.Make(password)
+	require.NoError(e.t, err)
+	u.Password = enc
+	for _, f := range edit {
+		f(&u)
+	}
+	require.NoError(e.t, e.store.CreateUser(context.Background(), &u))
+	return &u
+}
+
+// reload returns the stored user.
+func (e *env) reload(id int64) *auth.User {
+	e.t.Helper()
+	u, err := e.store.GetUser(context.Background(), id)
+	require.NoError(e.t, err)
+	return u
+}
+
+// checkPassword reports whether the stored user's password is pw.
+func (e *env) checkPassword(id int64, pw string) bool {
+	ok, _, _ := e.hashers.Check(pw, e.reload(id).Password)
+	return ok
+}
+
+// client is a browser with a cookie jar.
+type client struct {
+	t       testing.TB
+	h       http.Handler
+	cookies map[string]string
+}
+
+func (e *env) client() *client {
+	return &client{t: e.t, h: e.handler, cookies: map[string]string{}}
+}
+
+func (c *client) do(method, target string, form url.Values, hdr ...string) *http.Response {
+	c.t.Helper()
+	var body io.Reader = http.NoBody
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, target, body)
+	if strings.HasPrefix(target, "/") {
+		req.Host = "testserver"
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1]
+			continue
+		}
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	for k, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	rec := httptest.NewRecorder()
+	c.h.ServeHTTP(rec, req)
+	resp := rec.Result()
+	for _, ck := range resp.Cookies() {
+		if ck.MaxAge < 0 || ck.Value == "" {
+			delete(c.cookies, ck.Name)
+		} else {
+			c.cookies[ck.Name] = ck.Value
+		}
+	}
+	return resp
+}
+
+func (c *client) get(target string, hdr ...string) *http.Response {
+	return c.do(http.MethodGet, target, nil, hdr...)
+}
+
+func (c *client) post(target string, form url.Values, hdr ...string) *http.Response {
+	if form == nil {
+		form = url.Values{}
+	}
+	return c.do(http.MethodPost, target, form, hdr...)
+}
+
+func (c *client) login(username, password string) {
+	c.t.Helper()
+	resp := c.post("/accounts/login/", url.Values{"username": {username}, "password": {password}})
+	require.Equal(c.t, http.StatusFound, resp.StatusCode, "login of %s", username)
+}
+
+func (c *client) whoami() string {
+	return body(c.t, c.get("/whoami/"))
+}
+
+func body(t testing.TB, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// resetLink asks for a reset of email and returns the path of the one
+// link mailed.
+func (e *env) resetLink(c *client, email string) string {
+	e.t.Helper()
+	before := e.outbox.Len()
+	resp := c.post("/accounts/password_reset/", url.Values{"email": {email}})
+	require.Equal(e.t, http.StatusFound, resp.StatusCode)
+	msgs := e.outbox.Messages()
+	require.Len(e.t, msgs, before+1)
+	return linkPath(e.t, msgs[len(msgs)-1].Text)
+}
+
+// linkPath finds the reset link in a mail body and returns its path.
+func linkPath(t testing.TB, text string) string {
+	t.Helper()
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://") {
+			u, err := url.Parse(strings.TrimSpace(line))
+			require.NoError(t, err)
+			return u.Path
+		}
+	}
+	t.Fatalf("no link in mail:\n%s", text)
+	return ""
+}

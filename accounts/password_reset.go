@@ -1,0 +1,223 @@
+package accounts
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/tokens"
+)
+
+// servePasswordReset is Django's PasswordResetView with PasswordResetForm.
+// A valid address always ends in the same redirect to the done page,
+// whether it matched no user, an inactive one, one without a usable
+// password, one or several users, and whether sending worked: the answer
+// tells nothing about which addresses have accounts. A mail goes to each
+// matching user, at the address stored for that user.
+func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, p paths) {
+	post, ok := parseForm(w, r)
+	if !ok {
+		return
+	}
+	page := &PasswordResetPage{Action: r.URL.EscapedPath(), LoginURL: m.auth.LoginURL()}
+	if !post {
+		m.render(w, r, http.StatusOK, m.templates.PasswordReset, page)
+		return
+	}
+	email, errs := cleanEmail(r.PostForm.Get("email"))
+	page.Email, page.EmailErrors = email, errs
+	if len(errs) > 0 {
+		m.render(w, r, http.StatusOK, m.templates.PasswordReset, page)
+		return
+	}
+	scheme, host, ok := m.site(r)
+	if !ok {
+		// Django's get_host raises DisallowedHost: 400, nothing sent.
+		m.log.WarnContext(r.Context(), "accounts: password reset: Host not in AllowedHosts; set Config.SiteURL or Config.AllowedHosts",
+			"host", r.Host)
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	users, err := m.usersWithEmail(r.Context(), email)
+	if err != nil {
+		m.serverError(w, r, "password reset", err)
+		return
+	}
+	for _, u := range users {
+		m.sendResetMail(r.Context(), u, scheme, host, p)
+	}
+	http.Redirect(w, r, p.passwordResetDone(), http.StatusFound)
+}
+
+// sendResetMail makes a token for u and mails the reset link to u's stored
+// address. A failure is logged with the user's ID only, never the link or
+// the token, and is not reported to the client (Django logs and goes on).
+func (m *Manager[U]) sendResetMail(ctx context.Context, u *U, scheme, host string, p paths) {
+	au := m.auth.AuthUser(u)
+	fail := func(what string, err error) {
+		m.log.ErrorContext(ctx, "accounts: password reset: "+what, "user_id", au.ID, "error", err)
+	}
+	token, err := m.tokens.Make(au)
+	if err != nil {
+		fail("make token", err)
+		return
+	}
+	uid := tokens.EncodeUID(au.ID)
+	siteName := m.siteName
+	if siteName == "" {
+		siteName = host
+	}
+	data := &ResetEmail{
+		SiteName: siteName,
+		Protocol: scheme,
+		Domain:   host,
+		UID:      uid,
+		Token:    token,
+		Link:     scheme + "://" + host + p.resetConfirm(uid, token),
+		Username: au.Username,
+		Email:    au.Email,
+	}
+	var subject, body bytes.Buffer
+	if err := m.templates.ResetEmailSubject.Execute(&subject, data); err != nil {
+		fail("render subject", err)
+		return
+	}
+	if err := m.templates.ResetEmailBody.Execute(&body, data); err != nil {
+		fail("render body", err)
+		return
+	}
+	msg := mail.Message{
+		From:    m.from,
+		To:      []string{au.Email},
+		Subject: strings.Join(strings.FieldsFunc(subject.String(), isLineBreak), ""),
+		Text:    body.String(),
+	}
+	if err := m.mailer.Send(ctx, msg); err != nil {
+		fail("send mail", err)
+	}
+}
+
+// isLineBreak reports the characters at which Python's str.splitlines
+// splits, which Django removes from the subject.
+func isLineBreak(r rune) bool {
+	switch r {
+	case '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
+		return true
+	}
+	return false
+}
+
+// site returns the scheme and host of reset links: Config.SiteURL's, else
+// the request's when its Host is allowed. ok is false for a Host that is
+// not.
+func (m *Manager[U]) site(r *http.Request) (scheme, host string, ok bool) {
+	if m.siteHost != "" {
+		return m.siteScheme, m.siteHost, true
+	}
+	scheme = "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if !validHost(r.Host) || !hostAllowed(r.Host, m.allowed) {
+		return "", "", false
+	}
+	return scheme, r.Host, true
+}
+
+// validHost is Django's host_validation_re: a name or bracketed IPv6
+// address with an optional port, and nothing that could break out of a
+// URL.
+func validHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	name, port := splitHostPort(h)
+	if port != "" {
+		for _, c := range port {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	if strings.HasPrefix(name, "[") {
+		return strings.HasSuffix(name, "]") && validLiteral(name)
+	}
+	if name == "" {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// splitHostPort splits "host:port", "[v6]:port", "host" and "[v6]".
+func splitHostPort(h string) (host, port string) {
+	if strings.HasPrefix(h, "[") {
+		end := strings.IndexByte(h, ']')
+		if end < 0 {
+			return h, ""
+		}
+		host, rest := h[:end+1], h[end+1:]
+		if strings.HasPrefix(rest, ":") {
+			return host, rest[1:]
+		}
+		if rest != "" {
+			return "", ""
+		}
+		return host, ""
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		return h[:i], h[i+1:]
+	}
+	return h, ""
+}
+
+// loopbackHosts are allowed when Config.AllowedHosts is empty, like
+// Django's ALLOWED_HOSTS in DEBUG mode.
+var loopbackHosts = []string{".localhost", "127.0.0.1", "[::1]"}
+
+// hostAllowed is Django's validate_host: the host without its port,
+// lowercased and without a trailing dot, equals a pattern, or is a
+// subdomain of (or equal to) a pattern that starts with "."; "*" matches
+// every host.
+func hostAllowed(h string, allowed []string) bool {
+	if len(allowed) == 0 {
+		allowed = loopbackHosts
+	}
+	name, _ := splitHostPort(h)
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if ip := net.ParseIP(strings.Trim(name, "[]")); ip != nil && strings.HasPrefix(name, "[") {
+		name = "[" + ip.String() + "]"
+	}
+	for _, pattern := range allowed {
+		pattern = strings.ToLower(pattern)
+		switch {
+		case pattern == "*":
+			return true
+		case strings.HasPrefix(pattern, "."):
+			if name == pattern[1:] || strings.HasSuffix(name, pattern) {
+				return true
+			}
+		case name == pattern:
+			return true
+		}
+	}
+	return false
+}
+
+// checkHostConfig rejects an AllowedHosts entry that can never match.
+func checkHostConfig(allowed []string) error {
+	for i, h := range allowed {
+		if h == "" || strings.ContainsAny(h, "/:@ ") && !strings.HasPrefix(h, "[") {
+			return fmt.Errorf("Config.AllowedHosts[%d] %q is not a host name (no scheme, port or path)", i, h)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package accounts
+
+import (
+	"embed"
+	"html/template"
+	texttemplate "text/template"
+
+	auth "github.com/djauth/auth"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Templates are the pages and the reset email. Replace one by setting
+// Config.Templates to a value whose field holds your own template,
+// executed with the data documented on the field. The pages are
+// html/template, so what they print is escaped; the email is text/template,
+// because it is plain text.
+type Templates struct {
+	// PasswordChange renders the password change form with a
+	// *PasswordChangePage.
+	PasswordChange *template.Template
+	// PasswordChangeDone renders the page after a password change with a
+	// *DonePage.
+	PasswordChangeDone *template.Template
+	// PasswordReset renders the form asking for an email address with a
+	// *PasswordResetPage.
+	PasswordReset *template.Template
+	// PasswordResetDone renders the page after the form was sent, with a
+	// *DonePage. It is the same whether or not a mail went out.
+	PasswordResetDone *template.Template
+	// PasswordResetConfirm renders the new-password form of a valid link,
+	// or the "link was invalid" page, with a *SetPasswordPage.
+	PasswordResetConfirm *template.Template
+	// PasswordResetComplete renders the page after a reset, with a
+	// *DonePage.
+	PasswordResetComplete *template.Template
+	// ResetEmailSubject and ResetEmailBody render the reset email with a
+	// *ResetEmail. Line breaks in the subject are removed, as Django does.
+	ResetEmailSubject *texttemplate.Template
+	ResetEmailBody    *texttemplate.Template
+}
+
+// DefaultTemplates returns the embedded pages, laid out like the login page
+// (auth.Layout), and the email with Django's wording.
+func DefaultTemplates() *Templates {
+	page := func(name string) *template.Template {
+		return template.Must(auth.Layout().ParseFS(templateFS, "templates/"+name))
+	}
+	text := func(name string) *texttemplate.Template {
+		return texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/"+name))
+	}
+	return &Templates{
+		PasswordChange:        page("password_change.html"),
+		PasswordChangeDone:    page("password_change_done.html"),
+		PasswordReset:         page("password_reset.html"),
+		PasswordResetDone:     page("password_reset_done.html"),
+		PasswordResetConfirm:  page("password_reset_confirm.html"),
+		PasswordResetComplete: page("password_reset_complete.html"),
+		ResetEmailSubject:     text("password_reset_subject.txt"),
+		ResetEmailBody:        text("password_reset_email.txt"),
+	}
+}
+
+// withDefaults returns a copy of t with every nil field set to the
+// default.
+func (t *Templates) withDefaults() *Templates {
+	def := DefaultTemplates()
+	if t == nil {
+		return def
+	}
+	out := *t
+	for _, f := range []struct {
+		dst **template.Template
+		def *template.Template
+	}{
+		{&out.PasswordChange, def.PasswordChange},
+		{&out.PasswordChangeDone, def.PasswordChangeDone},
+		{&out.PasswordReset, def.PasswordReset},
+		{&out.PasswordResetDone, def.PasswordResetDone},
+		{&out.PasswordResetConfirm, def.PasswordResetConfirm},
+		{&out.PasswordResetComplete, def.PasswordResetComplete},
+	} {
+		if *f.dst == nil {
+			*f.dst = f.def
+		}
+	}
+	if out.ResetEmailSubject == nil {
+		out.ResetEmailSubject = def.ResetEmailSubject
+	}
+	if out.ResetEmailBody == nil {
+		out.ResetEmailBody = def.ResetEmailBody
+	}
+	return &out
+}
+
+// PasswordChangePage is the data of the password change form.
+type PasswordChangePage struct {
+	// Action is the URL the form posts to.
+	Action string
+	// Username is the user's username, for password managers.
+	Username string
+	// HelpTexts describe the password rules of the validators.
+	HelpTexts []string
+	// Errors are about the form as a whole (none by default).
+	Errors []string
+	// OldPasswordErrors, NewPassword1Errors and NewPassword2Errors are
+	// the errors of each field. Validator failures are reported on
+	// new_password2, as Django does.
+	OldPasswordErrors  []string
+	NewPassword1Errors []string
+	NewPassword2Errors []string
+}
+
+// HasErrors reports whether any error is shown.
+func (p *PasswordChangePage) HasErrors() bool {
+	return len(p.Errors)+len(p.OldPasswordErrors)+len(p.NewPassword1Errors)+len(p.NewPassword2Errors) > 0
+}
+
+// PasswordResetPage is the data of the form asking for an email address.
+type PasswordResetPage struct {
+	// Action is the URL the form posts to.
+	Action string
+	// Email is the address that was submitted, to fill the field again.
+	Email string
+	// EmailErrors are the errors of the email field.
+	EmailErrors []string
+	// LoginURL is the login page.
+	LoginURL string
+}
+
+// SetPasswordPage is the data of the reset confirmation page.
+type SetPasswordPage struct {
+	// ValidLink is false when the link was invalid, used or expired; the
+	// page then says so and shows no form.
+	ValidLink bool
+	// Action is the URL the form posts to (the link without the token).
+	Action string
+	// Username is the user's username, for password managers.
+	Username string
+	// HelpTexts describe the password rules of the validators.
+	HelpTexts []string
+	// NewPassword1Errors and NewPassword2Errors are the errors of each
+	// field.
+	NewPassword1Errors []string
+	NewPassword2Errors []string
+	// PasswordResetURL is the page to ask for a new link.
+	PasswordResetURL string
+}
+
+// HasErrors reports whether any error is shown.
+func (p *SetPasswordPage) HasErrors() bool {
+	return len(p.NewPassword1Errors)+len(p.NewPassword2Errors) > 0
+}
+
+// DonePage is the data of the pages without a form.
+type DonePage struct {
+	// LoginURL is the login page.
+	LoginURL string
+	// HomeURL is the site's home page, "/".
+	HomeURL string
+}
+
+// ResetEmail is the data of the reset email.
+type ResetEmail struct {
+	// SiteName names the site (Config.SiteName, or the link's host).
+	SiteName string
+	// Protocol is "http" or "https"; Domain is the host of the link.
+	Protocol string
+	Domain   string
+	// UID and Token are the two parts of the link's path.
+	UID   string
+	Token string
+	// Link is the whole reset link.
+	Link string
+	// Username is the user's username; Email the address written to.
+	Username string
+	Email    string
+}
