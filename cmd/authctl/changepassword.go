@@ -23,9 +23,10 @@ drive it), and must pass the password validators. After three failed
 attempts the command gives up. An empty answer aborts.
 
 Prints "Changing password for user 'NAME'" and then "Password changed
-successfully for user 'NAME'" on stdout. Exit status: 0 success, 1 failure
-(unknown user, three failed attempts, aborted; nothing was changed), 2 usage
-error.
+successfully for user 'NAME'" on stdout.
+
+Exit status: 0 success, 1 failure (unknown user, three failed attempts,
+aborted; nothing was changed), 2 usage error.
 
 Flags:
 `

@@ -28,8 +28,10 @@ DJANGO_SUPERUSER_EMAIL (one of them must be given; an empty value means no
 email) and the password from DJANGO_SUPERUSER_PASSWORD. Without a password the
 user gets an unusable one and cannot log in until it is set.
 
-Prints "Superuser created successfully." on stdout. Exit status: 0 success,
-1 failure (the message is on stderr; nothing was written), 2 usage error.
+Prints "Superuser created successfully." on stdout.
+
+Exit status: 0 success, 1 failure (the message is on stderr; nothing was
+written), 2 usage error.
 
 Flags:
 `

@@ -28,8 +28,10 @@ go to stderr; when stdin is not a terminal the answers are read as lines.
 nothing else: --username is required and the validators must accept the
 password. --noinput asks nothing and gives the user an unusable password.
 
-Prints "User created successfully." on stdout. Exit status: 0 success,
-1 failure (the message is on stderr; nothing was written), 2 usage error.
+Prints "User created successfully." on stdout.
+
+Exit status: 0 success, 1 failure (the message is on stderr; nothing was
+written), 2 usage error.
 
 Flags:
 `

@@ -110,6 +110,9 @@ func newTestDB(t *testing.T) testDB {
 	require.NoError(t, err)
 	store, err := postgres.New[auth.User](pool, postgres.Options{})
 	require.NoError(t, err)
+	// What Django's post_migrate (and authctl migrate) adds.
+	_, err = auth.Register(ctx, store, auth.AuthModels()...)
+	require.NoError(t, err)
 	return testDB{Database: db, pool: pool, store: store}
 }
 

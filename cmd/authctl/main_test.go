@@ -34,6 +34,12 @@ func TestMigrateCommand(t *testing.T) {
 	code, out, errOut = r.code, r.stdout, r.stderr
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, "found existing Django schema (identity ids), left unchanged\nnothing to do\n", out)
+
+	// The default permissions exist, as after Django's migrate.
+	r = session{env: map[string]string{"DATABASE_URL": db.URL}}.run(t, "perms", "list", "contenttypes")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "contenttypes.add_contenttype\tCan add content type\ncontenttypes.change_contenttype\tCan change content type\n"+
+		"contenttypes.delete_contenttype\tCan delete content type\ncontenttypes.view_contenttype\tCan view content type\n", r.stdout)
 }
 
 func TestMigrateCommandFailures(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/djauth/auth"
 	"github.com/djauth/auth/store/postgres"
 	"github.com/jackc/pgx/v5"
 )
@@ -26,6 +27,8 @@ func runMigrate(ctx context.Context, e *env, args []string) int {
 
 Creates Django's auth and contenttypes tables and djauth's session table, or
 verifies a schema that Django's own migrate made and leaves it unchanged.
+Then, as Django's migrate does, it adds the default permissions of the auth
+and contenttypes models that are missing (auth.add_user, ...).
 Safe to run again and from several processes at once.
 
 Flags:
@@ -71,6 +74,19 @@ Flags:
 	}
 	for _, line := range rep.Lines() {
 		fmt.Fprintln(stdout, line)
+	}
+	// Django's migrate ends with create_permissions (post_migrate): the
+	// content types and default permissions of auth and contenttypes.
+	// Register is idempotent and leaves existing rows alone.
+	if !rep.CustomUserModel {
+		store, err := postgres.New[auth.User](conn, postgres.Options{})
+		if err == nil {
+			_, err = auth.Register(ctx, store, auth.AuthModels()...)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "authctl migrate: create default permissions: %v\n", err)
+			return exitFailure
+		}
 	}
 	return exitOK
 }
