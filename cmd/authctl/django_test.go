@@ -1,0 +1,133 @@
+package main
+
+// Interop with a real Django (Debian's Django 3.2 under /usr/bin/python3)
+// and the project in testdata/django: users that authctl makes in a
+// database that Django migrated log in to Django. The test skips when
+// Django is missing, and fails instead when CI=true.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/pgtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const djangoPython = "/usr/bin/python3"
+
+func requireDjango(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command(djangoPython, "-c", "import django; print(django.get_version())").CombinedOutput()
+	if err != nil {
+		msg := fmt.Sprintf("interop tests need Django: %s -c 'import django' failed: %v: %s", djangoPython, err, out)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + " (CI=true: not skipping)")
+		}
+		t.Skip(msg)
+	}
+}
+
+// manage runs testdata/django/manage.py against db and returns its output.
+func manage(t *testing.T, db pgtest.Database, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir, err := filepath.Abs("../../testdata/django")
+	require.NoError(t, err)
+	cmd := exec.CommandContext(ctx, djangoPython, append([]string{"manage.py"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"DJAUTH_DJANGO_DB_NAME="+db.Name,
+		"DJAUTH_DJANGO_DB_HOST="+db.Host,
+		"DJAUTH_DJANGO_DB_PORT="+strconv.Itoa(int(db.Port)),
+		"DJAUTH_DJANGO_DB_USER="+db.User,
+		"DJAUTH_DJANGO_DB_PASSWORD="+db.Password,
+		"PYTHONDONTWRITEBYTECODE=1",
+	)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "manage.py %s:\n%s", strings.Join(args, " "), out)
+	return string(out)
+}
+
+// djangoLogin asks Django's authenticate() for the user and returns what
+// Django sees, or nil when authentication fails.
+func djangoLogin(t *testing.T, db pgtest.Database, username, password string) map[string]any {
+	t.Helper()
+	code := fmt.Sprintf(`
+import json
+from django.contrib.auth import authenticate
+u = authenticate(username=%q, password=%q)
+print(json.dumps(None if u is None else {"username": u.username, "email": u.email, "is_superuser": u.is_superuser,
+      "is_staff": u.is_staff, "is_active": u.is_active, "perms": sorted(u.get_all_permissions())}))
+`, username, password)
+	out := strings.TrimSpace(manage(t, db, "shell", "-c", code))
+	lines := strings.Split(out, "\n")
+	var v map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &v), "shell output:\n%s", out)
+	return v
+}
+
+func TestDjangoLogsInUserMadeByAuthctl(t *testing.T) {
+	t.Parallel()
+	requireDjango(t)
+	db := pgtest.NewDatabase(t)
+	manage(t, db, "migrate", "-v", "0")
+
+	// The default hashers, as the command uses them: Django checks the
+	// hash it did not make.
+	s := session{
+		env: map[string]string{
+			"DATABASE_URL":              db.URL,
+			"DJANGO_SUPERUSER_PASSWORD": "s3cret-Passw0rd",
+			"DJANGO_SUPERUSER_EMAIL":    "Root@Example.COM",
+		},
+		hashers: hashers.Default(),
+	}
+	r := s.run(t, "createsuperuser", "--noinput", "--username", "root")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "Superuser created successfully.\n", r.stdout)
+
+	got := djangoLogin(t, db, "root", "s3cret-Passw0rd")
+	require.NotNil(t, got, "Django's authenticate() refused the superuser")
+	assert.Equal(t, true, got["is_superuser"])
+	assert.Equal(t, true, got["is_staff"])
+	assert.Equal(t, true, got["is_active"])
+	assert.Equal(t, "Root@example.com", got["email"])
+	assert.Nil(t, djangoLogin(t, db, "root", "wrong"))
+
+	// An ordinary user with a permission through a group, and a changed
+	// password: Django agrees on both.
+	s.stdin = "first-Passw0rd\n"
+	r = s.run(t, "createuser", "--username", "ann", "--password-stdin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for _, args := range [][]string{
+		{"group", "create", "editors"},
+		{"group", "grant", "editors", "auth.change_user"},
+		{"user", "add-group", "ann", "editors"},
+		{"user", "grant", "ann", "auth.view_group"},
+	} {
+		r = s.run(t, args...)
+		require.Equal(t, exitOK, r.code, "%v: %s", args, r.stderr)
+	}
+	s.stdin = "second-Passw0rd\nsecond-Passw0rd\n"
+	r = s.run(t, "changepassword", "ann")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	assert.Nil(t, djangoLogin(t, db, "ann", "first-Passw0rd"))
+	got = djangoLogin(t, db, "ann", "second-Passw0rd")
+	require.NotNil(t, got)
+	assert.Equal(t, false, got["is_superuser"])
+	assert.Equal(t, []any{"auth.change_user", "auth.view_group"}, got["perms"])
+	r = s.run(t, "user", "perms", "ann")
+	assert.Equal(t, "auth.change_user\nauth.view_group\n", r.stdout, "authctl and Django agree")
+}
