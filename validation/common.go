@@ -14,9 +14,12 @@ import (
 	"github.com/djauth/auth"
 )
 
-// commonPasswordsGz is Django's list of common passwords, unchanged. See
-// LICENSE-common-passwords.
+// commonPasswordsGz is the list of common passwords: Django's list,
+// unchanged, followed by the entries of zxcvbn's "passwords" list that
+// Django's lacks. internal/gen writes it from the two sources in testdata;
+// see LICENSE-common-passwords for their licences.
 //
+//go:generate go run ./internal/gen
 //go:embed common-passwords.txt.gz
 var commonPasswordsGz []byte
 
@@ -35,10 +38,14 @@ const maxPasswordListSize = 64 << 20
 // lowercased and stripped of surrounding white space, as Django does
 // (Python's str.lower and str.strip).
 //
-// The zero value uses Django's own list of about 20,000 common passwords
-// (19,640 entries after Django removed hex-encoded and duplicate lines),
-// which is embedded in this package and decompressed once per process on
-// first use. Use NewCommonPassword for another list.
+// The zero value uses the list embedded in this package, decompressed
+// once per process on first use: 40,101 entries, which are Django's own
+// list (19,640 entries after Django removed hex-encoded and duplicate
+// lines) followed by the 20,461 entries of zxcvbn's list of its 30,000
+// most frequent passwords (Dropbox's password strength estimator, MIT
+// licence) that Django's lacks. Every password Django's validator rejects
+// is rejected, and some more. Use NewCommonPassword for another list,
+// such as Django's alone.
 type CommonPassword struct {
 	// passwords is nil for Django's list.
 	passwords map[string]struct{}
