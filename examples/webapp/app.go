@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
 )
@@ -65,9 +68,11 @@ type config struct {
 
 // app is the example site for one user store.
 type app struct {
-	auth  *auth.Auth[auth.User]
-	store auth.Store[auth.User]
-	log   *slog.Logger
+	auth *auth.Auth[auth.User]
+	// accounts serves the password change and reset pages.
+	accounts *accounts.Manager[auth.User]
+	store    auth.Store[auth.User]
+	log      *slog.Logger
 }
 
 // newApp builds the site described by cfg and returns its handler and a
@@ -156,6 +161,12 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		return fail(err)
 	}
 	cleanups = append(cleanups, func() { _ = a.Close() })
+	// Password change and reset pages; reset mails are printed to stderr
+	// (development only: they hold the reset links).
+	acc, err := accounts.New(a, accounts.Config{SecretKey: cfg.SecretKey, Mailer: &mail.Console{W: os.Stderr}})
+	if err != nil {
+		return fail(err)
+	}
 
 	if cfg.Demo {
 		if err := createDemoUsers(ctx, store, cfg.Hashers, cfg.Out); err != nil {
@@ -163,7 +174,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		}
 	}
 
-	s := &app{auth: a, store: store, log: cfg.Logger}
+	s := &app{auth: a, accounts: acc, store: store, log: cfg.Logger}
 	return s.routes(), cleanup, nil
 }
 
@@ -237,6 +248,7 @@ func (s *app) routes() http.Handler {
 	a := s.auth
 	mux := http.NewServeMux()
 	a.Routes(mux, "")
+	s.accounts.Routes(mux, "")
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.Handle("GET /accounts/profile/", a.LoginRequired(http.HandlerFunc(s.profile)))
 	mux.Handle("GET /reports/", a.PermissionRequired(permViewReport)(http.HandlerFunc(s.reports)))
