@@ -3,42 +3,20 @@ package hashers
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/djauth/auth/internal/djangotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// djangoPython returns a python3 that can import Django, argon2-cffi and
-// bcrypt: $DJAUTH_PYTHON, /usr/bin/python3 (Debian's python3-django) or
-// python3 on PATH. With CI=true a missing one fails the test; otherwise the
-// test is skipped.
-func djangoPython(t *testing.T) string {
-	t.Helper()
-	candidates := []string{os.Getenv("DJAUTH_PYTHON"), "/usr/bin/python3", "python3"}
-	for _, py := range candidates {
-		if py == "" {
-			continue
-		}
-		if err := exec.Command(py, "-c", "import django, argon2, bcrypt").Run(); err == nil {
-			return py
-		}
-	}
-	msg := "no python3 with Django, argon2-cffi and bcrypt (apt-get install python3-django python3-argon2 python3-bcrypt, or set DJAUTH_PYTHON)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
 // TestMadeHereVerifiesInDjango makes hashes with Make for every hasher that
 // can make them and has real Django verify them (testdata/django_verify.py).
 func TestMadeHereVerifiesInDjango(t *testing.T) {
 	t.Parallel()
-	py := djangoPython(t)
+	py := djangotest.Python(t, "argon2", "bcrypt")
 	makers := []Hasher{
 		PBKDF2{Iterations: 1000}, PBKDF2SHA1{Iterations: 1000},
 		cheapArgon2, Argon2{TimeCost: 3, MemoryCost: 256, Parallelism: 4},

@@ -4,38 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/djauth/auth/internal/djangotest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// djangoPython is the interpreter that has Django installed.
-const djangoPython = "/usr/bin/python3"
-
-// requireDjango skips the test when Django cannot be imported, unless CI is
-// set, in which case the cross-check is mandatory and the test fails.
-func requireDjango(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, djangoPython, "-c", "import django; print(django.get_version())").CombinedOutput()
-	if err == nil {
-		t.Logf("cross-checking with Django %s", bytes.TrimSpace(out))
-		return
-	}
-	msg := fmt.Sprintf("Django is not importable by %s (%v: %s); install python3-django to run the cross-check against real Django", djangoPython, err, bytes.TrimSpace(out))
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (required when CI=true)")
-	}
-	t.Skip(msg)
-}
 
 // askDjango sends cases to testdata/django_tokens.py and returns Django's
 // answers.
@@ -45,7 +24,7 @@ func askDjango(t *testing.T, cases []djangoCase) []djangoResult {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, djangoPython, "testdata/django_tokens.py")
+	cmd := exec.CommandContext(ctx, djangotest.Python(t), "testdata/django_tokens.py")
 	cmd.Stdin = bytes.NewReader(req)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -65,7 +44,7 @@ func askDjango(t *testing.T, cases []djangoCase) []djangoResult {
 // expired ones made here.
 func TestAgainstDjango(t *testing.T) {
 	t.Parallel()
-	requireDjango(t)
+	djangotest.Python(t)
 
 	const secret = "django-insecure-cross-check-Ω-key-0123456789abcdefghijklmnop"
 	rng := rand.New(rand.NewPCG(1, 2))

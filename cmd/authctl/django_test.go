@@ -6,58 +6,15 @@ package main
 // Django is missing, and fails instead when CI=true.
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/djangotest"
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-const djangoPython = "/usr/bin/python3"
-
-func requireDjango(t *testing.T) {
-	t.Helper()
-	out, err := exec.Command(djangoPython, "-c", "import django; print(django.get_version())").CombinedOutput()
-	if err != nil {
-		msg := fmt.Sprintf("interop tests need Django: %s -c 'import django' failed: %v: %s", djangoPython, err, out)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: not skipping)")
-		}
-		t.Skip(msg)
-	}
-}
-
-// manage runs testdata/django/manage.py against db and returns its output.
-func manage(t *testing.T, db pgtest.Database, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	dir, err := filepath.Abs("../../testdata/django")
-	require.NoError(t, err)
-	cmd := exec.CommandContext(ctx, djangoPython, append([]string{"manage.py"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"DJAUTH_DJANGO_DB_NAME="+db.Name,
-		"DJAUTH_DJANGO_DB_HOST="+db.Host,
-		"DJAUTH_DJANGO_DB_PORT="+strconv.Itoa(int(db.Port)),
-		"DJAUTH_DJANGO_DB_USER="+db.User,
-		"DJAUTH_DJANGO_DB_PASSWORD="+db.Password,
-		"PYTHONDONTWRITEBYTECODE=1",
-	)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "manage.py %s:\n%s", strings.Join(args, " "), out)
-	return string(out)
-}
 
 // djangoLogin asks Django's authenticate() for the user and returns what
 // Django sees, or nil when authentication fails.
@@ -70,18 +27,16 @@ u = authenticate(username=%q, password=%q)
 print(json.dumps(None if u is None else {"username": u.username, "email": u.email, "is_superuser": u.is_superuser,
       "is_staff": u.is_staff, "is_active": u.is_active, "perms": sorted(u.get_all_permissions())}))
 `, username, password)
-	out := strings.TrimSpace(manage(t, db, "shell", "-c", code))
-	lines := strings.Split(out, "\n")
 	var v map[string]any
-	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &v), "shell output:\n%s", out)
+	djangotest.Project{DB: db}.Shell(t, code, &v)
 	return v
 }
 
 func TestDjangoLogsInUserMadeByAuthctl(t *testing.T) {
 	t.Parallel()
-	requireDjango(t)
+	djangotest.Python(t, "psycopg2")
 	db := pgtest.NewDatabase(t)
-	manage(t, db, "migrate", "-v", "0")
+	djangotest.Project{DB: db}.Manage(t, "migrate", "-v", "0")
 
 	// The default hashers, as the command uses them: Django checks the
 	// hash it did not make.

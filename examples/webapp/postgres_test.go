@@ -7,23 +7,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/djangotest"
 	"github.com/djauth/auth/internal/pgtest"
 )
 
@@ -75,54 +69,6 @@ func TestPostgresDemoDefaultsOff(t *testing.T) {
 	var n int
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count(*) FROM auth_user").Scan(&n))
 	assert.Zero(t, n)
-}
-
-const djangoPython = "/usr/bin/python3"
-
-// requireDjango skips the test (or fails it when CI=true) unless Django can
-// be imported by djangoPython.
-func requireDjango(t *testing.T) {
-	t.Helper()
-	out, err := exec.Command(djangoPython, "-c", "import django").CombinedOutput()
-	if err != nil {
-		msg := fmt.Sprintf("the Django interop test needs Django: %s -c 'import django': %v: %s", djangoPython, err, out)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: not skipping)")
-		}
-		t.Skip(msg)
-	}
-}
-
-// manage runs the interop project's manage.py (testdata/django of the
-// module) against db and returns its output.
-func manage(t *testing.T, db pgtest.Database, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	dir, err := filepath.Abs("../../testdata/django")
-	require.NoError(t, err)
-	cmd := exec.CommandContext(ctx, djangoPython, append([]string{"manage.py"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"DJAUTH_DJANGO_DB_NAME="+db.Name,
-		"DJAUTH_DJANGO_DB_HOST="+db.Host,
-		"DJAUTH_DJANGO_DB_PORT="+strconv.Itoa(int(db.Port)),
-		"DJAUTH_DJANGO_DB_USER="+db.User,
-		"DJAUTH_DJANGO_DB_PASSWORD="+db.Password,
-		"PYTHONDONTWRITEBYTECODE=1",
-	)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "manage.py %s:\n%s", strings.Join(args, " "), out)
-	return string(out)
-}
-
-// djangoShell runs Python code in Django's shell and decodes the JSON
-// that the code prints on its last line into v.
-func djangoShell(t *testing.T, db pgtest.Database, code string, v any) {
-	t.Helper()
-	out := strings.TrimSpace(manage(t, db, "shell", "-c", code))
-	lines := strings.Split(out, "\n")
-	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), v), "shell output:\n%s", out)
 }
 
 // djangoUsers creates, in Django, users whose hashes come from three
@@ -179,12 +125,13 @@ print(json.dumps(out))
 `
 
 func TestDjangoDatabase(t *testing.T) {
-	requireDjango(t)
+	djangotest.Python(t, "psycopg2")
 	t.Parallel()
 	db := pgtest.NewDatabase(t)
-	manage(t, db, "migrate", "--no-input", "-v", "0")
+	django := djangotest.Project{DB: db}
+	django.Manage(t, "migrate", "--no-input", "-v", "0")
 	var algorithms map[string]string
-	djangoShell(t, db, djangoUsers, &algorithms)
+	django.Shell(t, djangoUsers, &algorithms)
 	require.Equal(t, map[string]string{
 		"dj_editor": "pbkdf2_sha256$260000",
 		"dj_legacy": "pbkdf2_sha1$260000",
@@ -213,20 +160,20 @@ func TestDjangoDatabase(t *testing.T) {
 
 	// Django's view, read after the app registered the reports
 	// permissions (which the superuser then holds in Django too).
-	var django map[string]struct {
+	var djangoSees map[string]struct {
 		Me       map[string]any
 		Hash     string
 		Verifies bool
 	}
-	djangoShell(t, db, djangoView, &django)
+	django.Shell(t, djangoView, &djangoSees)
 	for name := range passwords {
-		assert.Equal(t, django[name].Me, got[name], "%s: /api/me is what Django computes", name)
-		assert.True(t, strings.HasPrefix(django[name].Hash, "pbkdf2_sha256$1200000$"),
-			"%s: the hash was upgraded on login, got %s", name, hashers.MaskHash(django[name].Hash, 6))
-		assert.True(t, django[name].Verifies, "%s: Django's check_password accepts the upgraded hash", name)
+		assert.Equal(t, djangoSees[name].Me, got[name], "%s: /api/me is what Django computes", name)
+		assert.True(t, strings.HasPrefix(djangoSees[name].Hash, "pbkdf2_sha256$1200000$"),
+			"%s: the hash was upgraded on login, got %s", name, hashers.MaskHash(djangoSees[name].Hash, 6))
+		assert.True(t, djangoSees[name].Verifies, "%s: Django's check_password accepts the upgraded hash", name)
 	}
 	assert.Contains(t, got["dj_root"]["permissions"], "reports.publish_report")
 	assert.Equal(t, []any{"auth.add_group", "auth.change_user", "auth.view_group", "auth.view_user"}, got["dj_editor"]["permissions"])
 	assert.Equal(t, []any{"editors", "viewers"}, got["dj_editor"]["groups"])
-	assert.True(t, django["dj_gone"].Verifies)
+	assert.True(t, djangoSees["dj_gone"].Verifies)
 }

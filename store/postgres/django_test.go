@@ -6,18 +6,14 @@ package postgres_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/internal/djangotest"
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/store/postgres"
 	"github.com/jackc/pgx/v5"
@@ -25,22 +21,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-const djangoPython = "/usr/bin/python3"
-
-// requireDjango skips the test (or fails it when CI=true) unless Django can
-// be imported by djangoPython.
-func requireDjango(t *testing.T) {
-	t.Helper()
-	out, err := exec.Command(djangoPython, "-c", "import django; print(django.get_version())").CombinedOutput()
-	if err != nil {
-		msg := fmt.Sprintf("interop tests need Django: %s -c 'import django' failed: %v: %s", djangoPython, err, out)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: not skipping)")
-		}
-		t.Skip(msg)
-	}
-}
 
 // djangoDB is a throwaway database together with the settings Django
 // needs to reach it.
@@ -50,44 +30,26 @@ type djangoDB struct {
 	customUser bool   // AUTH_USER_MODEL = "accounts.User"
 }
 
-// manage runs testdata/django/manage.py against db and returns its output.
-func (db djangoDB) manage(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	dir, err := filepath.Abs("../../testdata/django")
-	require.NoError(t, err)
-	cmd := exec.CommandContext(ctx, djangoPython, append([]string{"manage.py"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"DJAUTH_DJANGO_DB_NAME="+db.Name,
-		"DJAUTH_DJANGO_DB_HOST="+db.Host,
-		"DJAUTH_DJANGO_DB_PORT="+strconv.Itoa(int(db.Port)),
-		"DJAUTH_DJANGO_DB_USER="+db.User,
-		"DJAUTH_DJANGO_DB_PASSWORD="+db.Password,
-		"PYTHONDONTWRITEBYTECODE=1",
-	)
+// project is the Django test project pointed at db, with its settings.
+func (db djangoDB) project() djangotest.Project {
+	p := djangotest.Project{DB: db.Database}
 	if db.customUser {
-		cmd.Env = append(cmd.Env, "DJAUTH_DJANGO_CUSTOM_USER=1")
+		p.Env = append(p.Env, "DJAUTH_DJANGO_CUSTOM_USER=1")
 	}
 	if db.autoField != "" {
-		cmd.Env = append(cmd.Env, "DJAUTH_DJANGO_AUTO_FIELD="+db.autoField)
+		p.Env = append(p.Env, "DJAUTH_DJANGO_AUTO_FIELD="+db.autoField)
 	}
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "manage.py %s:\n%s", strings.Join(args, " "), out)
-	return string(out)
+	return p
 }
 
-// shell runs Python code in Django's shell and decodes the JSON it prints
-// on its last line into v.
+func (db djangoDB) manage(t *testing.T, args ...string) string {
+	t.Helper()
+	return db.project().Manage(t, args...)
+}
+
 func (db djangoDB) shell(t *testing.T, code string, v any) {
 	t.Helper()
-	out := strings.TrimSpace(db.manage(t, "shell", "-c", code))
-	if v == nil {
-		return
-	}
-	lines := strings.Split(out, "\n")
-	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), v), "shell output:\n%s", out)
+	db.project().Shell(t, code, v)
 }
 
 func newDjangoDB(t *testing.T) (djangoDB, *pgxpool.Pool) {
@@ -137,7 +99,7 @@ print(json.dumps(out))
 `
 
 func TestDjangoMigratedDatabase(t *testing.T) {
-	requireDjango(t)
+	djangotest.Python(t, "psycopg2")
 	t.Parallel()
 	ctx := context.Background()
 	db, pool := newDjangoDB(t)
@@ -239,7 +201,7 @@ print(json.dumps(User.objects.get(username='dj_alice').first_name))`, &first)
 // DEFAULT_AUTO_FIELD (AutoField), whose many-to-many tables have integer
 // ids.
 func TestDjangoAutoFieldProject(t *testing.T) {
-	requireDjango(t)
+	djangotest.Python(t, "psycopg2")
 	t.Parallel()
 	ctx := context.Background()
 	db, pool := newDjangoDB(t)
@@ -271,7 +233,7 @@ func TestDjangoAutoFieldProject(t *testing.T) {
 // its membership tables instead of auth_user's, and the store is pointed
 // at them with Options.
 func TestDjangoCustomUserModel(t *testing.T) {
-	requireDjango(t)
+	djangotest.Python(t, "psycopg2")
 	t.Parallel()
 	ctx := context.Background()
 	db, pool := newDjangoDB(t)
@@ -327,7 +289,7 @@ print(json.dumps({'phone': u.phone, 'perms': sorted(u.get_all_permissions())}))`
 }
 
 func TestDjangoUsesDatabaseMigratedByStore(t *testing.T) {
-	requireDjango(t)
+	djangotest.Python(t, "psycopg2")
 	t.Parallel()
 	ctx := context.Background()
 	db, pool := newDjangoDB(t)
@@ -399,7 +361,7 @@ print(json.dumps({'auth': u is not None, 'perms': sorted(u.get_all_permissions()
 // serial (Django < 4.1) against identity (Django ≥ 4.1, and Migrate)
 // primary keys; they are logged.
 func TestSchemaMatchesDjango(t *testing.T) {
-	requireDjango(t)
+	djangotest.Python(t, "psycopg2")
 	t.Parallel()
 	ctx := context.Background()
 	dj, djPool := newDjangoDB(t)
@@ -505,7 +467,7 @@ func orEmpty(s []string) []string {
 // latest last_login Python can hold, and keeps the edit it made after the
 // store's caller had read the user.
 func TestDjangoReadsOneColumnWrites(t *testing.T) {
-	requireDjango(t)
+	djangotest.Python(t, "psycopg2")
 	t.Parallel()
 	ctx := context.Background()
 	db, pool := newDjangoDB(t)
