@@ -173,6 +173,21 @@ func (d *webDriver) waitURL(ctx context.Context, ok func(string) bool) (string, 
 	}
 }
 
+// waitSource waits until the page's HTML contains text.
+func (d *webDriver) waitSource(ctx context.Context, text string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, err := d.source(ctx)
+		if err == nil && strings.Contains(s, text) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("waiting for %q in the page (%v)", text, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // hasSuffixPath reports whether the URL's path and query end with p.
 func hasSuffixPath(p string) func(string) bool {
 	return func(u string) bool { return strings.HasSuffix(u, p) }
