@@ -62,8 +62,14 @@ type Config[U any] struct {
 	// two weeks, the compact SessionCodec and an in-memory store that drops
 	// expired sessions every minute (Close stops that). To keep
 	// sessions in PostgreSQL pass a manager whose Store is the
-	// store/postgres session store.
+	// store/postgres session store, or set SessionStore instead.
 	Sessions *scs.SessionManager
+	// SessionStore, when Sessions is nil, is the scs store under the
+	// manager that New creates with Django's settings (see Sessions), in
+	// place of the in-memory one: for example the store/postgres session
+	// store, so that several processes share sessions. The caller owns it
+	// and closes it.
+	SessionStore scs.Store
 	// InsecureCookies leaves the Secure attribute off the session cookie
 	// that New creates, for development over plain HTTP. It has no effect
 	// on a Sessions given in the Config.
@@ -243,7 +249,13 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 			return bad("Config.%s %q must be a path starting with \"/\" or an absolute http(s) URL", u.field, *u.val)
 		}
 	}
-	if a.sessions == nil {
+	switch {
+	case a.sessions != nil && cfg.SessionStore != nil:
+		return bad("set Config.Sessions or Config.SessionStore, not both")
+	case a.sessions != nil:
+	case cfg.SessionStore != nil:
+		a.sessions = newSessionManager(cfg.SessionStore, !cfg.InsecureCookies)
+	default:
 		a.ownStore = newMemSessionStore(time.Minute, nil)
 		a.sessions = newSessionManager(a.ownStore, !cfg.InsecureCookies)
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/alexedwards/scs/v2"
+	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -72,6 +74,10 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"dull key", func(c *auth.Config[auth.User]) { c.SecretKey = "abababababababababababababababababab" }, "2 distinct"},
 		{"short fallback", func(c *auth.Config[auth.User]) { c.SecretKeyFallbacks = []string{"x"} }, "SecretKeyFallbacks[0]"},
 		{"relative login URL", func(c *auth.Config[auth.User]) { c.LoginURL = "login/" }, "LoginURL"},
+		{"two session settings", func(c *auth.Config[auth.User]) {
+			c.Sessions = scs.New()
+			c.SessionStore = memstore.NewWithCleanupInterval(0)
+		}, "not both"},
 	} {
 		cfg := good
 		tc.edit(&cfg)
@@ -84,6 +90,24 @@ func TestNewValidatesConfig(t *testing.T) {
 	assert.Equal(t, auth.DefaultLoginURL, a.LoginURL())
 	require.NoError(t, a.Close())
 	require.NoError(t, a.Close())
+}
+
+// TestConfigSessionStore: a SessionStore gets a manager with Django's
+// settings over it.
+func TestConfigSessionStore(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ss := memstore.NewWithCleanupInterval(0)
+	a, err := auth.New(auth.Config[auth.User]{Store: e.store, Backends: e.a.Backends(), SecretKey: testSecret, SessionStore: ss})
+	require.NoError(t, err)
+	sm := a.Sessions()
+	assert.Same(t, ss, sm.Store.(*memstore.MemStore))
+	assert.Equal(t, auth.DefaultSessionCookieName, sm.Cookie.Name)
+	assert.Equal(t, auth.DefaultSessionLifetime, sm.Lifetime)
+	assert.True(t, sm.Cookie.HttpOnly)
+	assert.True(t, sm.Cookie.Secure)
+	assert.Equal(t, http.SameSiteLaxMode, sm.Cookie.SameSite)
+	assert.IsType(t, auth.SessionCodec{}, sm.Codec)
 }
 
 // TestConfigLogValueRedactsSecrets: logging a Config never prints keys.

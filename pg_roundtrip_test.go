@@ -16,7 +16,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
@@ -83,20 +82,15 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 	sessions, err := postgres.NewSessionStore(pool, postgres.SessionStoreOptions{CleanupInterval: -1})
 	require.NoError(t, err)
 	t.Cleanup(sessions.Close)
-	sm := scs.New()
-	sm.Store = sessions
-	sm.Codec = auth.SessionCodec{}
-	sm.Lifetime = auth.DefaultSessionLifetime
-	sm.Cookie.Name = auth.DefaultSessionCookieName
 
 	h := hashers.New(hashers.PBKDF2{Iterations: 1000})
 	a, err := auth.New(auth.Config[auth.User]{
-		Store:     store,
-		Hashers:   h,
-		Backends:  []auth.Backend[auth.User]{backends.NewModel(store, h)},
-		Sessions:  sm,
-		SecretKey: "round-trip-test-secret-0123456789-abcdefghijklmnop",
-		Logger:    slog.New(slog.DiscardHandler),
+		Store:        store,
+		Hashers:      h,
+		Backends:     []auth.Backend[auth.User]{backends.NewModel(store, h)},
+		SessionStore: sessions,
+		SecretKey:    "round-trip-test-secret-0123456789-abcdefghijklmnop",
+		Logger:       slog.New(slog.DiscardHandler),
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })

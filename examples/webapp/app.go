@@ -101,8 +101,8 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	}
 
 	var (
-		store    auth.Store[auth.User]
-		sessions *scs.SessionManager
+		store        auth.Store[auth.User]
+		sessionStore scs.Store
 	)
 	if cfg.DatabaseURL == "" {
 		store = cfg.Store
@@ -139,7 +139,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			return fail(err)
 		}
 		cleanups = append(cleanups, ss.Close)
-		sessions = djangoSessionManager(ss, !cfg.InsecureCookies)
+		sessionStore = ss
 	}
 
 	// Django creates the permissions of its own models and of every app's
@@ -152,7 +152,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		Store:           store,
 		Hashers:         cfg.Hashers,
 		Backends:        []auth.Backend[auth.User]{backends.NewModel(store, cfg.Hashers)},
-		Sessions:        sessions,
+		SessionStore:    sessionStore,
 		InsecureCookies: cfg.InsecureCookies,
 		SecretKey:       cfg.SecretKey,
 		Logger:          cfg.Logger,
@@ -176,22 +176,6 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 
 	s := &app{auth: a, accounts: acc, store: store, log: cfg.Logger}
 	return s.routes(), cleanup, nil
-}
-
-// djangoSessionManager returns an scs manager with the settings that
-// auth.New gives its own in-memory one (Django's cookie name, flags and
-// two-week lifetime, the compact codec), over store.
-func djangoSessionManager(store scs.Store, secure bool) *scs.SessionManager {
-	sm := scs.New()
-	sm.Store = store
-	sm.Codec = auth.SessionCodec{}
-	sm.Lifetime = auth.DefaultSessionLifetime
-	sm.Cookie.Name = auth.DefaultSessionCookieName
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Secure = secure
-	sm.Cookie.Path = "/"
-	return sm
 }
 
 // createDemoUsers creates a superuser "admin" and a user "alice" who holds
