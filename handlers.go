@@ -32,9 +32,10 @@ const DefaultRoutePrefix = "/accounts/"
 
 // Routes mounts the auth pages on mux under prefix ("" means
 // DefaultRoutePrefix, "/accounts/"): prefix+"login/" (LoginHandler) and
-// prefix+"logout/" (LogoutHandler). Later versions add the password change
-// and reset pages under the same prefix. Register the rest of the app on
-// the same mux and wrap the mux with Middleware.
+// prefix+"logout/" (LogoutHandler). The password change and reset pages
+// live in package accounts (they use packages that import this one); mount
+// them under the same prefix with accounts.Manager.Routes. Register the
+// rest of the app on the same mux and wrap the mux with Middleware.
 func (a *Auth[U]) Routes(mux *http.ServeMux, prefix string) {
 	if prefix == "" {
 		prefix = DefaultRoutePrefix
