@@ -150,27 +150,14 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 	return nil
 }
 
-// lastLoginSetter is an optional store ability: write last_login alone
-// (Django's save(update_fields=["last_login"])), so that a login never
-// writes back other fields it read earlier.
-type lastLoginSetter interface {
-	SetLastLogin(ctx context.Context, userID int64, t time.Time) error
-}
-
+// updateLastLogin is Django's update_last_login receiver: it writes
+// last_login alone (save(update_fields=["last_login"])), so that a login
+// never writes back other fields it read earlier.
 func (a *Auth[U]) updateLastLogin(ctx context.Context, user *U) error {
 	au := a.authUser(user)
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	if s, ok := a.store.(lastLoginSetter); ok {
-		if err := s.SetLastLogin(ctx, au.ID, now); err != nil {
-			return err
-		}
-	} else {
-		prev := au.LastLogin
-		au.LastLogin = &now
-		if err := a.store.UpdateUser(ctx, user); err != nil {
-			au.LastLogin = prev
-			return err
-		}
+	if err := a.store.SetLastLogin(ctx, au.ID, now); err != nil {
+		return err
 	}
 	au.LastLogin = &now
 	return nil

@@ -125,31 +125,18 @@ func (m *Model[U]) Authenticate(ctx context.Context, _ *http.Request, c auth.Cre
 	return nil, nil
 }
 
-// passwordSetter is an optional store ability: write the password column
-// alone (Django's save(update_fields=["password"])).
-type passwordSetter interface {
-	SetPassword(ctx context.Context, userID int64, encoded string) error
-}
-
+// setPassword rehashes password with the preferred hasher and writes the
+// password column alone (Django's save(update_fields=["password"])).
 func (m *Model[U]) setPassword(ctx context.Context, user *U, password string) error {
 	encoded, err := m.hashers.MakeContext(ctx, password)
 	if err != nil {
 		return err
 	}
 	au := m.authUser(user)
-	if s, ok := m.store.(passwordSetter); ok {
-		if err := s.SetPassword(ctx, au.ID, encoded); err != nil {
-			return err
-		}
-		au.Password = encoded
-		return nil
-	}
-	prev := au.Password
-	au.Password = encoded
-	if err := m.store.UpdateUser(ctx, user); err != nil {
-		au.Password = prev
+	if err := m.store.SetPassword(ctx, au.ID, encoded); err != nil {
 		return err
 	}
+	au.Password = encoded
 	return nil
 }
 
