@@ -231,6 +231,9 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 		if t.LoggedOut == nil {
 			t.LoggedOut = def.LoggedOut
 		}
+		if t.Forbidden == nil {
+			t.Forbidden = def.Forbidden
+		}
 		a.templates = &t
 	}
 	for _, u := range []struct {

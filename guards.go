@@ -85,7 +85,10 @@ func (a *Auth[U]) Deny(w http.ResponseWriter, r *http.Request, err error) {
 			writeJSONError(w, http.StatusForbidden, "permission denied", "")
 			return
 		}
-		http.Error(w, "403 Forbidden", http.StatusForbidden)
+		a.render(w, r, http.StatusForbidden, a.templates.Forbidden, &ForbiddenPage{
+			Username: a.User(r).Username(),
+			LoginURL: RedirectToLoginURL(a.loginURL, a.nextForLogin(r), RedirectFieldName),
+		})
 	default:
 		a.logger.ErrorContext(r.Context(), "auth: cannot check the request's user", "error", err)
 		if json {

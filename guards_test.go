@@ -210,3 +210,19 @@ func TestChecksWithoutGuards(t *testing.T) {
 	e.a.Deny(rec, httptest.NewRequest(http.MethodGet, "/", nil), errStoreDown)
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
 }
+
+// TestForbiddenPage: a logged-in user without the permission gets the 403
+// template, which names them and links back to login with next.
+func TestForbiddenPage(t *testing.T) {
+	t.Parallel()
+	_, app := guardEnv(t)
+	c := newClient(t, app)
+	c.login("alice", "pw")
+	resp := c.get("/one/?page=2")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	body := readBody(t, resp)
+	assert.Contains(t, body, "<h1>403 · Permission denied</h1>")
+	assert.Contains(t, body, "<strong>alice</strong>")
+	assert.Contains(t, body, `href="/accounts/login/?next=/one/%3Fpage%3D2"`)
+}

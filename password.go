@@ -5,13 +5,6 @@ import (
 	"fmt"
 )
 
-// passwordSetter is an optional store ability: write the password alone
-// (Django's save(update_fields=["password"])), so that setting a password
-// never writes back other fields read earlier.
-type passwordSetter interface {
-	SetPassword(ctx context.Context, userID int64, encoded string) error
-}
-
 // SetPassword hashes raw with the configured hashers and stores it as
 // user's password (Django's set_password followed by save). Like Django's
 // set_password it does not run password validators: flows that take a
@@ -34,18 +27,9 @@ func (a *Auth[U]) SetPassword(ctx context.Context, user *U, raw string) error {
 	if err != nil {
 		return fmt.Errorf("auth: set password of user %d: %w", au.ID, err)
 	}
-	if s, ok := a.store.(passwordSetter); ok {
-		if err := s.SetPassword(ctx, au.ID, encoded); err != nil {
-			return fmt.Errorf("auth: set password of user %d: %w", au.ID, err)
-		}
-		au.Password = encoded
-		return nil
-	}
-	prev := au.Password
-	au.Password = encoded
-	if err := a.store.UpdateUser(ctx, user); err != nil {
-		au.Password = prev
+	if err := a.store.SetPassword(ctx, au.ID, encoded); err != nil {
 		return fmt.Errorf("auth: set password of user %d: %w", au.ID, err)
 	}
+	au.Password = encoded
 	return nil
 }

@@ -17,15 +17,23 @@ type Templates struct {
 	// LoggedOut renders the page shown after logout when no redirect
 	// applies, with a *LoggedOutPage.
 	LoggedOut *template.Template
+	// Forbidden renders the 403 page that the guards (and Deny) show a
+	// logged-in user who lacks a permission, with a *ForbiddenPage.
+	Forbidden *template.Template
 }
 
 // DefaultTemplates returns the embedded pages: a minimal, self-contained
-// layout (templates/base.html) with the login form (templates/login.html)
-// and the logged-out page (templates/logged_out.html).
+// layout (templates/base.html) with the login form (templates/login.html),
+// the logged-out page (templates/logged_out.html) and the 403 page
+// (templates/forbidden.html).
 func DefaultTemplates() *Templates {
+	page := func(name string) *template.Template {
+		return template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name)).Lookup("base")
+	}
 	return &Templates{
-		Login:     template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/login.html")).Lookup("base"),
-		LoggedOut: template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/logged_out.html")).Lookup("base"),
+		Login:     page("login.html"),
+		LoggedOut: page("logged_out.html"),
+		Forbidden: page("forbidden.html"),
 	}
 }
 
@@ -57,6 +65,15 @@ type LoginPage struct {
 	// UsernameErrors and PasswordErrors are errors of one field.
 	UsernameErrors []string
 	PasswordErrors []string
+}
+
+// ForbiddenPage is the data of the 403 template.
+type ForbiddenPage struct {
+	// Username is the logged-in user's username.
+	Username string
+	// LoginURL is the login page with the refused page in "next", to log
+	// in as another user and come back.
+	LoginURL string
 }
 
 // LoggedOutPage is the data of the logged-out template.

@@ -182,7 +182,7 @@ func TestBrowserAccountFlow(t *testing.T) {
 
 	// 3. A page that needs a permission alice lacks: 403.
 	require.NoError(t, d.navigate(ctx, base+"/reports/publish/"))
-	assert.Contains(t, page(), "403")
+	assert.Contains(t, page(), "403 · Permission denied")
 	assert.NotContains(t, page(), "you may publish reports")
 	shot("forbidden.png")
 
