@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,35 +16,15 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
+	"github.com/djauth/auth/internal/djangotest"
 )
-
-// djangoPython is Debian's Python, which has Django 3.2.
-const djangoPython = "/usr/bin/python3"
-
-// requireDjango skips the test when Django cannot be imported, and fails
-// it instead when CI=true.
-func requireDjango(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, djangoPython, "-c", "import django").CombinedOutput()
-	if err == nil {
-		return
-	}
-	msg := fmt.Sprintf("Django is not importable by %s (%v: %s); install python3-django to run the cross-check against Django",
-		djangoPython, err, bytes.TrimSpace(out))
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (required when CI=true)")
-	}
-	t.Skip(msg)
-}
 
 // TestDjangoIssuedResetLink: a reset link that Django issues for a user
 // works in our pages when both share the secret key: the token leaves the
 // URL, the new password is set, and the link is then used up.
 func TestDjangoIssuedResetLink(t *testing.T) {
 	t.Parallel()
-	requireDjango(t)
+	python := djangotest.Python(t)
 	e := newEnv(t)
 	lastLogin := time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
 	u := e.createUser("djangouser", "password", func(u *auth.User) {
@@ -63,7 +42,7 @@ func TestDjangoIssuedResetLink(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, djangoPython, "testdata/django_reset_link.py")
+	cmd := exec.CommandContext(ctx, python, "testdata/django_reset_link.py")
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	cmd.Stdin = bytes.NewReader(req)
 	var stderr bytes.Buffer
