@@ -203,6 +203,13 @@ type UserQuery struct {
 	// Search keeps users whose username, email, first name or last name
 	// contains it, compared case-insensitively. Empty matches all.
 	Search string
+	// Email keeps users whose email equals it case-insensitively: Django's
+	// email__iexact, which compares the two upper-cased, as PostgreSQL's
+	// UPPER does (each code point mapped on its own, so "ß" does not match
+	// "SS" and a dotless "ı" matches "I"). It is an exact match, not a
+	// pattern: "%" and "_" are literal and nothing is trimmed. Empty
+	// matches all.
+	Email string
 	// IsActive, IsStaff and IsSuperuser keep users whose flag equals the
 	// pointed-to value; nil matches both.
 	IsActive    *bool
@@ -223,8 +230,10 @@ const (
 	MaxUserListLimit     = 10000
 )
 
-// Validate rejects a negative offset or limit and a limit above
-// MaxUserListLimit, and returns the effective limit.
+// Validate rejects a negative offset or limit, a limit above
+// MaxUserListLimit, and a Search or Email that is not valid UTF-8,
+// contains a NUL byte or is longer than MaxEmailLength characters, and
+// returns the effective limit.
 func (q UserQuery) Validate() (limit int, err error) {
 	switch {
 	case q.Offset < 0:
@@ -235,6 +244,9 @@ func (q UserQuery) Validate() (limit int, err error) {
 		return 0, &ValidationError{Field: "Limit", Code: "max_value", Message: "must be at most 10000"}
 	}
 	if err := checkText("Search", q.Search, MaxEmailLength, false); err != nil {
+		return 0, err
+	}
+	if err := checkText("Email", q.Email, MaxEmailLength, false); err != nil {
 		return 0, err
 	}
 	if q.Limit == 0 {

@@ -40,10 +40,11 @@
 // reused, like PostgreSQL serials. Times are stored in UTC truncated to
 // microseconds, as a timestamptz column stores them. Usernames and group
 // names are unique and compared exactly; GetUserByUsernameFold and the
-// Search of ListUsers compare upper-cased text, as Django's iexact and
-// icontains do on PostgreSQL (Go's unicode.ToUpper and PostgreSQL's upper()
-// under C.UTF-8 agree on every code point), and the case-insensitive
-// lookup goes through an index. Lists are in byte order, which is
+// Search and Email filters of ListUsers compare upper-cased text, as
+// Django's iexact and icontains do on PostgreSQL (Go's unicode.ToUpper and
+// PostgreSQL's upper() under C.UTF-8 agree on every code point), and the
+// case-insensitive username lookup and the Email filter go through
+// indexes. Lists are in byte order, which is
 // PostgreSQL's under the C and C.UTF-8 collations.
 //
 // # Atomicity

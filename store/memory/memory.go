@@ -33,7 +33,11 @@ type Store[U any] struct {
 	byUsername map[string]int64
 	// byFold maps a case-folded username to the IDs of the users whose
 	// username folds to it.
-	byFold     map[string]map[int64]struct{}
+	byFold map[string]map[int64]struct{}
+	// byEmail maps an upper-cased email to the IDs of the users whose
+	// email upper-cases to it, for UserQuery.Email. Users without an
+	// email are not in it.
+	byEmail    map[string]idSet
 	lastUserID int64
 
 	groups      map[int64]auth.Group
@@ -120,6 +124,7 @@ func (s *Store[U]) init() {
 		s.users = make(map[int64]*U)
 		s.byUsername = make(map[string]int64)
 		s.byFold = make(map[string]map[int64]struct{})
+		s.byEmail = make(map[string]idSet)
 		s.groups = make(map[int64]auth.Group)
 		s.groupByName = make(map[string]int64)
 		s.contentTypes = make(map[int64]auth.ContentType)
@@ -181,9 +186,10 @@ func normTime(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// foldKey returns the key of the case-insensitive username index: s with
-// every rune upper-cased. Two usernames match when their keys are equal,
-// which is Django's username__iexact on PostgreSQL, UPPER(a) = UPPER(b);
+// foldKey returns the key of the case-insensitive username and email
+// indexes: s with every rune upper-cased. Two usernames (or emails) match
+// when their keys are equal, which is Django's username__iexact (or
+// email__iexact) on PostgreSQL, UPPER(a) = UPPER(b);
 // Go's unicode.ToUpper agrees with PostgreSQL's upper() under the C.UTF-8
 // collation for every code point.
 func foldKey(s string) string { return strings.ToUpper(s) }

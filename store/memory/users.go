@@ -61,16 +61,32 @@ func (s *Store[U]) insertUser(stored *U) {
 		s.byFold[key] = ids
 	}
 	ids[au.ID] = struct{}{}
+	if au.Email != "" {
+		key := foldKey(au.Email)
+		ids := s.byEmail[key]
+		if ids == nil {
+			ids = make(idSet, 1)
+			s.byEmail[key] = ids
+		}
+		ids[au.ID] = struct{}{}
+	}
 }
 
-// unindexUser removes the username indexes of the stored user. The write
-// lock is held.
+// unindexUser removes the username and email indexes of the stored user.
+// The write lock is held.
 func (s *Store[U]) unindexUser(au *auth.User) {
 	delete(s.byUsername, au.Username)
 	key := foldKey(au.Username)
 	delete(s.byFold[key], au.ID)
 	if len(s.byFold[key]) == 0 {
 		delete(s.byFold, key)
+	}
+	if au.Email != "" {
+		key := foldKey(au.Email)
+		delete(s.byEmail[key], au.ID)
+		if len(s.byEmail[key]) == 0 {
+			delete(s.byEmail, key)
+		}
 	}
 }
 
@@ -265,41 +281,59 @@ func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error
 }
 
 // matching returns the sorted IDs of the users that match q's filters. The
-// read lock is held.
+// read lock is held. The candidates are the users with q.Email's key in
+// the email index when Email is set, else the group's members when GroupID
+// is set, else every user; each candidate is then checked against every
+// filter.
 func (s *Store[U]) matching(q auth.UserQuery) []int64 {
-	search := strings.ToUpper(q.Search)
-	var ids []int64
+	search := foldKey(q.Search)
+	email := foldKey(q.Email)
 	var candidates map[int64]struct{}
-	if q.GroupID != 0 {
+	all := false
+	switch {
+	case q.Email != "":
+		candidates = s.byEmail[email]
+	case q.GroupID != 0:
 		candidates = s.groupUsers[q.GroupID]
-		ids = make([]int64, 0, len(candidates))
-	} else {
-		ids = make([]int64, 0, len(s.users))
+	default:
+		all = true
 	}
-	keep := func(id int64) {
+	keep := func(id int64) bool {
 		u := s.authUser(s.users[id])
 		switch {
 		case q.IsActive != nil && u.IsActive != *q.IsActive,
 			q.IsStaff != nil && u.IsStaff != *q.IsStaff,
 			q.IsSuperuser != nil && u.IsSuperuser != *q.IsSuperuser:
-			return
+			return false
 		}
-		if search != "" &&
-			!strings.Contains(strings.ToUpper(u.Username), search) &&
-			!strings.Contains(strings.ToUpper(u.Email), search) &&
-			!strings.Contains(strings.ToUpper(u.FirstName), search) &&
-			!strings.Contains(strings.ToUpper(u.LastName), search) {
-			return
+		if email != "" && foldKey(u.Email) != email {
+			return false
 		}
-		ids = append(ids, id)
+		if q.GroupID != 0 {
+			if _, ok := s.groupUsers[q.GroupID][id]; !ok {
+				return false
+			}
+		}
+		return search == "" ||
+			strings.Contains(foldKey(u.Username), search) ||
+			strings.Contains(foldKey(u.Email), search) ||
+			strings.Contains(foldKey(u.FirstName), search) ||
+			strings.Contains(foldKey(u.LastName), search)
 	}
-	if q.GroupID != 0 {
-		for id := range candidates {
-			keep(id)
+	var ids []int64
+	if all {
+		ids = make([]int64, 0, len(s.users))
+		for id := range s.users {
+			if keep(id) {
+				ids = append(ids, id)
+			}
 		}
 	} else {
-		for id := range s.users {
-			keep(id)
+		ids = make([]int64, 0, len(candidates))
+		for id := range candidates {
+			if keep(id) {
+				ids = append(ids, id)
+			}
 		}
 	}
 	slices.Sort(ids)

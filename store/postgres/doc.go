@@ -77,6 +77,25 @@
 // list methods send a second query only when the list is empty, to tell an
 // unknown owner from one without members.
 //
+// # Finding users by email
+//
+// UserQuery.Email is Django's email__iexact on PostgreSQL,
+// upper("email") = upper($1), the query behind a password reset. Django
+// creates no index on auth_user.email, and Migrate adds nothing to
+// Django's tables, so the lookup is a sequential scan: one query that
+// returns only the matching rows, but whose cost grows with the number of
+// users. A project with many users can add, in its own
+// migration (Django's or its own SQL), an expression index that
+// PostgreSQL uses for exactly this comparison:
+//
+//	CREATE INDEX auth_user_upper_email ON auth_user (upper(email));
+//
+// It changes no column, so Django and this package read and write the
+// table as before. Which code points upper() maps, and so which
+// addresses match, depends on the database's LC_CTYPE; under C.UTF-8 it
+// agrees with Go's unicode.ToUpper for every code point, which is what
+// the memory store uses.
+//
 // # Sessions
 //
 // SessionStore keeps scs sessions in djauth_session and implements

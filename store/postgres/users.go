@@ -170,7 +170,11 @@ func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error
 
 // userFilter builds the WHERE clause of q. Search is Django's icontains on
 // PostgreSQL: UPPER(column) LIKE UPPER('%term%') with the LIKE wildcards
-// of the term escaped.
+// of the term escaped. Email is Django's iexact: UPPER(email) = UPPER(x),
+// an equality, so no character of x is special. Django creates no index
+// on auth_user.email and Migrate keeps Django's schema, so this reads
+// every row of the user table (see "Finding users by email" in the
+// package documentation).
 func (s *Store[U]) userFilter(q auth.UserQuery) (string, []any) {
 	var conds []string
 	var args []any
@@ -185,6 +189,9 @@ func (s *Store[U]) userFilter(q auth.UserQuery) (string, []any) {
 			ors = append(ors, fmt.Sprintf(`upper(u.%q) LIKE upper(%s)`, c, p))
 		}
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
+	if q.Email != "" {
+		conds = append(conds, fmt.Sprintf(`upper(u."email") = upper(%s)`, arg(q.Email)))
 	}
 	flags := []struct {
 		col string

@@ -70,6 +70,15 @@
 //     and nothing else, so an UpdateUser made after the caller read the
 //     user survives them, also when they run concurrently with it; a bad
 //     value or an unknown ID changes nothing.
+//   - Case-insensitive matching: GetUserByUsernameFold and
+//     auth.UserQuery.Email compare the strings upper-cased one code point
+//     at a time, as PostgreSQL's upper() does, and match whole values
+//     ("%" and "_" are literal, nothing is trimmed, a substring is no
+//     match). The suite pins the cases where this differs from full case
+//     folding: a dotless "ı" matches "I", "ſ" matches "S" and "ς" matches
+//     "σ", while "ß" does not match "SS", the Kelvin sign does not match
+//     "k" and "İ" does not match "i". Search is a literal substring match
+//     under the same upper-casing.
 //   - Copies: changing a *U after CreateUser or UpdateUser, or changing a
 //     *U or PermSet a store returned, does not change stored state.
 //   - Times: stores return DateJoined and LastLogin in UTC, truncated to

@@ -68,6 +68,8 @@ func (x suite[U, P]) tests() []test[U] {
 		{"ListUsers", x.testListUsers},
 		{"ListUsersPaging", x.testListUsersPaging},
 		{"ListUsersInvalidQuery", x.testListUsersInvalidQuery},
+		{"ListUsersByEmail", x.testListUsersByEmail},
+		{"ListUsersByEmailMany", x.testListUsersByEmailMany},
 		{"CopySemantics", x.testCopySemantics},
 		{"NilArguments", x.testNilArguments},
 		{"SetLastLogin", x.testSetLastLogin},

@@ -519,6 +519,9 @@ func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.Store[U]) {
 		{"SearchNUL", auth.UserQuery{Search: "a\x00"}},
 		{"SearchInvalidUTF8", auth.UserQuery{Search: "\xff"}},
 		{"SearchTooLong", auth.UserQuery{Search: repeat("s", auth.MaxEmailLength+1)}},
+		{"EmailNUL", auth.UserQuery{Email: "a\x00@example.com"}},
+		{"EmailInvalidUTF8", auth.UserQuery{Email: "\xff@example.com"}},
+		{"EmailTooLong", auth.UserQuery{Email: repeat("é", auth.MaxEmailLength+1)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -530,6 +533,13 @@ func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.Store[U]) {
 	t.Run("CountSearchNUL", func(t *testing.T) {
 		_, err := s.CountUsers(ctx, auth.UserQuery{Search: "\x00"})
 		require.ErrorIs(t, err, auth.ErrInvalid)
+	})
+	t.Run("CountEmailTooLong", func(t *testing.T) {
+		_, err := s.CountUsers(ctx, auth.UserQuery{Email: repeat("e", auth.MaxEmailLength+1)})
+		require.ErrorIs(t, err, auth.ErrInvalid)
+		var verr *auth.ValidationError
+		require.ErrorAs(t, err, &verr)
+		require.Equal(t, "Email", verr.Field)
 	})
 }
 
