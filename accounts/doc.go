@@ -66,9 +66,10 @@
 // normalization and full Unicode case folding (EmailsMatch). The mail goes
 // to the address stored for the user, never to the one typed in the form,
 // so "mıke@example.org" with a dotless ı neither reaches nor resets the
-// account of "mike@example.org" (Django's CVE-2019-19844). The store has no
-// lookup by email: candidates come from a case-insensitive substring
-// search (auth.UserQuery.Search) and are filtered exactly here.
+// account of "mike@example.org" (Django's CVE-2019-19844). The candidates
+// are the active users that the store finds with auth.UserQuery.Email
+// (Django's email__iexact); those without a usable password or whose
+// address fails EmailsMatch get no mail.
 //
 // # Compatibility with Django
 //

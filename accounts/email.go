@@ -210,23 +210,22 @@ func EmailsMatch(a, b string) bool {
 
 // usersWithEmail returns the active users with a usable password whose
 // stored email matches email by EmailsMatch: Django's
-// PasswordResetForm.get_users.
-//
-// The Store interface has no lookup by email, so the candidates come from
-// ListUsers with Search (a case-insensitive substring match over username,
-// email and names, a superset of Django's email__iexact), page by page,
-// and are filtered here. Two limits follow: the search costs what a
-// substring search costs in the store (a scan in PostgreSQL without a
-// trigram index), and a stored address that equals the requested one only
-// under full case folding but not under the store's case-insensitive
-// comparison (such as "ß" against "ss") is not found — as in Django, where
-// email__iexact finds the candidates too.
+// PasswordResetForm.get_users. The store finds the candidates as Django's
+// email__iexact does, comparing the addresses upper-cased
+// (auth.UserQuery.Email), and the usable-password and EmailsMatch checks
+// are made here. Upper-casing maps one code point at a time, so it finds
+// "mike@example.org" for "mıke@example.org", which EmailsMatch then
+// rejects; and it does not find a stored "STRASSE@example.de" for
+// "straße@example.de", which full case folding would accept — as in
+// Django, whose candidates come from the same comparison. One page holds
+// every candidate unless more than auth.MaxUserListLimit active users
+// share the address; then the pages are read in turn.
 func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, error) {
 	active := true
 	var out []*U
 	for offset := 0; ; {
 		page, err := m.auth.Store().ListUsers(ctx, auth.UserQuery{
-			Search:   email,
+			Email:    email,
 			IsActive: &active,
 			Offset:   offset,
 			Limit:    auth.MaxUserListLimit,
