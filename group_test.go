@@ -62,6 +62,10 @@ func TestUserQueryValidate(t *testing.T) {
 		{"LimitTooHigh", auth.UserQuery{Limit: auth.MaxUserListLimit + 1}, 0, "Limit"},
 		{"SearchNUL", auth.UserQuery{Search: "\x00"}, 0, "Search"},
 		{"SearchTooLong", auth.UserQuery{Search: strings.Repeat("s", 255)}, 0, "Search"},
+		{"Email", auth.UserQuery{Email: strings.Repeat("e", 254)}, auth.DefaultUserListLimit, ""},
+		{"EmailNUL", auth.UserQuery{Email: "a\x00@example.com"}, 0, "Email"},
+		{"EmailInvalidUTF8", auth.UserQuery{Email: "\xff@example.com"}, 0, "Email"},
+		{"EmailTooLong", auth.UserQuery{Email: strings.Repeat("e", 255)}, 0, "Email"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
