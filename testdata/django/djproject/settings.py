@@ -12,10 +12,13 @@ throwaway PostgreSQL database:
     DJAUTH_DJANGO_AUTO_FIELD   DEFAULT_AUTO_FIELD, default BigAutoField
     DJAUTH_DJANGO_CUSTOM_USER  "1" installs the accounts app and makes
                                accounts.User the AUTH_USER_MODEL
+    DJAUTH_DJANGO_SECRET_KEY   SECRET_KEY, for tests where Django and the Go
+                               side must sign with one key (reset tokens);
+                               unset or empty keeps the fixed test key
 """
 import os
 
-SECRET_KEY = "djauth-interop-tests-only-not-a-secret"
+SECRET_KEY = os.environ.get("DJAUTH_DJANGO_SECRET_KEY") or "djauth-interop-tests-only-not-a-secret"
 DEBUG = False
 USE_TZ = True
 TIME_ZONE = "UTC"
