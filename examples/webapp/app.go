@@ -64,6 +64,9 @@ type config struct {
 	// Out receives the start-up notes (demo credentials, generated key);
 	// nil means io.Discard.
 	Out io.Writer
+	// Mailer sends the password reset mails; nil prints them to standard
+	// error (development only: they hold the reset links).
+	Mailer mail.Sender
 }
 
 // app is the example site for one user store.
@@ -163,7 +166,11 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	cleanups = append(cleanups, func() { _ = a.Close() })
 	// Password change and reset pages; reset mails are printed to stderr
 	// (development only: they hold the reset links).
-	acc, err := accounts.New(a, accounts.Config{SecretKey: cfg.SecretKey, Mailer: &mail.Console{W: os.Stderr}})
+	mailer := cfg.Mailer
+	if mailer == nil {
+		mailer = &mail.Console{W: os.Stderr}
+	}
+	acc, err := accounts.New(a, accounts.Config{SecretKey: cfg.SecretKey, Mailer: mailer})
 	if err != nil {
 		return fail(err)
 	}
