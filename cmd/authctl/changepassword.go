@@ -113,10 +113,13 @@ func changePassword(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return failf("hash the password: %v", err)
 	}
-	u.Password = h
-	if err := d.store.UpdateUser(ctx, u); err != nil {
+	// Only the password column is written (Django's
+	// save(update_fields=["password"])), so a concurrent edit of the user
+	// is not undone.
+	if err := d.store.SetPassword(ctx, u.ID, h); err != nil {
 		return failf("save user: %v", err)
 	}
+	u.Password = h
 	validation.PasswordChanged(password, u, validation.Default()...)
 	fmt.Fprintf(e.stdout, "Password changed successfully for user '%s'\n", u.Username)
 	return nil
