@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -88,6 +89,23 @@ type Config struct {
 	// Templates replaces pages and the reset email; nil, and any nil
 	// field, means the embedded default.
 	Templates *Templates
+	// MailWorkers is the number of goroutines that send reset mails. A
+	// reset request only queues its mail, so that its answer does not
+	// wait for the Mailer (and its timing does not tell which addresses
+	// have accounts). Zero means DefaultMailWorkers. The workers run
+	// until Manager.Close.
+	MailWorkers int
+	// MailQueueSize is how many reset mails may wait for a worker. A mail
+	// that finds the queue full is dropped and logged (with the user's
+	// ID, never the address or the link), and the request still gets the
+	// usual answer. Zero means DefaultMailQueueSize.
+	MailQueueSize int
+	// MailSendTimeout bounds each call of Mailer.Send through its context.
+	// Zero means DefaultMailSendTimeout.
+	MailSendTimeout time.Duration
+	// MailDrainTimeout is how long Manager.Close waits for the queued
+	// mails to be sent. Zero means DefaultMailDrainTimeout.
+	MailDrainTimeout time.Duration
 }
 
 // LogValue implements slog.LogValuer, redacting the secret keys.
@@ -101,12 +119,15 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("PasswordResetTimeout", c.PasswordResetTimeout),
 		slog.String("SiteURL", c.SiteURL),
 		slog.Any("AllowedHosts", c.AllowedHosts),
+		slog.Int("MailWorkers", c.MailWorkers),
+		slog.Int("MailQueueSize", c.MailQueueSize),
 	)
 }
 
 // Manager runs the account flows of one auth.Auth: validated user creation
 // and password changes, and the password change and reset pages. Create
-// one with New; it is safe for concurrent use.
+// one with New and Close it when done (it owns the goroutines that send
+// reset mails); it is safe for concurrent use.
 type Manager[U any] struct {
 	auth       *auth.Auth[U]
 	validators []validation.Validator
@@ -119,11 +140,14 @@ type Manager[U any] struct {
 	allowed    []string
 	templates  *Templates
 	log        *slog.Logger
+	queue      *mailQueue // nil without a Mailer
 }
 
-// New returns a Manager for a. It returns an error wrapping auth.ErrConfig
-// when a is nil, when Mailer is set without a usable SecretKey or Tokens,
-// or when SiteURL is not an absolute http(s) URL without a path.
+// New returns a Manager for a. When Config.Mailer is set it starts the
+// goroutines that send reset mails; stop them with Close. It returns an
+// error wrapping auth.ErrConfig when a is nil, when Mailer is set without
+// a usable SecretKey or Tokens, when SiteURL is not an absolute http(s)
+// URL without a path, or when a mail queue setting is negative.
 func New[U any, P auth.UserPtr[U]](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 	bad := func(format string, args ...any) (*Manager[U], error) {
 		return nil, fmt.Errorf("%w: accounts: "+format, append([]any{auth.ErrConfig}, args...)...)
@@ -179,6 +203,28 @@ func New[U any, P auth.UserPtr[U]](a *auth.Auth[U], cfg Config) (*Manager[U], er
 		return bad("%v", err)
 	}
 	m.templates = cfg.Templates.withDefaults()
+	for _, n := range []struct {
+		name  string
+		value int64
+	}{
+		{"MailWorkers", int64(cfg.MailWorkers)},
+		{"MailQueueSize", int64(cfg.MailQueueSize)},
+		{"MailSendTimeout", int64(cfg.MailSendTimeout)},
+		{"MailDrainTimeout", int64(cfg.MailDrainTimeout)},
+	} {
+		if n.value < 0 {
+			return bad("Config.%s is negative", n.name)
+		}
+	}
+	if m.mailer != nil {
+		m.queue = newMailQueue(
+			cmp.Or(cfg.MailWorkers, DefaultMailWorkers),
+			cmp.Or(cfg.MailQueueSize, DefaultMailQueueSize),
+			cmp.Or(cfg.MailSendTimeout, DefaultMailSendTimeout),
+			cmp.Or(cfg.MailDrainTimeout, DefaultMailDrainTimeout),
+			m.sendResetMail,
+		)
+	}
 	return m, nil
 }
 

@@ -15,6 +15,7 @@
 //		Mailer:    &mail.Console{W: os.Stderr}, // development; mail.SMTP in production
 //		SiteURL:   "https://example.com",      // links never trust the Host header
 //	})
+//	defer acc.Close() // sends the reset mails still queued, then stops
 //	mux := http.NewServeMux()
 //	a.Routes(mux, "/accounts/")   // login/, logout/
 //	acc.Routes(mux, "/accounts/") // password_change/, password_reset/, reset/...
@@ -41,6 +42,8 @@
 //     matched and whether the mail could be sent (failures are logged
 //     without the link), so the page cannot be used to learn who has an
 //     account.
+//     The mail is only queued during the request (see "Sending reset
+//     mails"), so the answer's timing does not tell either.
 //   - reset/<uidb64>/<token>/ checks the link, moves the token into the
 //     session and redirects to reset/<uidb64>/set-password/, where the new
 //     password is chosen (new_password1, new_password2). A used, expired or
@@ -49,6 +52,20 @@
 //
 // Every page refuses cross-origin POSTs through http.CrossOriginProtection,
 // sends Cache-Control: no-store, and can be replaced through Templates.
+//
+// # Sending reset mails
+//
+// A Mailer can take a long time (an SMTP relay: a hundred milliseconds or
+// more), and a reset request that waited for it would answer a known
+// address measurably later than an unknown one. So New starts
+// Config.MailWorkers goroutines (two by default) that send the mails from
+// a queue of Config.MailQueueSize (128 by default); the request only
+// queues them. When the queue is full the mail is dropped and logged with
+// the user's ID (never the address or the link); each Send is bounded by
+// Config.MailSendTimeout. Manager.Close stops the workers after sending
+// what is queued, waiting at most Config.MailDrainTimeout; call it when
+// the server shuts down. Tests that read a mail.Outbox call Close (or
+// wait) first.
 //
 // # Reset links and the Host header
 //

@@ -62,6 +62,11 @@ func Example() {
 	rec := httptest.NewRecorder()
 	site.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Header().Get("Location"))
+	// The mail is sent by the Manager's workers after the answer; Close
+	// waits for it.
+	if err := acc.Close(); err != nil {
+		panic(err)
+	}
 	m := outbox.Messages()[0]
 	fmt.Println(m.To, m.Subject)
 	// Output:

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -82,6 +83,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 	}
 	m, err := accounts.New(a, cfg)
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = m.Close() })
 	e.a, e.m = a, m
 	mux := http.NewServeMux()
 	a.Routes(mux, "")
@@ -206,9 +208,32 @@ func (e *env) resetLink(c *client, email string) string {
 	before := e.outbox.Len()
 	resp := c.post("/accounts/password_reset/", url.Values{"email": {email}})
 	require.Equal(e.t, http.StatusFound, resp.StatusCode)
-	msgs := e.outbox.Messages()
+	msgs := waitMails(e.t, e.outbox, before+1)
 	require.Len(e.t, msgs, before+1)
 	return linkPath(e.t, msgs[len(msgs)-1].Text)
+}
+
+// waitMails waits until outbox holds at least n messages, which the
+// Manager's mail workers deliver after the request has been answered, and
+// returns them. It fails the test after 10 seconds.
+func waitMails(t testing.TB, outbox *mail.Outbox, n int) []mail.Message {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for outbox.Len() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10s for %d mails, have %d", n, outbox.Len())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return outbox.Messages()
+}
+
+// settle closes the Manager, which first sends every queued mail, so that
+// the outbox and the logs are final: a test that expects no mail (or
+// exactly n) checks after settle.
+func (e *env) settle() {
+	e.t.Helper()
+	require.NoError(e.t, e.m.Close())
 }
 
 // linkPath finds the reset link in a mail body and returns its path.

@@ -17,7 +17,9 @@ import (
 // whether it matched no user, an inactive one, one without a usable
 // password, one or several users, and whether sending worked: the answer
 // tells nothing about which addresses have accounts. A mail goes to each
-// matching user, at the address stored for that user.
+// matching user, at the address stored for that user; it is queued for
+// the Manager's mail workers, so that neither the answer nor its timing
+// depends on the Mailer.
 func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, p paths) {
 	post, ok := parseForm(w, r)
 	if !ok {
@@ -48,16 +50,21 @@ func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	for _, u := range users {
-		m.sendResetMail(r.Context(), u, scheme, host, p)
+		job := resetJob{user: *m.auth.AuthUser(u), scheme: scheme, host: host, p: p}
+		if !m.queue.enqueue(job) {
+			m.log.ErrorContext(r.Context(), "accounts: password reset: mail queue full or closed, mail dropped; raise Config.MailQueueSize or MailWorkers",
+				"user_id", job.user.ID)
+		}
 	}
 	http.Redirect(w, r, p.passwordResetDone(), http.StatusFound)
 }
 
-// sendResetMail makes a token for u and mails the reset link to u's stored
-// address. A failure is logged with the user's ID only, never the link or
-// the token, and is not reported to the client (Django logs and goes on).
-func (m *Manager[U]) sendResetMail(ctx context.Context, u *U, scheme, host string, p paths) {
-	au := m.auth.AuthUser(u)
+// sendResetMail runs on a mail worker: it makes a token for the job's
+// user and mails the reset link to the user's stored address. A failure
+// is logged with the user's ID only, never the link, the token or the
+// address, and is not reported to the client (Django logs and goes on).
+func (m *Manager[U]) sendResetMail(ctx context.Context, j resetJob) {
+	au, scheme, host, p := &j.user, j.scheme, j.host, j.p
 	fail := func(what string, err error) {
 		m.log.ErrorContext(ctx, "accounts: password reset: "+what, "user_id", au.ID, "error", err)
 	}

@@ -61,6 +61,7 @@ func TestPasswordResetForm(t *testing.T) {
 			resp := e.client().post("/accounts/password_reset/", url.Values{"email": {tc.email}})
 			require.Equal(t, http.StatusFound, resp.StatusCode)
 			assert.Equal(t, "/accounts/password_reset/done/", resp.Header.Get("Location"))
+			e.settle()
 			msgs := e.outbox.Messages()
 			require.Len(t, msgs, len(tc.to))
 			for i, m := range msgs {
@@ -97,6 +98,7 @@ func TestPasswordResetFormErrors(t *testing.T) {
 		assert.Contains(t, b, esc(tc.want), tc.email)
 		assert.Contains(t, b, "<title>Error: Password reset</title>")
 	}
+	e.settle()
 	assert.Equal(t, 0, e.outbox.Len())
 	resp := c.get("/accounts/password_reset/")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -113,6 +115,7 @@ func TestPasswordResetEmail(t *testing.T) {
 	e := newEnv(t)
 	u := e.createUser("staff", "password", mailTo("staffmember@example.com"))
 	e.client().post("/accounts/password_reset/", url.Values{"email": {"staffmember@example.com"}})
+	e.settle()
 	msgs := e.outbox.Messages()
 	require.Len(t, msgs, 1)
 	m := msgs[0]
@@ -133,6 +136,7 @@ func TestPasswordResetEmail(t *testing.T) {
 	e = newEnv(t, func(c *accounts.Config) { c.DefaultFromEmail = "staff@example.com"; c.SiteName = "Example" })
 	e.createUser("staff", "password", mailTo("staffmember@example.com"))
 	e.client().post("https://testserver/accounts/password_reset/", url.Values{"email": {"staffmember@example.com"}})
+	e.settle()
 	msgs = e.outbox.Messages()
 	require.Len(t, msgs, 1)
 	assert.Equal(t, "staff@example.com", msgs[0].From)
@@ -140,20 +144,56 @@ func TestPasswordResetEmail(t *testing.T) {
 	assert.Contains(t, msgs[0].Text, "https://testserver/accounts/reset/")
 }
 
-// failingSender fails every send, as a mail server that is down.
-type failingSender struct{ calls *atomic.Int64 }
+// gateSender is a mail server that the test controls: every Send blocks
+// until release is closed (or its context ends), then fails with err, or
+// delivers to outbox when err is nil. started receives once per Send.
+type gateSender struct {
+	started chan struct{}
+	release chan struct{}
+	err     error
+	calls   atomic.Int64
+	outbox  mail.Outbox
+}
 
-func (f failingSender) Send(context.Context, mail.Message) error {
-	f.calls.Add(1)
-	return errors.New("smtp: connection refused")
+func newGateSender(err error) *gateSender {
+	return &gateSender{started: make(chan struct{}, 100), release: make(chan struct{}), err: err}
+}
+
+func (g *gateSender) Send(ctx context.Context, m mail.Message) error {
+	g.calls.Add(1)
+	g.started <- struct{}{}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if g.err != nil {
+		return g.err
+	}
+	return g.outbox.Send(ctx, m)
+}
+
+// waitStarted waits until n more Sends have started.
+func (g *gateSender) waitStarted(t testing.TB, n int) {
+	t.Helper()
+	for range n {
+		select {
+		case <-g.started:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the mailer was not called")
+		}
+	}
 }
 
 // TestPasswordResetEnumeration: the answer to a reset request is the same
 // byte for byte for a known active address, an unknown one, an inactive
-// user's, an unusable-password user's, and when sending fails.
+// user's, an unusable-password user's, and when sending fails; and it
+// does not wait for the mailer, whose delay would otherwise tell which
+// addresses have an account (the security review measured 150 ms against
+// 79 µs). The mailers here block until the test releases them, so every
+// answer below is given while the mail is still unsent: no timing.
 func TestPasswordResetEnumeration(t *testing.T) {
 	t.Parallel()
-	calls := new(atomic.Int64)
 	type answer struct {
 		status   int
 		location string
@@ -162,7 +202,16 @@ func TestPasswordResetEnumeration(t *testing.T) {
 		header   http.Header
 	}
 	ask := func(e *env, email string) answer {
-		resp := e.client().post("/accounts/password_reset/", url.Values{"email": {email}})
+		// The mailers stay blocked: an answer that waited for them would
+		// never come, so give up after a generous bound.
+		respc := make(chan *http.Response, 1)
+		go func() { respc <- e.client().post("/accounts/password_reset/", url.Values{"email": {email}}) }()
+		var resp *http.Response
+		select {
+		case resp = <-respc:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the answer for %s waits for the mailer", email)
+		}
 		var cookies []string
 		for _, c := range resp.Cookies() {
 			cookies = append(cookies, c.Name) // the value would be a session token
@@ -171,16 +220,18 @@ func TestPasswordResetEnumeration(t *testing.T) {
 		h.Del("Set-Cookie")
 		return answer{resp.StatusCode, resp.Header.Get("Location"), cookies, body(t, resp), h}
 	}
-	e := newEnv(t)
+	slow := newGateSender(nil)
+	e := newEnv(t, func(c *accounts.Config) { c.Mailer = slow })
 	e.createUser("known", "password", mailTo("known@example.com"))
 	e.createUser("sleepy", "password", mailTo("sleepy@example.com"), inactive)
 	e.createUser("sso", "password", mailTo("sso@example.com"), unusable)
-	failing := newEnv(t, func(c *accounts.Config) { c.Mailer = failingSender{calls} })
+	down := newGateSender(errors.New("smtp: connection refused"))
+	failing := newEnv(t, func(c *accounts.Config) { c.Mailer = down })
 	failing.createUser("known", "password", mailTo("known@example.com"))
 
 	want := ask(e, "known@example.com")
-	require.Equal(t, 1, e.outbox.Len())
 	assert.Equal(t, http.StatusFound, want.status)
+	slow.waitStarted(t, 1)
 	for _, tc := range []struct {
 		name  string
 		e     *env
@@ -193,10 +244,19 @@ func TestPasswordResetEnumeration(t *testing.T) {
 	} {
 		assert.Equal(t, want, ask(tc.e, tc.email), tc.name)
 	}
-	assert.Equal(t, 1, e.outbox.Len())
-	assert.Equal(t, int64(1), calls.Load(), "the failing sender was tried")
+	down.waitStarted(t, 1)
+	// Every answer above was given while both mailers were blocked.
+	assert.Equal(t, 0, slow.outbox.Len())
+	close(slow.release)
+	close(down.release)
+	e.settle()
+	failing.settle()
+	assert.Equal(t, 1, slow.outbox.Len(), "the known address got its mail after the answer")
+	assert.Equal(t, int64(1), slow.calls.Load())
+	assert.Equal(t, int64(1), down.calls.Load(), "the failing sender was tried")
 	logs := failing.logs.String()
 	assert.Contains(t, logs, "send mail")
+	assert.Contains(t, logs, "connection refused")
 	assert.Contains(t, logs, "user_id=1")
 	assert.NotContains(t, logs, "/reset/", "the link is not logged")
 	assert.NotContains(t, logs, "known@example.com", "the address is not logged")
@@ -234,6 +294,7 @@ func TestPasswordResetHost(t *testing.T) {
 			e.createUser("staff", "password", mailTo("staffmember@example.com"))
 			resp := e.client().post("/accounts/password_reset/", form, "Host", tc.host)
 			assert.Equal(t, tc.status, resp.StatusCode)
+			e.settle()
 			if tc.linkPfx == "" {
 				assert.Equal(t, 0, e.outbox.Len())
 				return

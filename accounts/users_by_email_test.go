@@ -57,6 +57,7 @@ func TestPasswordResetFindsUsersByEmail(t *testing.T) {
 	outbox := new(mail.Outbox)
 	m, err := accounts.New(a, accounts.Config{Mailer: outbox, SecretKey: testSecret, AllowedHosts: []string{"testserver"}})
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = m.Close() })
 	mux := http.NewServeMux()
 	m.Routes(mux, "")
 	e := &env{t: t, handler: a.Middleware(mux)}
@@ -81,6 +82,7 @@ func TestPasswordResetFindsUsersByEmail(t *testing.T) {
 
 	resp := e.client().post("/accounts/password_reset/", url.Values{"email": {"CROWD@example.com"}})
 	require.Equal(t, http.StatusFound, resp.StatusCode)
+	require.NoError(t, m.Close()) // sends the queued mail
 	msgs := outbox.Messages()
 	require.Len(t, msgs, 1)
 	assert.Equal(t, []string{"crowd@example.com"}, msgs[0].To)

@@ -174,6 +174,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
+	cleanups = append(cleanups, func() { _ = acc.Close() })
 
 	if cfg.Demo {
 		if err := createDemoUsers(ctx, store, cfg.Hashers, cfg.Out); err != nil {
