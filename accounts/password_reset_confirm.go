@@ -11,7 +11,9 @@ import (
 )
 
 // servePasswordResetConfirm is Django's PasswordResetConfirmView. The
-// first visit with a valid token moves the token into the session and
+// first visit with a valid token gives the session a new token, as login
+// does (a session token planted in the browser is then of no use to
+// whoever planted it), moves the reset token into the session and
 // redirects to the same URL with ResetURLToken in its place, so that the
 // token does not leak through the Referer header or the browser history.
 // At that URL the session's token is checked again on every request and
@@ -43,6 +45,13 @@ func (m *Manager[U]) servePasswordResetConfirm(w http.ResponseWriter, r *http.Re
 	if token != ResetURLToken {
 		if !m.tokens.Check(au, token) {
 			m.render(w, r, http.StatusOK, m.templates.PasswordResetConfirm, invalid)
+			return
+		}
+		// A new session token first, as login does: the browser may carry
+		// a session token that someone else knows (a planted cookie), who
+		// could otherwise use the reset token it is about to hold.
+		if err := sessions.RenewToken(ctx); err != nil {
+			m.serverError(w, r, "password reset confirm: renew session token", err)
 			return
 		}
 		sessions.Put(ctx, SessionKeyResetToken, token)

@@ -468,3 +468,39 @@ func TestNoMailerNoResetPages(t *testing.T) {
 	c.login("staff", "password")
 	assert.Equal(t, http.StatusOK, c.get("/accounts/password_change/").StatusCode)
 }
+
+// TestPasswordResetRenewsSessionToken (from the security review): a
+// victim's browser carrying a session token the attacker knows (a planted
+// cookie) opens a reset link. The reset token must go into a session with
+// a new token, so that the attacker's copy of the old one cannot set the
+// victim's password.
+func TestPasswordResetRenewsSessionToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	victim := e.createUser("victim", "old-pass")
+	e.createUser("mallory", "mallory-pass")
+	attacker := e.client()
+	attacker.login("mallory", "mallory-pass") // a stored session the attacker knows
+	fixed := attacker.cookies[auth.DefaultSessionCookieName]
+	require.NotEmpty(t, fixed)
+
+	link := e.resetLink(e.client(), "victim@example.com")
+	browser := e.client()
+	browser.cookies[auth.DefaultSessionCookieName] = fixed // planted cookie
+	resp := browser.get(link)
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	setURL := resp.Header.Get("Location")
+	assert.NotEqual(t, fixed, browser.cookies[auth.DefaultSessionCookieName], "the session token is renewed")
+
+	form := url.Values{"new_password1": {"Attacker-chose-this-1"}, "new_password2": {"Attacker-chose-this-1"}}
+	resp = attacker.post(setURL, form)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body(t, resp), "Password reset unsuccessful")
+	assert.False(t, e.checkPassword(victim.ID, "Attacker-chose-this-1"), "the attacker set the password through the planted session")
+
+	// The victim's browser, with its new session token, completes the reset.
+	form = url.Values{"new_password1": {"Victim-chose-this-2"}, "new_password2": {"Victim-chose-this-2"}}
+	resp = browser.post(setURL, form)
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.True(t, e.checkPassword(victim.ID, "Victim-chose-this-2"))
+}
