@@ -70,9 +70,12 @@ type Config struct {
 	Tokens *tokens.Generator
 	// SiteURL is the scheme and host of the links in reset emails, such as
 	// "https://example.com". Set it in production: the links then never
-	// depend on the request's Host header, which a client chooses. Empty
-	// means the request's scheme and Host, and then the Host must be one
-	// of AllowedHosts.
+	// depend on the request's Host header, which a client chooses, and it
+	// is the way to choose the scheme. Empty means the request's Host,
+	// which must then be one of AllowedHosts, with https, except http for
+	// a plain-HTTP request to a loopback host (localhost, 127.0.0.0/8,
+	// [::1]): behind a proxy that ends TLS the request reaching the app is
+	// plain HTTP, and an http link would send the token in clear text.
 	SiteURL string
 	// SiteName names the site in the reset email ("Password reset on
 	// <SiteName>"). Empty means the host of the link, as Django's

@@ -74,7 +74,11 @@
 // one of Config.AllowedHosts (loopback hosts when that is empty, for
 // development): otherwise anyone could ask for a reset of someone else's
 // account with a forged Host and have the victim mailed a link to the
-// attacker's server.
+// attacker's server. The scheme of such a link is https, even when the
+// request reached the app over plain HTTP from a proxy that ends TLS, and
+// http only for a plain-HTTP request to a loopback host (localhost,
+// 127.0.0.0/8, [::1]) as a development server gets; set SiteURL to choose
+// otherwise.
 //
 // # Matching email addresses
 //

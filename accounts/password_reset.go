@@ -119,20 +119,38 @@ func isLineBreak(r rune) bool {
 }
 
 // site returns the scheme and host of reset links: Config.SiteURL's, else
-// the request's when its Host is allowed. ok is false for a Host that is
-// not.
+// the request's Host when it is allowed, with https unless the request
+// came over plain HTTP to a loopback host. ok is false for a Host that is
+// not allowed.
+//
+// Behind a proxy that ends TLS the request reaching the app is plain HTTP
+// although the site is https, and a link built from r.TLS alone would send
+// the token in clear text; only a development server on a loopback host
+// gets http links.
 func (m *Manager[U]) site(r *http.Request) (scheme, host string, ok bool) {
 	if m.siteHost != "" {
 		return m.siteScheme, m.siteHost, true
 	}
-	scheme = "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	if !validHost(r.Host) || !hostAllowed(r.Host, m.allowed) {
 		return "", "", false
 	}
+	scheme = "https"
+	if r.TLS == nil && isLoopbackHost(r.Host) {
+		scheme = "http"
+	}
 	return scheme, r.Host, true
+}
+
+// isLoopbackHost reports whether h (with an optional port) is localhost or
+// a subdomain of it (RFC 6761), or an address in 127.0.0.0/8 or ::1.
+func isLoopbackHost(h string) bool {
+	name, _ := splitHostPort(h)
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(name, "["), "]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // validHost is Django's host_validation_re: a name or bracketed IPv6

@@ -126,13 +126,13 @@ func TestPasswordResetEmail(t *testing.T) {
 	assert.Contains(t, m.Text, "In case you’ve forgotten, you are: staff\n")
 	assert.Contains(t, m.Text, "The testserver team")
 	path := linkPath(t, m.Text)
-	assert.Contains(t, m.Text, "http://testserver"+path+"\n")
+	assert.Contains(t, m.Text, "https://testserver"+path+"\n")
 	prefix := "/accounts/reset/" + tokens.EncodeUID(u.ID) + "/"
 	require.True(t, strings.HasPrefix(path, prefix), path)
 	token := strings.TrimSuffix(strings.TrimPrefix(path, prefix), "/")
 	assert.True(t, (&tokens.Generator{Secret: testSecret}).Check(e.reload(u.ID), token))
 
-	// Custom sender and site name; https when the request came over TLS.
+	// Custom sender and site name.
 	e = newEnv(t, func(c *accounts.Config) { c.DefaultFromEmail = "staff@example.com"; c.SiteName = "Example" })
 	e.createUser("staff", "password", mailTo("staffmember@example.com"))
 	e.client().post("https://testserver/accounts/password_reset/", url.Values{"email": {"staffmember@example.com"}})
@@ -277,11 +277,11 @@ func TestPasswordResetHost(t *testing.T) {
 	}{
 		{"poisoned host", nil, "www.example:dr.frankenstein@evil.tld", http.StatusBadRequest, ""},
 		{"other host", nil, "evil.example", http.StatusBadRequest, ""},
-		{"allowed host with port", nil, "testserver:8000", http.StatusFound, "http://testserver:8000/accounts/reset/"},
+		{"allowed host with port", nil, "testserver:8000", http.StatusFound, "https://testserver:8000/accounts/reset/"},
 		{"default loopback", func(c *accounts.Config) { c.AllowedHosts = nil }, "127.0.0.1:8000", http.StatusFound, "http://127.0.0.1:8000/accounts/reset/"},
 		{"default localhost", func(c *accounts.Config) { c.AllowedHosts = nil }, "localhost:8000", http.StatusFound, "http://localhost:8000/accounts/reset/"},
 		{"default refuses others", func(c *accounts.Config) { c.AllowedHosts = nil }, "evil.example", http.StatusBadRequest, ""},
-		{"subdomain pattern", func(c *accounts.Config) { c.AllowedHosts = []string{".example.com"} }, "www.example.com", http.StatusFound, "http://www.example.com/accounts/reset/"},
+		{"subdomain pattern", func(c *accounts.Config) { c.AllowedHosts = []string{".example.com"} }, "www.example.com", http.StatusFound, "https://www.example.com/accounts/reset/"},
 		{"site url ignores host", func(c *accounts.Config) { c.SiteURL = "https://example.com" }, "evil.example", http.StatusFound, "https://example.com/accounts/reset/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -503,4 +503,52 @@ func TestPasswordResetRenewsSessionToken(t *testing.T) {
 	resp = browser.post(setURL, form)
 	require.Equal(t, http.StatusFound, resp.StatusCode)
 	assert.True(t, e.checkPassword(victim.ID, "Victim-chose-this-2"))
+}
+
+// TestPasswordResetLinkScheme (from the security review): without
+// SiteURL a link is https unless the request came over plain HTTP to a
+// loopback host, so that a site behind a proxy that ends TLS, which sees
+// plain HTTP, does not mail tokens in http links. SiteURL chooses.
+func TestPasswordResetLinkScheme(t *testing.T) {
+	t.Parallel()
+	anyHost := func(c *accounts.Config) { c.AllowedHosts = []string{"*"} }
+	for _, tc := range []struct {
+		name, target, host, link string
+		opt                      func(*accounts.Config)
+	}{
+		{"plain HTTP behind a TLS proxy", "/accounts/password_reset/", "example.com", "https://example.com/accounts/reset/", anyHost},
+		{"plain HTTP, port", "/accounts/password_reset/", "example.com:8080", "https://example.com:8080/accounts/reset/", anyHost},
+		{"TLS", "https://example.com/accounts/password_reset/", "", "https://example.com/accounts/reset/", anyHost},
+		{"TLS to loopback", "https://localhost/accounts/password_reset/", "", "https://localhost/accounts/reset/", nil},
+		{"localhost", "/accounts/password_reset/", "localhost:8000", "http://localhost:8000/accounts/reset/", nil},
+		{"subdomain of localhost", "/accounts/password_reset/", "app.localhost", "http://app.localhost/accounts/reset/", nil},
+		{"127.0.0.1", "/accounts/password_reset/", "127.0.0.1:8000", "http://127.0.0.1:8000/accounts/reset/", nil},
+		{"127.0.0.0/8", "/accounts/password_reset/", "127.1.2.3", "http://127.1.2.3/accounts/reset/", anyHost},
+		{"::1", "/accounts/password_reset/", "[::1]:8000", "http://[::1]:8000/accounts/reset/", nil},
+		{"not loopback", "/accounts/password_reset/", "10.0.0.1", "https://10.0.0.1/accounts/reset/", anyHost},
+		{"lookalike of localhost", "/accounts/password_reset/", "localhost.example.com", "https://localhost.example.com/accounts/reset/", anyHost},
+		{"SiteURL http", "/accounts/password_reset/", "example.com", "http://intranet.example/accounts/reset/",
+			func(c *accounts.Config) { c.SiteURL = "http://intranet.example" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, func(c *accounts.Config) {
+				c.AllowedHosts = nil
+				if tc.opt != nil {
+					tc.opt(c)
+				}
+			})
+			e.createUser("staff", "password")
+			var hdr []string
+			if tc.host != "" {
+				hdr = []string{"Host", tc.host}
+			}
+			resp := e.client().post(tc.target, url.Values{"email": {"staff@example.com"}}, hdr...)
+			require.Equal(t, http.StatusFound, resp.StatusCode)
+			e.settle()
+			msgs := e.outbox.Messages()
+			require.Len(t, msgs, 1)
+			assert.Contains(t, msgs[0].Text, "\n"+tc.link)
+		})
+	}
 }
