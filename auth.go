@@ -63,6 +63,12 @@ type Config[U any] struct {
 	// expired sessions every minute (Close stops that). To keep
 	// sessions in PostgreSQL pass a manager whose Store is the
 	// store/postgres session store, or set SessionStore instead.
+	//
+	// New replaces the Store of a given manager with a wrapper around it
+	// that forwards every call and lets Middleware save a session only if
+	// it still exists (see SessionUpdater); its Unwrap method returns the
+	// original store. Give the store's own type a SessionUpdater method to
+	// make that check atomic.
 	Sessions *scs.SessionManager
 	// SessionStore, when Sessions is nil, is the scs store under the
 	// manager that New creates with Django's settings (see Sessions), in
@@ -256,11 +262,15 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 	case a.sessions != nil && cfg.SessionStore != nil:
 		return bad("set Config.Sessions or Config.SessionStore, not both")
 	case a.sessions != nil:
+		if a.sessions.Store == nil {
+			return bad("Config.Sessions has a nil Store")
+		}
+		a.sessions.Store = guardSessionStore(a.sessions.Store)
 	case cfg.SessionStore != nil:
-		a.sessions = newSessionManager(cfg.SessionStore, !cfg.InsecureCookies)
+		a.sessions = newSessionManager(guardSessionStore(cfg.SessionStore), !cfg.InsecureCookies)
 	default:
 		a.ownStore = newMemSessionStore(time.Minute, nil)
-		a.sessions = newSessionManager(a.ownStore, !cfg.InsecureCookies)
+		a.sessions = newSessionManager(guardSessionStore(a.ownStore), !cfg.InsecureCookies)
 	}
 	a.hmacPool.New = func() any { return hmac.New(sha256.New, a.hashKeys[0]) }
 	return a, nil

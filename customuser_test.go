@@ -101,7 +101,7 @@ func TestConfigSessionStore(t *testing.T) {
 	a, err := auth.New(auth.Config[auth.User]{Store: e.store, Backends: e.a.Backends(), SecretKey: testSecret, SessionStore: ss})
 	require.NoError(t, err)
 	sm := a.Sessions()
-	assert.Same(t, ss, sm.Store.(*memstore.MemStore))
+	assert.Same(t, ss, sm.Store.(interface{ Unwrap() scs.Store }).Unwrap().(*memstore.MemStore))
 	assert.Equal(t, auth.DefaultSessionCookieName, sm.Cookie.Name)
 	assert.Equal(t, auth.DefaultSessionLifetime, sm.Lifetime)
 	assert.True(t, sm.Cookie.HttpOnly)

@@ -17,7 +17,15 @@ import (
 // It saves the session before the response is written, and only when the
 // request changed it: a request that only reads the session writes nothing
 // to the session store. The cookie is written with the manager's settings
-// and "Vary: Cookie" is added. A session payload that cannot be decoded
+// and "Vary: Cookie" is added.
+//
+// A session that the request loaded and whose token it kept is saved only
+// if it still exists (see SessionUpdater): a slow request that began before
+// a logout in another tab, or before the session expired, does not bring
+// the session back. Its changes are dropped, no session cookie is sent
+// (the browser keeps whatever the logout gave it) and the handler's
+// response goes out unchanged, as with Django's SessionInterrupted but
+// without the 400. A session payload that cannot be decoded
 // starts a new, empty session; a session store that cannot be read gives
 // 500 (fail closed).
 //
@@ -47,6 +55,8 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		owned := sctx != ctx
+		// The token of a session found in the store; "" for a new one.
+		loaded := s.Token(sctx)
 		ru := a.newRequestUser(sctx)
 		r = r.WithContext(context.WithValue(sctx, requestUserKey{}, ru))
 		if !owned {
@@ -54,7 +64,7 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Add("Vary", "Cookie")
-		sw := &sessionWriter{ResponseWriter: w, commit: func() bool { return a.commitSession(w, r) }}
+		sw := &sessionWriter{ResponseWriter: w, commit: func() bool { return a.commitSession(w, r, loaded) }}
 		next.ServeHTTP(sw, r)
 		if !sw.committed {
 			sw.committed = true
@@ -64,14 +74,24 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 }
 
 // commitSession saves a modified session and writes its cookie, or expires
-// the cookie of a destroyed one. It reports false after answering 500
-// because the store failed.
-func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request) bool {
+// the cookie of a destroyed one. loaded is the token the session was loaded
+// with ("" for a new session): while the session still has it, the save
+// only updates the stored session and a vanished session stays gone. It
+// reports false after answering 500 because the store failed.
+func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request, loaded string) bool {
 	ctx := r.Context()
 	s := a.sessions
 	switch s.Status(ctx) {
 	case scs.Modified:
-		token, expiry, err := s.Commit(ctx)
+		cctx := ctx
+		if loaded != "" && s.Token(ctx) == loaded {
+			cctx = withUpdateOnly(ctx)
+		}
+		token, expiry, err := s.Commit(cctx)
+		if errors.Is(err, errSessionGone) {
+			a.logger.InfoContext(ctx, "auth: session ended during the request (logout elsewhere or expiry); its changes were not saved")
+			return true
+		}
 		if err != nil {
 			a.logger.ErrorContext(ctx, "auth: save session", "error", err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

@@ -1,8 +1,13 @@
 package auth
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 )
 
 // memSessionStore is the in-memory scs.Store that New uses when
@@ -17,6 +22,8 @@ type memSessionStore struct {
 	stopOnce sync.Once
 	done     chan struct{}
 }
+
+var _ SessionUpdater = (*memSessionStore)(nil)
 
 type memSession struct {
 	data   []byte
@@ -102,4 +109,169 @@ func (m *memSessionStore) len() int {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return len(m.items)
+}
+
+// UpdateCtx implements SessionUpdater: it replaces the data and expiry of
+// token only while that session exists and has not expired.
+func (m *memSessionStore) UpdateCtx(_ context.Context, token string, b []byte, expiry time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	it, ok := m.items[token]
+	if !ok || !m.now().Before(it.expiry) {
+		return false, nil
+	}
+	m.items[token] = memSession{data: b, expiry: expiry}
+	return true, nil
+}
+
+// SessionUpdater is an optional ability of an scs session store: saving a
+// session only if it still exists. The store/postgres session store and the
+// in-memory store that New creates have it.
+//
+// Middleware saves a session that the request loaded from the store, and
+// whose token it did not change, with UpdateCtx instead of CommitCtx. A
+// request that started before a logout (or before the session expired) thus
+// cannot write the old session back: Django saves existing sessions with
+// force_update for the same reason. UpdateCtx must change nothing and
+// report found false, with a nil error, when token is unknown or its
+// session has expired, and must check and write in one atomic step (one
+// UPDATE … WHERE statement, or one critical section).
+//
+// A store without UpdateCtx gets a lookup and then a commit, which narrows
+// the window for the race but cannot close it.
+type SessionUpdater interface {
+	UpdateCtx(ctx context.Context, token string, b []byte, expiry time.Time) (found bool, err error)
+}
+
+// errSessionGone is returned by an update-only save whose session no
+// longer exists.
+var errSessionGone = errors.New("auth: session no longer exists; not saved")
+
+// updateOnlyKey marks a context whose session save must not recreate a
+// vanished session.
+type updateOnlyKey struct{}
+
+// withUpdateOnly returns ctx marked so that the save of the session made
+// with it (scs's Commit) updates the stored session and never creates it.
+func withUpdateOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, updateOnlyKey{}, true)
+}
+
+func isUpdateOnly(ctx context.Context) bool {
+	v, _ := ctx.Value(updateOnlyKey{}).(bool)
+	return v
+}
+
+// guardedSessionStore is the store New puts under every session manager,
+// around the store it was given. It forwards every call, with its context
+// when the store takes one, and turns the commit of a context marked by
+// withUpdateOnly into an update-only save: UpdateCtx when the store is a
+// SessionUpdater, otherwise a lookup followed by a commit.
+type guardedSessionStore struct {
+	store scs.Store
+}
+
+var (
+	_ scs.CtxStore         = (*guardedSessionStore)(nil)
+	_ scs.IterableCtxStore = (*guardedSessionStore)(nil)
+	_ scs.IterableStore    = (*guardedSessionStore)(nil)
+)
+
+// guardSessionStore wraps store, unless it is wrapped already.
+func guardSessionStore(store scs.Store) scs.Store {
+	if _, ok := store.(*guardedSessionStore); ok {
+		return store
+	}
+	return &guardedSessionStore{store: store}
+}
+
+// Unwrap returns the store under the guard.
+func (g *guardedSessionStore) Unwrap() scs.Store { return g.store }
+
+// FindCtx forwards to the store.
+func (g *guardedSessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	if c, ok := g.store.(interface {
+		FindCtx(context.Context, string) ([]byte, bool, error)
+	}); ok {
+		return c.FindCtx(ctx, token)
+	}
+	return g.store.Find(token)
+}
+
+// CommitCtx forwards to the store, or saves update-only when ctx is marked.
+func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if !isUpdateOnly(ctx) {
+		return g.commit(ctx, token, b, expiry)
+	}
+	if u, ok := g.store.(SessionUpdater); ok {
+		found, err := u.UpdateCtx(ctx, token, b, expiry)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errSessionGone
+		}
+		return nil
+	}
+	// Without UpdateCtx the session may still vanish between these two
+	// calls; this only makes the window small.
+	_, found, err := g.FindCtx(ctx, token)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errSessionGone
+	}
+	return g.commit(ctx, token, b, expiry)
+}
+
+func (g *guardedSessionStore) commit(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if c, ok := g.store.(interface {
+		CommitCtx(context.Context, string, []byte, time.Time) error
+	}); ok {
+		return c.CommitCtx(ctx, token, b, expiry)
+	}
+	return g.store.Commit(token, b, expiry)
+}
+
+// DeleteCtx forwards to the store.
+func (g *guardedSessionStore) DeleteCtx(ctx context.Context, token string) error {
+	if c, ok := g.store.(interface {
+		DeleteCtx(context.Context, string) error
+	}); ok {
+		return c.DeleteCtx(ctx, token)
+	}
+	return g.store.Delete(token)
+}
+
+// AllCtx forwards to the store. A store that cannot list its sessions
+// gives an error where scs would panic.
+func (g *guardedSessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
+	switch s := g.store.(type) {
+	case scs.IterableCtxStore:
+		return s.AllCtx(ctx)
+	case scs.IterableStore:
+		return s.All()
+	}
+	return nil, fmt.Errorf("auth: session store %T does not support iteration", g.store)
+}
+
+// Find is FindCtx with context.Background().
+func (g *guardedSessionStore) Find(token string) ([]byte, bool, error) {
+	return g.FindCtx(context.Background(), token)
+}
+
+// Commit is CommitCtx with context.Background(): a plain commit.
+func (g *guardedSessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	return g.commit(context.Background(), token, b, expiry)
+}
+
+// Delete is DeleteCtx with context.Background().
+func (g *guardedSessionStore) Delete(token string) error {
+	return g.DeleteCtx(context.Background(), token)
+}
+
+// All is AllCtx with context.Background().
+func (g *guardedSessionStore) All() (map[string][]byte, error) {
+	return g.AllCtx(context.Background())
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/djauth/auth"
 )
 
 // DefaultCleanupInterval is how often a SessionStore deletes expired
@@ -29,7 +31,8 @@ type SessionStoreOptions struct {
 }
 
 // SessionStore keeps scs sessions in the djauth_session table that Migrate
-// creates. It implements scs.Store, scs.CtxStore and scs.IterableCtxStore.
+// creates. It implements scs.Store, scs.CtxStore, scs.IterableCtxStore and
+// auth.SessionUpdater.
 // Expired sessions are invisible to Find and All at once and are deleted
 // by a cleanup goroutine that NewSessionStore starts and Close stops.
 type SessionStore struct {
@@ -45,6 +48,7 @@ var (
 	_ scs.CtxStore         = (*SessionStore)(nil)
 	_ scs.IterableCtxStore = (*SessionStore)(nil)
 	_ scs.IterableStore    = (*SessionStore)(nil)
+	_ auth.SessionUpdater  = (*SessionStore)(nil)
 )
 
 // NewSessionStore returns a session store on db and starts its cleanup
@@ -148,6 +152,22 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 		return fmt.Errorf("postgres: commit session: %w", err)
 	}
 	return nil
+}
+
+// UpdateCtx replaces the data and expiry of an unexpired session in one
+// statement and reports whether it found one; it never creates a session.
+// It implements auth.SessionUpdater, so that a request that began before a
+// logout cannot write the deleted session back.
+func (s *SessionStore) UpdateCtx(ctx context.Context, token string, b []byte, expiry time.Time) (found bool, err error) {
+	if b == nil {
+		b = []byte{}
+	}
+	tag, err := s.db.Exec(ctx, `UPDATE "djauth_session" SET "data" = $2, "expiry" = $3
+		WHERE "token" = $1 AND current_timestamp < "expiry"`, token, b, expiry.UTC())
+	if err != nil {
+		return false, fmt.Errorf("postgres: update session: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // DeleteCtx deletes the session; an unknown token is not an error.
