@@ -48,7 +48,11 @@
 //     session and redirects to reset/<uidb64>/set-password/, where the new
 //     password is chosen (new_password1, new_password2). A used, expired or
 //     wrong link says so. After the reset the user is not logged in and
-//     goes to reset/done/.
+//     goes to reset/done/. A user who is not active gets no reset mail
+//     (as in Django) and cannot use a link either, even one mailed while
+//     the account was still active: stricter than Django, whose confirm
+//     view accepts inactive users, so that deactivating an account also
+//     ends its pending resets.
 //
 // Every page refuses cross-origin POSTs through http.CrossOriginProtection,
 // sends Cache-Control: no-store, and can be replaced through Templates.

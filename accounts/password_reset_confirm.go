@@ -22,7 +22,8 @@ import (
 // session; the user is not logged in (Django's post_reset_login = False)
 // and every session of the user ends. An unknown user, a wrong, used or
 // expired token, or a missing session token shows the "invalid link"
-// page with status 200, as Django does.
+// page with status 200, as Django does; so does a user who is not active
+// (any longer), at either step, which Django would let through.
 func (m *Manager[U]) servePasswordResetConfirm(w http.ResponseWriter, r *http.Request, p paths) {
 	post, ok := parseForm(w, r)
 	if !ok {
@@ -36,7 +37,10 @@ func (m *Manager[U]) servePasswordResetConfirm(w http.ResponseWriter, r *http.Re
 		m.serverError(w, r, "password reset confirm: load user", err)
 		return
 	}
-	if user == nil {
+	// An inactive user cannot complete a reset, even with a link issued
+	// while active: stricter than Django, whose confirm view accepts
+	// them (it only declines to mail them a link).
+	if user == nil || !m.auth.AuthUser(user).IsActive {
 		m.render(w, r, http.StatusOK, m.templates.PasswordResetConfirm, invalid)
 		return
 	}

@@ -552,3 +552,60 @@ func TestPasswordResetLinkScheme(t *testing.T) {
 		})
 	}
 }
+
+// TestPasswordResetInactiveUser (from the security review): a link
+// issued while the user was active no longer works once the user is
+// deactivated, neither at the link nor at the set-password step with the
+// token already in the session. Django would accept it; this package is
+// stricter.
+func TestPasswordResetInactiveUser(t *testing.T) {
+	t.Parallel()
+	const invalid = "Password reset unsuccessful"
+	form := url.Values{"new_password1": {"Another-pass-88"}, "new_password2": {"Another-pass-88"}}
+	deactivate := func(e *env, id int64) {
+		u := e.reload(id)
+		u.IsActive = false
+		require.NoError(t, e.store.UpdateUser(context.Background(), u))
+	}
+
+	t.Run("at the link", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		alice := e.createUser("alice", "old-pass")
+		link := e.resetLink(e.client(), "alice@example.com")
+		deactivate(e, alice.ID)
+		c := e.client()
+		resp := c.get(link)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Contains(t, body(t, resp), invalid)
+		setPath := strings.Replace(link, path2token(link), accounts.ResetURLToken, 1)
+		resp = c.post(setPath, form)
+		assert.Contains(t, body(t, resp), invalid)
+		assert.True(t, e.checkPassword(alice.ID, "old-pass"))
+	})
+	t.Run("at the set-password step", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		alice := e.createUser("alice", "old-pass")
+		c := e.client()
+		link := e.resetLink(c, "alice@example.com")
+		resp := c.get(link)
+		require.Equal(t, http.StatusFound, resp.StatusCode)
+		setPath := resp.Header.Get("Location")
+		deactivate(e, alice.ID)
+		resp = c.get(setPath)
+		assert.Contains(t, body(t, resp), invalid)
+		resp = c.post(setPath, form)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Contains(t, body(t, resp), invalid)
+		assert.True(t, e.checkPassword(alice.ID, "old-pass"))
+	})
+	t.Run("no mail", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.createUser("alice", "old-pass", inactive)
+		e.resetFor("alice@example.com")
+		e.settle()
+		assert.Equal(t, 0, e.outbox.Len())
+	})
+}
