@@ -56,8 +56,22 @@
 //	mw := &backends.RemoteUserMiddleware[auth.User]{Auth: a, Header: "X-Remote-User"}
 //	http.ListenAndServe(addr, a.Middleware(mw.Handler(mux)))
 //
-// The header must come from the proxy only: configure it to drop any value
-// the client sends, or anyone can log in as anyone.
+// The header must come from the proxy only: configure it to replace (or
+// strip) any value the client sends, or anyone can log in as anyone. With
+// nginx that is proxy_set_header, which replaces; with Apache use
+// "RequestHeader set" or "unset", not "add"; with HAProxy "http-request
+// set-header" or "del-header", not "add-header". A request in which the
+// header appears more than once is refused with 400 Bad Request and a
+// warning is logged (with the header's name, never its values): a proxy
+// that appends its line leaves the client's first, and neither can be
+// trusted.
+//
+// Name the header: the default, REMOTE_USER (Django's WSGI variable), has
+// an underscore, and nginx drops request headers with underscores unless
+// underscores_in_headers is on, so behind nginx it never arrives. Hyphens
+// and underscores also collide in CGI-style gateways that turn both into
+// underscores. Use a hyphenated name such as X-Remote-User, in the proxy
+// and in RemoteUserMiddleware.Header.
 //
 // # Names
 //

@@ -16,13 +16,18 @@ const DefaultRemoteUserHeader = "REMOTE_USER"
 // PersistentRemoteUserMiddleware. Configure a RemoteUser backend in the
 // Auth and put this middleware inside Auth.Middleware.
 //
-// The header must be set by a proxy that removes any value the client
-// sent: whoever can set it can log in as anyone.
+// The header must be set by a proxy that replaces (or strips) any value
+// the client sent: whoever can set it can log in as anyone. A request
+// carrying the header more than once is refused with 400, since a proxy
+// that appends its line instead of replacing leaves the client's first.
+// Name the header with hyphens, such as "X-Remote-User": nginx drops
+// request headers with underscores by default, REMOTE_USER included.
 type RemoteUserMiddleware[U any] struct {
 	// Auth is the Auth whose session and backends are used. Required.
 	Auth *auth.Auth[U]
 	// Header is the request header that holds the username. Empty means
-	// DefaultRemoteUserHeader.
+	// DefaultRemoteUserHeader, REMOTE_USER, which nginx drops by default
+	// (underscores_in_headers off): set a name such as "X-Remote-User".
 	Header string
 	// Persistent keeps the user logged in when a request arrives without
 	// the header (Django's PersistentRemoteUserMiddleware, for setups that
@@ -33,6 +38,8 @@ type RemoteUserMiddleware[U any] struct {
 
 // Handler wraps next:
 //
+//   - Header present more than once: 400 Bad Request, and a warning is
+//     logged with the header's name and count (never its values).
 //   - Header missing: unless Persistent, a user logged in by a RemoteUser
 //     backend (or by a backend that is no longer configured) is logged out;
 //     other logins are left alone.
@@ -68,6 +75,14 @@ func (m *RemoteUserMiddleware[U]) Handler(next http.Handler) http.Handler {
 			}
 			// A user that could not be loaded is anonymous already.
 			next.ServeHTTP(w, r)
+			return
+		}
+		if len(values) > 1 {
+			// A proxy that appends rather than replaces leaves the
+			// client's value first: no value can be trusted.
+			a.Logger().WarnContext(r.Context(), "backends: remote user: header sent more than once; the proxy must replace the client's header, not add to it",
+				"header", header, "count", len(values))
+			http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 			return
 		}
 		username := ""
