@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,6 +132,8 @@ func TestDjangoResetLinkInApp(t *testing.T) {
 	// carries a token that Django accepts.
 	resp = (&client{t: t}).post(s.srv.URL+"/accounts/password_reset/", url.Values{"email": {"reset@example.com"}})
 	require.Equal(t, http.StatusFound, resp.StatusCode, resp.body)
+	// The mail is sent off the request path.
+	require.Eventually(t, func() bool { return outbox.Len() == 1 }, 30*time.Second, 10*time.Millisecond)
 	msgs := outbox.Messages()
 	require.Len(t, msgs, 1)
 	assert.Equal(t, []string{"reset@example.com"}, msgs[0].To)
