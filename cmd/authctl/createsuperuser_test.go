@@ -10,8 +10,8 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/djauth/auth"
 	"github.com/stretchr/testify/assert"
@@ -399,16 +399,26 @@ func TestCreateSuperuserInterrupt(t *testing.T) {
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		time.Sleep(50 * time.Millisecond)
-		cancel()
-	}()
-	// A stdin that never answers.
-	r := db.with(session{in: pr}).runContext(t, ctx, "createsuperuser")
+	// A stdin that never answers; the interrupt (Ctrl-C) comes once the
+	// command waits for the first answer.
+	stdin := &firstReadHook{r: pr, hook: cancel}
+	r := db.with(session{in: stdin}).runContext(t, ctx, "createsuperuser")
 	assert.Equal(t, exitFailure, r.code)
 	assert.Equal(t, "Username: \nOperation cancelled.\n", r.stderr)
 	assert.Empty(t, r.stdout)
 	n, err := db.store.CountUsers(context.Background(), auth.UserQuery{})
 	require.NoError(t, err)
 	assert.Zero(t, n)
+}
+
+// firstReadHook calls hook when the first Read starts, then reads from r.
+type firstReadHook struct {
+	r    io.Reader
+	once sync.Once
+	hook func()
+}
+
+func (h *firstReadHook) Read(p []byte) (int, error) {
+	h.once.Do(h.hook)
+	return h.r.Read(p)
 }
