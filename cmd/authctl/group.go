@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/store/postgres"
 )
 
 func init() {
@@ -15,8 +16,10 @@ func init() {
 			{"create", "NAME", "create a group", 1, 1, groupCreate},
 			{"delete", "NAME", "delete a group and its memberships and grants", 1, 1, groupDelete},
 			{"list", "", "print every group name, one a line, sorted", 0, 0, groupList},
-			{"grant", "NAME PERM...", "grant permissions to a group", 2, -1, groupGrant},
-			{"revoke", "NAME PERM...", "revoke permissions from a group", 2, -1, groupRevoke},
+			{"grant", "NAME PERM...", "grant permissions to a group", 2, -1,
+				changePerms(groupOwner, "grant", "Granted %s to group '%s'.\n", (*postgres.Store[auth.User]).AddGroupPermissions)},
+			{"revoke", "NAME PERM...", "revoke permissions from a group", 2, -1,
+				changePerms(groupOwner, "revoke", "Revoked %s from group '%s'.\n", (*postgres.Store[auth.User]).RemoveGroupPermissions)},
 		}))
 }
 
@@ -59,38 +62,35 @@ func groupList(ctx context.Context, e *env, d *db, _ []string) error {
 	return nil
 }
 
-func groupGrant(ctx context.Context, e *env, d *db, args []string) error {
-	g, err := lookupGroup(ctx, d, args[0])
+// groupOwner names the group whose permissions a command changes.
+func groupOwner(ctx context.Context, d *db, name string) (int64, string, error) {
+	g, err := lookupGroup(ctx, d, name)
 	if err != nil {
-		return err
+		return 0, "", err
 	}
-	perms, err := checkPermissions(ctx, d, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := d.store.AddGroupPermissions(ctx, g.ID, perms...); err != nil {
-		return failf("grant: %v", err)
-	}
-	for _, p := range perms {
-		fmt.Fprintf(e.stdout, "Granted %s to group '%s'.\n", p, g.Name)
-	}
-	return nil
+	return g.ID, g.Name, nil
 }
 
-func groupRevoke(ctx context.Context, e *env, d *db, args []string) error {
-	g, err := lookupGroup(ctx, d, args[0])
-	if err != nil {
-		return err
+// changePerms returns the command that applies write to the owner (a user
+// or a group, found by owner from args[0]) and the permissions named by the
+// rest, and prints format with each permission and the owner's name.
+func changePerms(owner func(context.Context, *db, string) (int64, string, error), op, format string,
+	write func(*postgres.Store[auth.User], context.Context, int64, ...string) error) func(context.Context, *env, *db, []string) error {
+	return func(ctx context.Context, e *env, d *db, args []string) error {
+		id, name, err := owner(ctx, d, args[0])
+		if err != nil {
+			return err
+		}
+		perms, err := checkPermissions(ctx, d, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := write(d.store, ctx, id, perms...); err != nil {
+			return failf("%s: %v", op, err)
+		}
+		for _, p := range perms {
+			fmt.Fprintf(e.stdout, format, p, name)
+		}
+		return nil
 	}
-	perms, err := checkPermissions(ctx, d, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := d.store.RemoveGroupPermissions(ctx, g.ID, perms...); err != nil {
-		return failf("revoke: %v", err)
-	}
-	for _, p := range perms {
-		fmt.Fprintf(e.stdout, "Revoked %s from group '%s'.\n", p, g.Name)
-	}
-	return nil
 }

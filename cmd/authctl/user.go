@@ -6,90 +6,23 @@ import (
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/backends"
+	"github.com/djauth/auth/store/postgres"
 )
 
 func init() {
 	register("user", "grant and revoke a user's permissions and groups; list its permissions", runGroup("user",
 		"Manages the permissions granted to a user directly and the groups it belongs\nto. Usernames and group names are compared exactly; permissions are named\napp_label.codename.\n",
 		[]subcommand{
-			{"grant", "USERNAME PERM...", "grant permissions to a user directly", 2, -1, userGrant},
-			{"revoke", "USERNAME PERM...", "revoke permissions granted to a user directly", 2, -1, userRevoke},
-			{"add-group", "USERNAME GROUP...", "put a user in groups", 2, -1, userAddGroup},
-			{"remove-group", "USERNAME GROUP...", "take a user out of groups", 2, -1, userRemoveGroup},
+			{"grant", "USERNAME PERM...", "grant permissions to a user directly", 2, -1,
+				changePerms(userOwner, "grant", "Granted %s to user '%s'.\n", (*postgres.Store[auth.User]).AddUserPermissions)},
+			{"revoke", "USERNAME PERM...", "revoke permissions granted to a user directly", 2, -1,
+				changePerms(userOwner, "revoke", "Revoked %s from user '%s'.\n", (*postgres.Store[auth.User]).RemoveUserPermissions)},
+			{"add-group", "USERNAME GROUP...", "put a user in groups", 2, -1,
+				changeGroups("add to groups", "Added user '%s' to group '%s'.\n", (*postgres.Store[auth.User]).AddUserGroups)},
+			{"remove-group", "USERNAME GROUP...", "take a user out of groups", 2, -1,
+				changeGroups("remove from groups", "Removed user '%s' from group '%s'.\n", (*postgres.Store[auth.User]).RemoveUserGroups)},
 			{"perms", "USERNAME", "print the user's effective permissions, one a line, sorted", 1, 1, userPerms},
 		}))
-}
-
-func userGrant(ctx context.Context, e *env, d *db, args []string) error {
-	u, err := lookupUser(ctx, d, args[0])
-	if err != nil {
-		return err
-	}
-	perms, err := checkPermissions(ctx, d, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := d.store.AddUserPermissions(ctx, u.ID, perms...); err != nil {
-		return failf("grant: %v", err)
-	}
-	for _, p := range perms {
-		fmt.Fprintf(e.stdout, "Granted %s to user '%s'.\n", p, u.Username)
-	}
-	return nil
-}
-
-func userRevoke(ctx context.Context, e *env, d *db, args []string) error {
-	u, err := lookupUser(ctx, d, args[0])
-	if err != nil {
-		return err
-	}
-	perms, err := checkPermissions(ctx, d, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := d.store.RemoveUserPermissions(ctx, u.ID, perms...); err != nil {
-		return failf("revoke: %v", err)
-	}
-	for _, p := range perms {
-		fmt.Fprintf(e.stdout, "Revoked %s from user '%s'.\n", p, u.Username)
-	}
-	return nil
-}
-
-func userAddGroup(ctx context.Context, e *env, d *db, args []string) error {
-	u, err := lookupUser(ctx, d, args[0])
-	if err != nil {
-		return err
-	}
-	groups, err := lookupGroups(ctx, d, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := d.store.AddUserGroups(ctx, u.ID, groupIDs(groups)...); err != nil {
-		return failf("add to groups: %v", err)
-	}
-	for _, g := range groups {
-		fmt.Fprintf(e.stdout, "Added user '%s' to group '%s'.\n", u.Username, g.Name)
-	}
-	return nil
-}
-
-func userRemoveGroup(ctx context.Context, e *env, d *db, args []string) error {
-	u, err := lookupUser(ctx, d, args[0])
-	if err != nil {
-		return err
-	}
-	groups, err := lookupGroups(ctx, d, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := d.store.RemoveUserGroups(ctx, u.ID, groupIDs(groups)...); err != nil {
-		return failf("remove from groups: %v", err)
-	}
-	for _, g := range groups {
-		fmt.Fprintf(e.stdout, "Removed user '%s' from group '%s'.\n", u.Username, g.Name)
-	}
-	return nil
 }
 
 // userPerms prints Django's user.get_all_permissions() with ModelBackend:
@@ -121,4 +54,36 @@ func groupIDs(groups []auth.Group) []int64 {
 		ids[i] = g.ID
 	}
 	return ids
+}
+
+// userOwner names the user whose permissions a command changes.
+func userOwner(ctx context.Context, d *db, username string) (int64, string, error) {
+	u, err := lookupUser(ctx, d, username)
+	if err != nil {
+		return 0, "", err
+	}
+	return u.ID, u.Username, nil
+}
+
+// changeGroups returns the command that applies write to the user named
+// by args[0] and the groups named by the rest, and prints a line a group.
+func changeGroups(op, format string,
+	write func(*postgres.Store[auth.User], context.Context, int64, ...int64) error) func(context.Context, *env, *db, []string) error {
+	return func(ctx context.Context, e *env, d *db, args []string) error {
+		u, err := lookupUser(ctx, d, args[0])
+		if err != nil {
+			return err
+		}
+		groups, err := lookupGroups(ctx, d, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := write(d.store, ctx, u.ID, groupIDs(groups)...); err != nil {
+			return failf("%s: %v", op, err)
+		}
+		for _, g := range groups {
+			fmt.Fprintf(e.stdout, format, u.Username, g.Name)
+		}
+		return nil
+	}
 }
