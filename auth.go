@@ -100,6 +100,11 @@ type Config[U any] struct {
 	// without a safe "next" (Django's LOGOUT_REDIRECT_URL). Empty means
 	// rendering the "logged out" page.
 	LogoutRedirectURL string
+	// PasswordResetURL, when set, puts a "Forgotten your password?" link
+	// to it on the login page, as Django's admin login does when a
+	// password_reset URL exists. Set it to the password_reset/ page that
+	// package accounts mounts; empty shows no link.
+	PasswordResetURL string
 	// AllowedHosts are the hosts, besides the request's own Host, that a
 	// "next" redirect may point to (Django's
 	// success_url_allowed_hosts).
@@ -124,6 +129,7 @@ func (c Config[U]) LogValue() slog.Value {
 		slog.String("LoginURL", c.LoginURL),
 		slog.String("LoginRedirectURL", c.LoginRedirectURL),
 		slog.String("LogoutRedirectURL", c.LogoutRedirectURL),
+		slog.String("PasswordResetURL", c.PasswordResetURL),
 		slog.Any("AllowedHosts", c.AllowedHosts),
 		slog.Bool("InsecureCookies", c.InsecureCookies),
 	)
@@ -155,6 +161,7 @@ type Auth[U any] struct {
 	loginURL          string
 	loginRedirectURL  string
 	logoutRedirectURL string
+	passwordResetURL  string
 	allowedHosts      []string
 
 	closeOnce sync.Once
@@ -192,6 +199,7 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 		loginURL:          cfg.LoginURL,
 		loginRedirectURL:  cfg.LoginRedirectURL,
 		logoutRedirectURL: cfg.LogoutRedirectURL,
+		passwordResetURL:  cfg.PasswordResetURL,
 		allowedHosts:      append([]string(nil), cfg.AllowedHosts...),
 	}
 	for i, b := range a.backends {
@@ -250,6 +258,7 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 		{"LoginURL", &a.loginURL, DefaultLoginURL},
 		{"LoginRedirectURL", &a.loginRedirectURL, DefaultLoginRedirectURL},
 		{"LogoutRedirectURL", &a.logoutRedirectURL, ""},
+		{"PasswordResetURL", &a.passwordResetURL, ""},
 	} {
 		if *u.val == "" {
 			*u.val = u.def

@@ -72,7 +72,7 @@ func (a *Auth[U]) LoginHandler() http.Handler {
 }
 
 func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
-	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName}
+	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName, PasswordResetURL: a.passwordResetURL}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		page.Next = a.redirectTarget(r)

@@ -27,11 +27,27 @@ func TestLoginPage(t *testing.T) {
 	assert.Contains(t, body, `name="password"`)
 	assert.Contains(t, body, `name="next" value="/reports/"`)
 	assert.Contains(t, body, `action="/accounts/login/"`)
+	assert.NotContains(t, body, "Forgotten your password?", "no reset link unless configured")
 
 	// An unsafe next is not put in the form.
 	body = readBody(t, c.get("/accounts/login/?next=http://evil.example/"))
 	assert.NotContains(t, body, "evil.example")
 	assert.Equal(t, http.StatusMethodNotAllowed, c.do(http.MethodPut, "/accounts/login/", nil).StatusCode)
+}
+
+// TestLoginPagePasswordResetLink: Config.PasswordResetURL puts a link on
+// the login page; a relative value is refused at construction.
+func TestLoginPagePasswordResetLink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) {
+		c.PasswordResetURL = "/accounts/password_reset/"
+	})
+	body := readBody(t, newClient(t, e.app()).get("/accounts/login/"))
+	assert.Contains(t, body, `<a href="/accounts/password_reset/">Forgotten your password?</a>`)
+
+	_, err := auth.New(auth.Config[auth.User]{Store: e.store, Backends: e.a.Backends(), SecretKey: testSecret,
+		PasswordResetURL: "password_reset/"})
+	assert.ErrorIs(t, err, auth.ErrConfig)
 }
 
 // TestLoginErrors: one generic message for every failure; field errors for

@@ -65,6 +65,9 @@ type LoginPage struct {
 	// UsernameErrors and PasswordErrors are errors of one field.
 	UsernameErrors []string
 	PasswordErrors []string
+	// PasswordResetURL is Config.PasswordResetURL: where to start a
+	// password reset, or "" for no link.
+	PasswordResetURL string
 }
 
 // ForbiddenPage is the data of the 403 template.

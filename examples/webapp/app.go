@@ -152,13 +152,14 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		return fail(fmt.Errorf("register permissions: %w", err))
 	}
 	a, err := auth.New(auth.Config[auth.User]{
-		Store:           store,
-		Hashers:         cfg.Hashers,
-		Backends:        []auth.Backend[auth.User]{backends.NewModel(store, cfg.Hashers)},
-		SessionStore:    sessionStore,
-		InsecureCookies: cfg.InsecureCookies,
-		SecretKey:       cfg.SecretKey,
-		Logger:          cfg.Logger,
+		Store:            store,
+		Hashers:          cfg.Hashers,
+		Backends:         []auth.Backend[auth.User]{backends.NewModel(store, cfg.Hashers)},
+		SessionStore:     sessionStore,
+		InsecureCookies:  cfg.InsecureCookies,
+		SecretKey:        cfg.SecretKey,
+		PasswordResetURL: "/accounts/password_reset/",
+		Logger:           cfg.Logger,
 	})
 	if err != nil {
 		return fail(err)
