@@ -67,10 +67,7 @@ func (s *Store[U]) UpdateGroup(ctx context.Context, g *auth.Group) error {
 // DeleteGroup deletes the group and its memberships in one statement, or
 // returns auth.ErrGroupNotFound.
 func (s *Store[U]) DeleteGroup(ctx context.Context, id int64) error {
-	sql := fmt.Sprintf(`WITH m AS (DELETE FROM %s WHERE "group_id" = $1::bigint),
-		p AS (DELETE FROM "auth_group_permissions" WHERE "group_id" = $1::bigint)
-		DELETE FROM "auth_group" WHERE "id" = $1::bigint`, s.q.userGroups)
-	tag, err := s.db.Exec(ctx, sql, id)
+	tag, err := s.db.Exec(ctx, s.q.deleteGroup, id)
 	if err != nil {
 		return fmt.Errorf("postgres: delete group %d: %w", id, err)
 	}

@@ -199,9 +199,7 @@ func (s *Store[U]) SetUserGroups(ctx context.Context, userID int64, groupIDs []i
 // ListUserGroups returns the user's groups ordered by name, or
 // auth.ErrUserNotFound.
 func (s *Store[U]) ListUserGroups(ctx context.Context, userID int64) ([]auth.Group, error) {
-	rows, _ := s.db.Query(ctx, fmt.Sprintf(`SELECT g."id", g."name" FROM "auth_group" g
-		JOIN %s ug ON ug."group_id" = g."id" WHERE ug.%s = $1::bigint
-		ORDER BY g."name" COLLATE "C", g."id"`, s.q.userGroups, s.q.userIDCol), userID)
+	rows, _ := s.db.Query(ctx, s.q.listUserGroups, userID)
 	gs, err := pgx.CollectRows(rows, pgx.RowToStructByName[auth.Group])
 	if err == nil && len(gs) == 0 {
 		err = ownerMissing(ctx, s.db, s.q.userTable, userID, auth.ErrUserNotFound)
@@ -243,8 +241,7 @@ func (s *Store[U]) SetUserPermissions(ctx context.Context, userID int64, perms [
 // ListUserPermissions returns the user's direct permissions in Django's
 // ordering.
 func (s *Store[U]) ListUserPermissions(ctx context.Context, userID int64) ([]auth.Permission, error) {
-	perms, err := collectPerms(s.db.Query(ctx, fmt.Sprintf(`%s JOIN %s up ON up."permission_id" = p."id"
-		WHERE up.%s = $1::bigint`, permSelect, s.q.userPerms, s.q.userIDCol)+permOrder, userID))
+	perms, err := collectPerms(s.db.Query(ctx, s.q.listUserPerms, userID))
 	if err == nil && len(perms) == 0 {
 		err = ownerMissing(ctx, s.db, s.q.userTable, userID, auth.ErrUserNotFound)
 	}

@@ -133,13 +133,7 @@ func (s *Store[U]) DeletePermission(ctx context.Context, perm string) error {
 	if err != nil {
 		return fmt.Errorf("postgres: delete permission: %w", err)
 	}
-	sql := fmt.Sprintf(`WITH perm AS (
-			SELECT p."id" FROM "auth_permission" p JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
-			WHERE ct."app_label" = $1 AND p."codename" = $2),
-		u AS (DELETE FROM %s WHERE "permission_id" IN (SELECT "id" FROM perm)),
-		g AS (DELETE FROM "auth_group_permissions" WHERE "permission_id" IN (SELECT "id" FROM perm))
-		DELETE FROM "auth_permission" WHERE "id" IN (SELECT "id" FROM perm)`, s.q.userPerms)
-	tag, err := s.db.Exec(ctx, sql, app, codename)
+	tag, err := s.db.Exec(ctx, s.q.deletePermission, app, codename)
 	if err != nil {
 		return fmt.Errorf("postgres: delete permission %s: %w", perm, err)
 	}

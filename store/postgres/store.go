@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -49,6 +48,9 @@ var _ auth.Store[auth.User] = (*Store[auth.User])(nil)
 type queries struct {
 	userTable, userGroups, userPerms, userIDCol string
 	userCols                                    string // u."id", u."password", ... in field order
+	getUserByID                                 string
+	getUserByUsername                           string
+	getUserByUsernameFold                       string
 	insertUser                                  string
 	updateUser                                  string
 	setLastLogin                                string
@@ -59,6 +61,10 @@ type queries struct {
 	userWithPerms                               string
 	usersWithPerm                               string
 	listGroupUsers                              string
+	listUserGroups                              string
+	listUserPerms                               string
+	deleteGroup                                 string
+	deletePermission                            string
 }
 
 // New returns a store on db for the user type U, which is auth.User or a
@@ -161,6 +167,10 @@ func buildQueries(fields []field, ut, ug, up, uid string) queries {
 	}
 	q := queries{userTable: ut, userGroups: ug, userPerms: up, userIDCol: uid}
 	q.userCols = strings.Join(cols, ", ")
+	q.getUserByID = fmt.Sprintf(`SELECT %s FROM %s u WHERE u."id" = $1::bigint`, q.userCols, ut)
+	q.getUserByUsername = fmt.Sprintf(`SELECT %s FROM %s u WHERE u."username" = $1`, q.userCols, ut)
+	q.getUserByUsernameFold = fmt.Sprintf(`SELECT %s FROM %s u WHERE upper(u."username") = upper($1) ORDER BY u."id" LIMIT 2`,
+		q.userCols, ut)
 	q.insertUser = fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s) RETURNING "id"`,
 		ut, strings.Join(insCols, ", "), strings.Join(insVals, ", "))
 	q.updateUser = fmt.Sprintf(`UPDATE %s SET %s WHERE "id" = $1::bigint`, ut, strings.Join(sets, ", "))
@@ -202,6 +212,20 @@ func buildQueries(fields []field, ut, ug, up, uid string) queries {
 		ORDER BY u."id"`, q.userCols, ut, up, uid, ug, uid)
 	q.listGroupUsers = fmt.Sprintf(`SELECT %s FROM %s u JOIN %s ug ON ug.%s = u."id"
 		WHERE ug."group_id" = $1::bigint ORDER BY u."id"`, q.userCols, ut, ug, uid)
+	q.listUserGroups = fmt.Sprintf(`SELECT g."id", g."name" FROM "auth_group" g
+		JOIN %s ug ON ug."group_id" = g."id" WHERE ug.%s = $1::bigint
+		ORDER BY g."name" COLLATE "C", g."id"`, ug, uid)
+	q.listUserPerms = fmt.Sprintf(`%s JOIN %s up ON up."permission_id" = p."id"
+		WHERE up.%s = $1::bigint`, permSelect, up, uid) + permOrder
+	q.deleteGroup = fmt.Sprintf(`WITH m AS (DELETE FROM %s WHERE "group_id" = $1::bigint),
+		p AS (DELETE FROM "auth_group_permissions" WHERE "group_id" = $1::bigint)
+		DELETE FROM "auth_group" WHERE "id" = $1::bigint`, ug)
+	q.deletePermission = fmt.Sprintf(`WITH perm AS (
+			SELECT p."id" FROM "auth_permission" p JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
+			WHERE ct."app_label" = $1 AND p."codename" = $2),
+		u AS (DELETE FROM %s WHERE "permission_id" IN (SELECT "id" FROM perm)),
+		g AS (DELETE FROM "auth_group_permissions" WHERE "permission_id" IN (SELECT "id" FROM perm))
+		DELETE FROM "auth_permission" WHERE "id" IN (SELECT "id" FROM perm)`, up)
 	return q
 }
 
@@ -243,9 +267,4 @@ func (s *Store[U]) values(u *U) []any {
 		}
 	}
 	return out
-}
-
-func (s *Store[U]) getUser(ctx context.Context, where string, arg any) (*U, error) {
-	sql := fmt.Sprintf(`SELECT %s FROM %s u WHERE %s`, s.q.userCols, s.q.userTable, where)
-	return s.scanUser(s.db.QueryRow(ctx, sql, arg))
 }

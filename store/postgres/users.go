@@ -31,7 +31,7 @@ func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
 
 // GetUser returns the user with the id, or auth.ErrUserNotFound.
 func (s *Store[U]) GetUser(ctx context.Context, id int64) (*U, error) {
-	u, err := s.getUser(ctx, `u."id" = $1::bigint`, id)
+	u, err := s.scanUser(s.db.QueryRow(ctx, s.q.getUserByID, id))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get user %d: %w", id, translate(err, auth.ErrUserNotFound))
 	}
@@ -40,7 +40,7 @@ func (s *Store[U]) GetUser(ctx context.Context, id int64) (*U, error) {
 
 // GetUserByUsername returns the user whose username is exactly username.
 func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, error) {
-	u, err := s.getUser(ctx, `u."username" = $1`, username)
+	u, err := s.scanUser(s.db.QueryRow(ctx, s.q.getUserByUsername, username))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get user %q: %w", username, translate(err, auth.ErrUserNotFound))
 	}
@@ -50,9 +50,7 @@ func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, 
 // GetUserByUsernameFold looks the username up case-insensitively, as
 // Django's username__iexact does on PostgreSQL (UPPER(a) = UPPER(b)).
 func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (*U, error) {
-	sql := fmt.Sprintf(`SELECT %s FROM %s u WHERE upper(u."username") = upper($1) ORDER BY u."id" LIMIT 2`,
-		s.q.userCols, s.q.userTable)
-	users, err := s.collectUsers(s.db.Query(ctx, sql, username))
+	users, err := s.collectUsers(s.db.Query(ctx, s.q.getUserByUsernameFold, username))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get user %q (case-insensitive): %w", username, err)
 	}
