@@ -9,7 +9,6 @@ import (
 	"errors"
 	"hash"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 )
@@ -44,23 +43,33 @@ func ConstantTimeEqual(a, b string) bool {
 const RandomAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // RandomString returns n characters drawn uniformly from alphabet with
-// crypto/rand (Django's get_random_string). It panics only if the operating
-// system's random source fails, which crypto/rand treats as fatal.
+// crypto/rand (Django's get_random_string). An empty alphabet means
+// RandomAlphabet. The alphabet is a string of bytes, at most 256 of them;
+// a longer one is a programming error and panics.
 func RandomString(n int, alphabet string) string {
 	if alphabet == "" {
 		alphabet = RandomAlphabet
 	}
-	max := big.NewInt(int64(len(alphabet)))
-	var b strings.Builder
-	b.Grow(n)
-	for range n {
-		i, err := rand.Int(rand.Reader, max)
-		if err != nil {
-			panic("djcrypto: crypto/rand failed: " + err.Error())
-		}
-		b.WriteByte(alphabet[i.Int64()])
+	if len(alphabet) > 256 {
+		panic("djcrypto: RandomString alphabet longer than 256 bytes")
 	}
-	return b.String()
+	// Reject random bytes at or above the largest multiple of the alphabet's
+	// size (248 for 62 characters) so that b % size is unbiased.
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/4+8)
+	for len(out) < n {
+		_, _ = rand.Read(buf) // crypto/rand.Read never fails (Go 1.24+).
+		for _, b := range buf {
+			if int(b) < limit {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+				if len(out) == n {
+					break
+				}
+			}
+		}
+	}
+	return string(out)
 }
 
 // EntropyChars returns how many characters of an alphabet of size n carry at

@@ -57,6 +57,24 @@ func TestRandomString(t *testing.T) {
 	if RandomString(22, "") == s {
 		t.Fatal("two random strings are equal")
 	}
+	if s := RandomString(50, "ab"); len(s) != 50 || strings.Trim(s, "ab") != "" {
+		t.Fatalf("RandomString(50, \"ab\") = %q", s)
+	}
+	var all [256]byte
+	for i := range all {
+		all[i] = byte(i)
+	}
+	if s := RandomString(300, string(all[:])); len(s) != 300 {
+		t.Fatalf("RandomString over 256 bytes returned %d bytes", len(s))
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("RandomString accepted a 257-byte alphabet")
+			}
+		}()
+		RandomString(1, string(all[:])+"x")
+	}()
 	if n := EntropyChars(128, 62); n != 22 {
 		t.Fatalf("EntropyChars(128, 62) = %d, want 22", n)
 	}
