@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -28,7 +29,7 @@ func URLHasAllowedHostAndScheme(url string, allowedHosts []string, requireHTTPS 
 	if !utf8.ValidString(url) {
 		return false
 	}
-	url = strings.TrimFunc(url, pyIsSpace)
+	url = strings.TrimFunc(url, isPythonSpace)
 	if url == "" {
 		return false
 	}
@@ -59,28 +60,13 @@ func urlAllowed(url string, allowedHosts []string, requireHTTPS bool) bool {
 	if scheme == "" && netloc != "" {
 		scheme = "http"
 	}
-	if netloc != "" && !containsString(allowedHosts, netloc) {
+	if netloc != "" && !slices.Contains(allowedHosts, netloc) {
 		return false
 	}
 	if scheme == "" {
 		return true
 	}
 	return scheme == "https" || (!requireHTTPS && scheme == "http")
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// pyIsSpace is Python's str.isspace, which str.strip uses: Unicode White
-// Space plus the separators U+001C to U+001F.
-func pyIsSpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
 }
 
 // pyIsControlCategory reports whether r is in Unicode general category C
