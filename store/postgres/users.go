@@ -181,7 +181,7 @@ func (s *Store[U]) userFilter(q auth.UserQuery) (string, []any) {
 		return "$" + strconv.Itoa(len(args))
 	}
 	if q.Search != "" {
-		p := arg("%" + escapeLike(q.Search) + "%")
+		p := arg("%" + likeEscaper.Replace(q.Search) + "%")
 		var ors []string
 		for _, c := range []string{"username", "email", "first_name", "last_name"} {
 			ors = append(ors, fmt.Sprintf(`upper(u.%q) LIKE upper(%s)`, c, p))
@@ -210,7 +210,6 @@ func (s *Store[U]) userFilter(q auth.UserQuery) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// escapeLike escapes the LIKE wildcards and the escape character itself.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
+// likeEscaper escapes the LIKE wildcards and the escape character itself.
+// It is safe for concurrent use and built once.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
