@@ -52,14 +52,19 @@ func isPythonSpace(r rune) bool {
 	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
 }
 
-// ValidEmail reports whether Django's validate_email accepts s: a dot-atom
-// or quoted local part, then "localhost", a host name whose last label is
-// alphabetic (or punycode) or an IP literal in brackets; at most 320
-// characters. Like Django's case-insensitive regular expression, the local
-// part also accepts the four non-ASCII letters that Python's re matches
-// against ASCII ones ignoring case: İ, ı, ſ and the Kelvin sign K.
+// ValidEmail reports whether Django's validate_email (EmailValidator, as
+// of Django 6.1, with its default allowlist "localhost") accepts s: a
+// dot-atom or quoted local part, then "localhost", a host name whose last
+// label is alphabetic (or punycode) or an IP literal in brackets (an IPv6
+// one of at most 39 characters); at most 320 characters. Like Django's
+// case-insensitive regular expressions, the classes of ASCII letters also
+// accept the four non-ASCII letters that Python's re matches against
+// ASCII ones ignoring case: İ, ı, ſ and the Kelvin sign K. Django's
+// regular expressions use lookarounds that Go's regexp lacks, so they are
+// written out here label by label; testdata/email_vectors.json holds
+// Django's answers.
 func ValidEmail(s string) bool {
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > 320 {
+	if s == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 320 {
 		return false
 	}
 	at := strings.LastIndexByte(s, '@')
@@ -67,48 +72,41 @@ func ValidEmail(s string) bool {
 		return false
 	}
 	local, domain := s[:at], s[at+1:]
-	if !validLocalPart(local) {
+	if !validEmailLocal(local) {
 		return false
 	}
-	return domain == "localhost" || validDomain(domain) || validLiteral(domain)
+	return domain == "localhost" || validEmailDomain(domain)
 }
 
-// validLocalPart is Django's EmailValidator.user_regex.
-func validLocalPart(s string) bool {
-	if strings.HasPrefix(s, `"`) {
-		if len(s) < 2 || !strings.HasSuffix(s, `"`) {
-			return false
-		}
-		body := s[1 : len(s)-1]
-		for i := 0; i < len(body); i++ {
-			c := body[i]
-			switch {
-			case c == '\\':
-				if i+1 >= len(body) {
-					return false
-				}
-				n := body[i+1]
-				if n == 0 || n == '\n' || n == '\r' || n > 0x7f {
-					return false
-				}
-				i++
-			case c >= 1 && c <= 8, c == 0x0b, c == 0x0c, c >= 0x0e && c <= 0x1f,
-				c == '!', c >= '#' && c <= '[', c >= ']' && c <= 0x7f:
-			default:
-				return false
-			}
-		}
+// foldsToASCIILetter reports whether a regular expression class of ASCII
+// letters matches r under Python's re.IGNORECASE: the letters themselves
+// and four characters whose case mapping is an ASCII letter (İ, ı, ſ and
+// the Kelvin sign).
+func foldsToASCIILetter(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
 		return true
+	case r == 'İ', r == 'ı', r == 'ſ', r == '\u212a':
+		return true
+	}
+	return false
+}
+
+// validEmailLocal matches Django's user_regex: a dot-atom or a quoted
+// string.
+func validEmailLocal(s string) bool {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return validQuotedString(s[1 : len(s)-1])
 	}
 	if s == "" {
 		return false
 	}
-	for _, atom := range strings.Split(s, ".") {
+	for atom := range strings.SplitSeq(s, ".") {
 		if atom == "" {
 			return false
 		}
 		for _, r := range atom {
-			if !atomRune(r) {
+			if !foldsToASCIILetter(r) && !(r >= '0' && r <= '9') && !strings.ContainsRune("-!#$%&'*+/=?^_`{}|~", r) {
 				return false
 			}
 		}
@@ -116,74 +114,121 @@ func validLocalPart(s string) bool {
 	return true
 }
 
-// atomRune reports whether Django's dot-atom character class, matched
-// ignoring case as Python's re does, holds r.
-func atomRune(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return true
-	case strings.ContainsRune("-!#$%&'*+/=?^_`{}|~", r):
-		return true
-	case r == '\u0130', r == '\u0131', r == '\u017f', r == '\u212a':
-		return true
+// validQuotedString matches the inside of a quoted local part: qtext
+// characters and backslash-escaped pairs.
+func validQuotedString(s string) bool {
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if r == '\\' {
+			i++
+			if i == len(rs) {
+				return false
+			}
+			q := rs[i]
+			if !(q >= 0x01 && q <= 0x09 || q == 0x0b || q == 0x0c || q >= 0x0e && q <= 0x7f || foldsToASCIILetter(q)) {
+				return false
+			}
+			continue
+		}
+		if !(r >= 0x01 && r <= 0x08 || r == 0x0b || r == 0x0c || r >= 0x0e && r <= 0x1f ||
+			r == '!' || r >= '#' && r <= '[' || r >= ']' && r <= 0x7f || foldsToASCIILetter(r)) {
+			return false
+		}
 	}
-	return false
+	return true
 }
 
-// domainRune is Django's "[a-z\u00a1-\uffff0-9]", ignoring case.
-func domainRune(r rune, digits bool) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		return true
-	case r >= '0' && r <= '9':
-		return digits
-	case r >= 0xa1 && r <= 0xffff:
-		return true
+// validEmailDomain matches Django's domain_regex (hostname, domain labels,
+// a top-level domain without a trailing dot) or its literal_regex holding
+// an IPv4 or IPv6 address.
+func validEmailDomain(d string) bool {
+	if strings.HasPrefix(d, "[") && strings.HasSuffix(d, "]") && len(d) > 2 {
+		return validAddressLiteral(d[1 : len(d)-1])
 	}
-	return false
-}
-
-// validDomain is Django's hostname_re + domain_re + tld_no_fqdn_re.
-func validDomain(s string) bool {
-	labels := strings.Split(s, ".")
+	labels := strings.Split(d, ".")
 	if len(labels) < 2 {
 		return false
 	}
-	for i, l := range labels {
-		n := utf8.RuneCountInString(l)
-		if l == "" || n > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+	for _, l := range labels[:len(labels)-1] {
+		if !validDomainLabel(l) {
 			return false
 		}
-		last := i == len(labels)-1
-		if last {
-			if isPunycodeTLD(l) {
-				continue
-			}
-			if n < 2 {
-				return false
-			}
-		}
-		for _, r := range l {
-			if r != '-' && !domainRune(r, !last) {
-				return false
-			}
+	}
+	return validTLD(labels[len(labels)-1])
+}
+
+// hostRune is the class [a-z\u00a1-\uffff0-9] under re.IGNORECASE.
+func hostRune(r rune) bool {
+	return foldsToASCIILetter(r) || r >= '0' && r <= '9' || r >= 0xa1 && r <= 0xffff
+}
+
+// validDomainLabel: 1 to 63 characters of hostRune or "-", not starting or
+// ending with "-".
+func validDomainLabel(l string) bool {
+	n := utf8.RuneCountInString(l)
+	if n < 1 || n > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for _, r := range l {
+		if r != '-' && !hostRune(r) {
+			return false
 		}
 	}
 	return true
 }
 
-// isPunycodeTLD is Django's "xn--[a-z0-9]{1,59}", ignoring case.
-func isPunycodeTLD(l string) bool {
-	if len(l) < 5 || len(l) > 63 || !strings.EqualFold(l[:4], "xn--") {
+// validTLD: 2 to 63 letters (ASCII or U+00A1 to U+FFFF) or "-", or a
+// punycode label "xn--" with 1 to 59 letters and digits; never starting or
+// ending with "-".
+func validTLD(l string) bool {
+	if l == "" || l[0] == '-' || l[len(l)-1] == '-' {
 		return false
 	}
-	for i := 4; i < len(l); i++ {
-		c := l[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+	if n := utf8.RuneCountInString(l); n >= 2 && n <= 63 {
+		letters := true
+		for _, r := range l {
+			if r != '-' && !foldsToASCIILetter(r) && !(r >= 0xa1 && r <= 0xffff) {
+				letters = false
+				break
+			}
+		}
+		if letters {
+			return true
+		}
+	}
+	rs := []rune(l)
+	if len(rs) < 5 || len(rs) > 63 || !foldsTo(rs[0], 'x') || !foldsTo(rs[1], 'n') || rs[2] != '-' || rs[3] != '-' {
+		return false
+	}
+	for _, r := range rs[4:] {
+		if !foldsToASCIILetter(r) && !(r >= '0' && r <= '9') {
 			return false
 		}
 	}
 	return true
+}
+
+// foldsTo reports whether r matches the lowercase ASCII letter c under
+// re.IGNORECASE.
+func foldsTo(r, c rune) bool {
+	return r == c || r == c-'a'+'A'
+}
+
+// validAddressLiteral matches [A-F0-9:.]+ (case-insensitively) holding an
+// address that Python's ipaddress accepts: IPv4 in dotted decimal without
+// leading zeros, or IPv6 of at most 39 characters.
+func validAddressLiteral(s string) bool {
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == ':' || r == '.') {
+			return false
+		}
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return false
+	}
+	return a.Is4() || a.Is6() && len(s) <= 39
 }
 
 // validLiteral is Django's "[ipv4 or ipv6]" domain literal.

@@ -8,14 +8,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/accounts"
 )
 
-// Django's messages for the username and email fields of its User model.
+// Django's messages for the username field of its User model.
 const (
 	msgBlankField    = "This field cannot be blank."
 	msgUsernameBlank = "Username cannot be blank."
 	msgUsernameTaken = "Error: That username is already taken."
-	msgInvalidEmail  = "Enter a valid email address."
 )
 
 // maxLengthMessage is Django's MaxLengthValidator message; lengths are in
@@ -53,8 +53,8 @@ func cleanEmail(email string) []string {
 		return nil
 	}
 	var msgs []string
-	if !validEmail(email) {
-		msgs = append(msgs, msgInvalidEmail)
+	if !accounts.ValidEmail(email) {
+		msgs = append(msgs, accounts.MsgInvalidEmail)
 	}
 	if m := maxLengthMessage(email, auth.MaxEmailLength); m != "" {
 		msgs = append(msgs, m)
