@@ -1,7 +1,6 @@
 package hashers
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -9,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/djauth/auth/internal/djcrypto"
 )
 
 // Hasher is one password hashing algorithm, the counterpart of a Django
@@ -95,7 +96,7 @@ var (
 
 // RandomStringChars is the alphabet of Django's get_random_string, used for
 // salts and unusable passwords.
-const RandomStringChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+const RandomStringChars = djcrypto.RandomAlphabet
 
 // SaltEntropy is the minimum salt entropy in bits (Django's salt_entropy).
 const SaltEntropy = 128
@@ -108,29 +109,11 @@ const UnusablePasswordPrefix = "!"
 const UnusablePasswordSuffixLength = 40
 
 // saltLength is ceil(128 / log2(62)) = 22, as Django computes it.
-var saltLength = int(math.Ceil(SaltEntropy / math.Log2(float64(len(RandomStringChars)))))
+var saltLength = djcrypto.EntropyChars(SaltEntropy, len(RandomStringChars))
 
 // RandomString returns n characters drawn uniformly from
 // [RandomStringChars] with crypto/rand (Django's get_random_string).
-func RandomString(n int) string {
-	const alphabet = RandomStringChars
-	// Reject bytes >= 248 (4*62) so that b%62 is unbiased.
-	const limit = 256 - 256%len(alphabet)
-	out := make([]byte, 0, n)
-	buf := make([]byte, n+n/4+8)
-	for len(out) < n {
-		_, _ = rand.Read(buf) // crypto/rand.Read never fails (Go 1.24+).
-		for _, b := range buf {
-			if int(b) < limit {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-				if len(out) == n {
-					break
-				}
-			}
-		}
-	}
-	return string(out)
-}
+func RandomString(n int) string { return djcrypto.RandomString(n, RandomStringChars) }
 
 // NewSalt returns a Django-style salt: 22 characters from
 // [RandomStringChars], at least 128 bits of entropy.
