@@ -188,10 +188,10 @@ func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	var token string
 	var data []byte
+	// Scanning a bytea into a *[]byte allocates a new slice for every row,
+	// so data can be kept as it is.
 	if _, err := pgx.ForEachRow(rows, []any{&token, &data}, func() error {
-		b := make([]byte, len(data))
-		copy(b, data)
-		out[token] = b
+		out[token] = data
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("postgres: all sessions: %w", err)
