@@ -129,12 +129,9 @@ func (d *db) close(ctx context.Context) {
 // that the tables exist. It never changes the schema: a missing table is
 // a failure that tells the user to run "authctl migrate".
 func (d *dbFlags) open(ctx context.Context, e *env, tables []string) (*db, error) {
-	url := d.url
-	if url == "" {
-		url = e.getenv("DATABASE_URL")
-	}
-	if url == "" {
-		return nil, usagef("no database: pass --database-url or set DATABASE_URL")
+	url, err := databaseURL(e, d.url)
+	if err != nil {
+		return nil, err
 	}
 	if d.timeout <= 0 {
 		return nil, usagef("--timeout must be positive")
@@ -165,6 +162,19 @@ func (d *dbFlags) open(ctx context.Context, e *env, tables []string) (*db, error
 		return nil, failf("%v", err)
 	}
 	return &db{conn: conn, store: store}, nil
+}
+
+// databaseURL returns the --database-url value, else $DATABASE_URL; a usage
+// error when neither is set.
+func databaseURL(e *env, flagValue string) (string, error) {
+	url := flagValue
+	if url == "" {
+		url = e.getenv("DATABASE_URL")
+	}
+	if url == "" {
+		return "", usagef("no database: pass --database-url or set DATABASE_URL")
+	}
+	return url, nil
 }
 
 // missingTables returns the first of tables that the search path does not

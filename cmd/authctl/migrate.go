@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -16,14 +14,7 @@ func init() {
 	register("migrate", "create or verify the auth schema in a PostgreSQL database", runMigrate)
 }
 
-func runMigrate(ctx context.Context, e *env, args []string) int {
-	stdout, stderr := e.stdout, e.stderr
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbURL := fs.String("database-url", "", "PostgreSQL connection URL (default $DATABASE_URL)")
-	timeout := fs.Duration("timeout", time.Minute, "give up after this long")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: authctl migrate [--database-url URL] [--timeout 1m]
+const migrateUsage = `Usage: authctl migrate [--database-url URL] [--timeout 1m]
 
 Creates Django's auth and contenttypes tables and djauth's session table, or
 verifies a schema that Django's own migrate made and leaves it unchanged.
@@ -32,48 +23,46 @@ and contenttypes models that are missing (auth.add_user, ...).
 Safe to run again and from several processes at once.
 
 Flags:
-`)
-		fs.PrintDefaults()
+`
+
+func runMigrate(ctx context.Context, e *env, args []string) int {
+	return finish(e, "migrate", migrate(ctx, e, args))
+}
+
+// migrate does not use dbFlags: it creates the tables that dbFlags.open
+// requires, and its --timeout bounds the whole command.
+func migrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "migrate", migrateUsage)
+	dbURL := fs.String("database-url", "", "PostgreSQL connection URL (default $DATABASE_URL)")
+	timeout := fs.Duration("timeout", time.Minute, "give up after this long")
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if err := noArgs(fs); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "authctl migrate: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
-	}
-	url := *dbURL
-	if url == "" {
-		url = e.getenv("DATABASE_URL")
-	}
-	if url == "" {
-		fmt.Fprintln(stderr, "authctl migrate: no database: pass --database-url or set DATABASE_URL")
-		return exitUsage
+	url, err := databaseURL(e, *dbURL)
+	if err != nil {
+		return err
 	}
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		// pgx redacts the password in its parse errors.
-		fmt.Fprintf(stderr, "authctl migrate: invalid database URL: %v\n", err)
-		return exitFailure
+		return failf("invalid database URL: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "authctl migrate: cannot connect to %s:%d/%s: %v\n", cfg.Host, cfg.Port, cfg.Database, err)
-		return exitFailure
+		return failf("cannot connect to %s:%d/%s: %v", cfg.Host, cfg.Port, cfg.Database, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	rep, err := postgres.Migrate(ctx, conn)
 	if err != nil {
-		fmt.Fprintf(stderr, "authctl migrate: %v\n", err)
-		return exitFailure
+		return failf("%v", err)
 	}
 	for _, line := range rep.Lines() {
-		fmt.Fprintln(stdout, line)
+		fmt.Fprintln(e.stdout, line)
 	}
 	// Django's migrate ends with create_permissions (post_migrate): the
 	// content types and default permissions of auth and contenttypes.
@@ -84,9 +73,8 @@ Flags:
 			_, err = auth.Register(ctx, store, auth.AuthModels()...)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "authctl migrate: create default permissions: %v\n", err)
-			return exitFailure
+			return failf("create default permissions: %v", err)
 		}
 	}
-	return exitOK
+	return nil
 }
