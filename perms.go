@@ -97,7 +97,7 @@ func (p *permCache[U]) backendAll(ctx context.Context, i int, obj any) (PermSet,
 }
 
 // union collects a set over every backend.
-func (p *permCache[U]) union(ctx context.Context, obj any, get func(i int) (PermSet, error)) (PermSet, error) {
+func (p *permCache[U]) union(get func(i int) (PermSet, error)) (PermSet, error) {
 	out := PermSet{}
 	for i := range p.a.backends {
 		s, err := get(i)
@@ -112,18 +112,18 @@ func (p *permCache[U]) union(ctx context.Context, obj any, get func(i int) (Perm
 }
 
 func (p *permCache[U]) userPermissions(ctx context.Context, obj any) (PermSet, error) {
-	return p.union(ctx, obj, func(i int) (PermSet, error) { return p.backendSet(ctx, i, false, obj) })
+	return p.union(func(i int) (PermSet, error) { return p.backendSet(ctx, i, false, obj) })
 }
 
 func (p *permCache[U]) groupPermissions(ctx context.Context, obj any) (PermSet, error) {
-	return p.union(ctx, obj, func(i int) (PermSet, error) { return p.backendSet(ctx, i, true, obj) })
+	return p.union(func(i int) (PermSet, error) { return p.backendSet(ctx, i, true, obj) })
 }
 
 func (p *permCache[U]) allPermissions(ctx context.Context, obj any) (PermSet, error) {
 	if obj == nil && p.all != nil {
 		return p.all, nil
 	}
-	s, err := p.union(ctx, obj, func(i int) (PermSet, error) { return p.backendAll(ctx, i, obj) })
+	s, err := p.union(func(i int) (PermSet, error) { return p.backendAll(ctx, i, obj) })
 	if err == nil && obj == nil {
 		p.all = s
 	}
