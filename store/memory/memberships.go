@@ -49,7 +49,7 @@ func (s *Store[U]) resolvePerms(op string, perms []string) ([]int64, error) {
 }
 
 // link adds the pairs (owner, id) to a relation kept in both directions.
-func link(forward, backward idSetMap, owner int64, ids []int64) {
+func link(forward, backward idSetMap[int64], owner int64, ids []int64) {
 	for _, id := range ids {
 		forward.add(owner, id)
 		backward.add(id, owner)
@@ -58,7 +58,7 @@ func link(forward, backward idSetMap, owner int64, ids []int64) {
 
 // unlink removes the pairs (owner, id) from a relation kept in both
 // directions.
-func unlink(forward, backward idSetMap, owner int64, ids []int64) {
+func unlink(forward, backward idSetMap[int64], owner int64, ids []int64) {
 	for _, id := range ids {
 		forward.remove(owner, id)
 		backward.remove(id, owner)
@@ -67,7 +67,7 @@ func unlink(forward, backward idSetMap, owner int64, ids []int64) {
 
 // relink makes ids the only partners of owner in a relation kept in both
 // directions.
-func relink(forward, backward idSetMap, owner int64, ids []int64) {
+func relink(forward, backward idSetMap[int64], owner int64, ids []int64) {
 	keep := make(idSet, len(ids))
 	for _, id := range ids {
 		keep[id] = struct{}{}
@@ -101,7 +101,7 @@ func (s *Store[U]) SetUserGroups(ctx context.Context, userID int64, groupIDs []i
 }
 
 func (s *Store[U]) writeUserGroups(ctx context.Context, op string, userID int64, groupIDs []int64,
-	apply func(forward, backward idSetMap, owner int64, ids []int64)) error {
+	apply func(forward, backward idSetMap[int64], owner int64, ids []int64)) error {
 	if err := s.start(ctx); err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func (s *Store[U]) SetUserPermissions(ctx context.Context, userID int64, perms [
 }
 
 func (s *Store[U]) writeUserPerms(ctx context.Context, op string, userID int64, perms []string,
-	apply func(forward, backward idSetMap, owner int64, ids []int64)) error {
+	apply func(forward, backward idSetMap[int64], owner int64, ids []int64)) error {
 	if err := s.start(ctx); err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (s *Store[U]) SetGroupPermissions(ctx context.Context, groupID int64, perms
 }
 
 func (s *Store[U]) writeGroupPerms(ctx context.Context, op string, groupID int64, perms []string,
-	apply func(forward, backward idSetMap, owner int64, ids []int64)) error {
+	apply func(forward, backward idSetMap[int64], owner int64, ids []int64)) error {
 	if err := s.start(ctx); err != nil {
 		return err
 	}

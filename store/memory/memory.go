@@ -33,11 +33,11 @@ type Store[U any] struct {
 	byUsername map[string]int64
 	// byFold maps a case-folded username to the IDs of the users whose
 	// username folds to it.
-	byFold map[string]map[int64]struct{}
+	byFold idSetMap[string]
 	// byEmail maps an upper-cased email to the IDs of the users whose
 	// email upper-cases to it, for UserQuery.Email. Users without an
 	// email are not in it.
-	byEmail    map[string]idSet
+	byEmail    idSetMap[string]
 	lastUserID int64
 
 	groups      map[int64]auth.Group
@@ -52,16 +52,16 @@ type Store[U any] struct {
 	// permByKey maps "app_label.codename" to the permissions with that
 	// key. Django makes codenames unique per content type, not per app,
 	// so one key can name permissions of several models of an app.
-	permByKey  map[string]map[int64]struct{}
+	permByKey  idSetMap[string]
 	permByCT   map[ctCodename]int64
 	lastPermID int64
 
-	userGroups idSetMap // user ID -> group IDs
-	groupUsers idSetMap // group ID -> user IDs
-	userPerms  idSetMap // user ID -> permission IDs
-	permUsers  idSetMap // permission ID -> user IDs
-	groupPerms idSetMap // group ID -> permission IDs
-	permGroups idSetMap // permission ID -> group IDs
+	userGroups idSetMap[int64] // user ID -> group IDs
+	groupUsers idSetMap[int64] // group ID -> user IDs
+	userPerms  idSetMap[int64] // user ID -> permission IDs
+	permUsers  idSetMap[int64] // permission ID -> user IDs
+	groupPerms idSetMap[int64] // group ID -> permission IDs
+	permGroups idSetMap[int64] // permission ID -> group IDs
 }
 
 // Compile-time proof that Store implements the contract, for the default
@@ -123,21 +123,21 @@ func (s *Store[U]) init() {
 		s.clone = newCloner[U]()
 		s.users = make(map[int64]*U)
 		s.byUsername = make(map[string]int64)
-		s.byFold = make(map[string]map[int64]struct{})
-		s.byEmail = make(map[string]idSet)
+		s.byFold = make(idSetMap[string])
+		s.byEmail = make(idSetMap[string])
 		s.groups = make(map[int64]auth.Group)
 		s.groupByName = make(map[string]int64)
 		s.contentTypes = make(map[int64]auth.ContentType)
 		s.ctByKey = make(map[ctKey]int64)
 		s.perms = make(map[int64]auth.Permission)
-		s.permByKey = make(map[string]map[int64]struct{})
+		s.permByKey = make(idSetMap[string])
 		s.permByCT = make(map[ctCodename]int64)
-		s.userGroups = make(idSetMap)
-		s.groupUsers = make(idSetMap)
-		s.userPerms = make(idSetMap)
-		s.permUsers = make(idSetMap)
-		s.groupPerms = make(idSetMap)
-		s.permGroups = make(idSetMap)
+		s.userGroups = make(idSetMap[int64])
+		s.groupUsers = make(idSetMap[int64])
+		s.userPerms = make(idSetMap[int64])
+		s.permUsers = make(idSetMap[int64])
+		s.groupPerms = make(idSetMap[int64])
+		s.permGroups = make(idSetMap[int64])
 	})
 }
 
@@ -195,7 +195,7 @@ func normTime(t time.Time) time.Time {
 func foldKey(s string) string { return strings.ToUpper(s) }
 
 // add puts id into the set stored under key in m, creating the set.
-func (m idSetMap) add(key, id int64) {
+func (m idSetMap[K]) add(key K, id int64) {
 	s := m[key]
 	if s == nil {
 		s = make(idSet)
@@ -205,7 +205,7 @@ func (m idSetMap) add(key, id int64) {
 }
 
 // remove takes id out of the set stored under key, dropping an empty set.
-func (m idSetMap) remove(key, id int64) {
+func (m idSetMap[K]) remove(key K, id int64) {
 	s := m[key]
 	delete(s, id)
 	if len(s) == 0 {
@@ -213,5 +213,7 @@ func (m idSetMap) remove(key, id int64) {
 	}
 }
 
-// idSetMap is one direction of a many-to-many relation.
-type idSetMap map[int64]idSet
+// idSetMap maps a key to a set of IDs: one direction of a many-to-many
+// relation (keyed by ID) or an index of users or permissions (keyed by a
+// folded string or a permission key).
+type idSetMap[K comparable] map[K]idSet

@@ -109,13 +109,7 @@ func (s *Store[U]) insertPermission(ctID int64, p auth.Permission) auth.Permissi
 	p.ID, p.ContentTypeID, p.AppLabel, p.Model = s.lastPermID, ctID, ct.AppLabel, ct.Model
 	s.perms[p.ID] = p
 	s.permByCT[ctCodename{ctID, p.Codename}] = p.ID
-	key := p.Key()
-	ids := s.permByKey[key]
-	if ids == nil {
-		ids = make(map[int64]struct{}, 1)
-		s.permByKey[key] = ids
-	}
-	ids[p.ID] = struct{}{}
+	s.permByKey.add(p.Key(), p.ID)
 	return p
 }
 

@@ -54,21 +54,9 @@ func (s *Store[U]) insertUser(stored *U) {
 	au := s.authUser(stored)
 	s.users[au.ID] = stored
 	s.byUsername[au.Username] = au.ID
-	key := foldKey(au.Username)
-	ids := s.byFold[key]
-	if ids == nil {
-		ids = make(map[int64]struct{}, 1)
-		s.byFold[key] = ids
-	}
-	ids[au.ID] = struct{}{}
+	s.byFold.add(foldKey(au.Username), au.ID)
 	if au.Email != "" {
-		key := foldKey(au.Email)
-		ids := s.byEmail[key]
-		if ids == nil {
-			ids = make(idSet, 1)
-			s.byEmail[key] = ids
-		}
-		ids[au.ID] = struct{}{}
+		s.byEmail.add(foldKey(au.Email), au.ID)
 	}
 }
 
@@ -76,17 +64,9 @@ func (s *Store[U]) insertUser(stored *U) {
 // The write lock is held.
 func (s *Store[U]) unindexUser(au *auth.User) {
 	delete(s.byUsername, au.Username)
-	key := foldKey(au.Username)
-	delete(s.byFold[key], au.ID)
-	if len(s.byFold[key]) == 0 {
-		delete(s.byFold, key)
-	}
+	s.byFold.remove(foldKey(au.Username), au.ID)
 	if au.Email != "" {
-		key := foldKey(au.Email)
-		delete(s.byEmail[key], au.ID)
-		if len(s.byEmail[key]) == 0 {
-			delete(s.byEmail, key)
-		}
+		s.byEmail.remove(foldKey(au.Email), au.ID)
 	}
 }
 
@@ -288,7 +268,7 @@ func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error
 func (s *Store[U]) matching(q auth.UserQuery) []int64 {
 	search := foldKey(q.Search)
 	email := foldKey(q.Email)
-	var candidates map[int64]struct{}
+	var candidates idSet
 	all := false
 	switch {
 	case q.Email != "":
