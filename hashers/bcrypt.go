@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/djauth/auth/internal/djcrypto"
 	"golang.org/x/crypto/blowfish"
 )
 
@@ -250,7 +251,7 @@ func (h bcryptHasher) verify(password, encoded string) (bool, error) {
 	if !h.sha256 && strings.IndexByte(password, 0) >= 0 {
 		return false, nil
 	}
-	return constantTimeEqual(encoded, h.run(password, st)), nil
+	return djcrypto.ConstantTimeEqual(encoded, h.run(password, st)), nil
 }
 
 func (h bcryptHasher) mustUpdate(encoded string) bool {

@@ -1,7 +1,6 @@
 package hashers
 
 import (
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -140,12 +139,6 @@ func checkSalt(salt string) error {
 		return ErrInvalidSalt
 	}
 	return nil
-}
-
-// constantTimeEqual compares two strings in time that depends only on their
-// lengths.
-func constantTimeEqual(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // parseUint parses a decimal parameter from a stored hash: ASCII digits

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/djauth/auth/internal/djcrypto"
 )
 
 // SHA1 is Django's former SHA1PasswordHasher (removed in Django 6.0):
@@ -71,7 +73,7 @@ func (h UnsaltedMD5) Verify(password, encoded string) (bool, error) {
 		return false, err
 	}
 	got := md5.Sum([]byte(password))
-	return constantTimeEqual(sum, hex.EncodeToString(got[:])), nil
+	return djcrypto.ConstantTimeEqual(sum, hex.EncodeToString(got[:])), nil
 }
 
 // MustUpdate returns false, as Django's base hasher does; the registry still
@@ -118,7 +120,7 @@ func (h UnsaltedSHA1) Verify(password, encoded string) (bool, error) {
 		return false, err
 	}
 	got := sha1.Sum([]byte(password))
-	return constantTimeEqual(sum, hex.EncodeToString(got[:])), nil
+	return djcrypto.ConstantTimeEqual(sum, hex.EncodeToString(got[:])), nil
 }
 
 // MustUpdate returns false, as Django's base hasher does.

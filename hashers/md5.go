@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+
+	"github.com/djauth/auth/internal/djcrypto"
 )
 
 // MD5 is Django's MD5PasswordHasher: salted MD5, md5$<salt>$<hex>. It is
@@ -80,7 +82,7 @@ func (h saltedDigest) verify(password, encoded string) (bool, error) {
 		return false, err
 	}
 	// Django compares the lowercase hexdigest with the stored text.
-	return constantTimeEqual(sum, h.sum(password, salt)), nil
+	return djcrypto.ConstantTimeEqual(sum, h.sum(password, salt)), nil
 }
 
 func (h saltedDigest) mustUpdate(encoded string) bool {

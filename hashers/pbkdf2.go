@@ -8,6 +8,7 @@ import (
 	"hash"
 	"strconv"
 
+	"github.com/djauth/auth/internal/djcrypto"
 	"golang.org/x/crypto/pbkdf2"
 )
 
@@ -166,7 +167,7 @@ func (h pbkdf2Hasher) verify(password, encoded string) (bool, error) {
 	}
 	// Like Django: re-encode with the stored salt and iterations and compare
 	// the whole strings.
-	return constantTimeEqual(encoded, h.format(d.iterations, d.salt, h.key(password, d.salt, d.iterations))), nil
+	return djcrypto.ConstantTimeEqual(encoded, h.format(d.iterations, d.salt, h.key(password, d.salt, d.iterations))), nil
 }
 
 func (h pbkdf2Hasher) mustUpdate(encoded string) bool {

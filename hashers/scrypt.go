@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/djauth/auth/internal/djcrypto"
 	"golang.org/x/crypto/scrypt"
 )
 
@@ -131,7 +132,7 @@ func (Scrypt) Verify(password, encoded string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return constantTimeEqual(encoded, scryptFormat(d.n, d.salt, d.r, d.p, scryptKey(password, d.salt, d.n, d.r, d.p))), nil
+	return djcrypto.ConstantTimeEqual(encoded, scryptFormat(d.n, d.salt, d.r, d.p, scryptKey(password, d.salt, d.n, d.r, d.p))), nil
 }
 
 // MustUpdate reports whether encoded has another N, r or p than h. (Django
