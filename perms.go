@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // backendPerms caches one backend's model-level answers for one user.
@@ -179,7 +178,6 @@ func (p *permCache[U]) hasModulePerms(ctx context.Context, appLabel string) (boo
 	if p.activeSuperuser() {
 		return true, nil
 	}
-	prefix := appLabel + "."
 	for i, b := range p.a.backends {
 		var ok bool
 		var err error
@@ -191,12 +189,7 @@ func (p *permCache[U]) hasModulePerms(ctx context.Context, appLabel string) (boo
 		} else {
 			var all PermSet
 			all, err = p.backendAll(ctx, i, nil)
-			for perm := range all {
-				if strings.HasPrefix(perm, prefix) {
-					ok = true
-					break
-				}
-			}
+			ok = all.HasModule(appLabel)
 		}
 		if errors.Is(err, ErrPermissionDenied) {
 			return false, nil
