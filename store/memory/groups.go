@@ -105,14 +105,8 @@ func (s *Store[U]) DeleteGroup(ctx context.Context, id int64) error {
 	}
 	delete(s.groups, id)
 	delete(s.groupByName, g.Name)
-	for u := range s.groupUsers[id] {
-		s.userGroups.remove(u, id)
-	}
-	delete(s.groupUsers, id)
-	for p := range s.groupPerms[id] {
-		s.permGroups.remove(p, id)
-	}
-	delete(s.groupPerms, id)
+	unlinkAll(s.groupUsers, s.userGroups, id)
+	unlinkAll(s.groupPerms, s.permGroups, id)
 	return nil
 }
 

@@ -65,6 +65,15 @@ func unlink(forward, backward idSetMap[int64], owner int64, ids []int64) {
 	}
 }
 
+// unlinkAll removes owner and all its pairs from a relation kept in both
+// directions.
+func unlinkAll(forward, backward idSetMap[int64], owner int64) {
+	for id := range forward[owner] {
+		backward.remove(id, owner)
+	}
+	delete(forward, owner)
+}
+
 // relink makes ids the only partners of owner in a relation kept in both
 // directions.
 func relink(forward, backward idSetMap[int64], owner int64, ids []int64) {

@@ -218,14 +218,8 @@ func (s *Store[U]) DeletePermission(ctx context.Context, perm string) error {
 		p := s.perms[id]
 		delete(s.perms, id)
 		delete(s.permByCT, ctCodename{p.ContentTypeID, p.Codename})
-		for u := range s.permUsers[id] {
-			s.userPerms.remove(u, id)
-		}
-		delete(s.permUsers, id)
-		for g := range s.permGroups[id] {
-			s.groupPerms.remove(g, id)
-		}
-		delete(s.permGroups, id)
+		unlinkAll(s.permUsers, s.userPerms, id)
+		unlinkAll(s.permGroups, s.groupPerms, id)
 	}
 	delete(s.permByKey, perm)
 	return nil

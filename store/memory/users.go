@@ -209,14 +209,8 @@ func (s *Store[U]) DeleteUser(ctx context.Context, id int64) error {
 	}
 	s.unindexUser(s.authUser(u))
 	delete(s.users, id)
-	for g := range s.userGroups[id] {
-		s.groupUsers.remove(g, id)
-	}
-	delete(s.userGroups, id)
-	for p := range s.userPerms[id] {
-		s.permUsers.remove(p, id)
-	}
-	delete(s.userPerms, id)
+	unlinkAll(s.userGroups, s.groupUsers, id)
+	unlinkAll(s.userPerms, s.permUsers, id)
 	return nil
 }
 
