@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/djauth/auth"
 	"github.com/djauth/auth/validation"
 )
 
@@ -60,12 +58,9 @@ func changePassword(ctx context.Context, e *env, args []string) error {
 	}
 	defer d.close(ctx)
 
-	u, err := d.store.GetUserByUsername(ctx, username)
-	if errors.Is(err, auth.ErrUserNotFound) || errors.Is(err, auth.ErrInvalid) {
-		return failf("user '%s' does not exist", username)
-	}
+	u, err := lookupUser(ctx, d, username)
 	if err != nil {
-		return failf("look up user: %v", err)
+		return err
 	}
 	fmt.Fprintf(e.stdout, "Changing password for user '%s'\n", u.Username)
 
