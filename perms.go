@@ -129,26 +129,16 @@ func (p *permCache[U]) allPermissions(ctx context.Context, obj any) (PermSet, er
 	return s, err
 }
 
-// hasPerm is Django's User.has_perm: true for an active superuser,
-// otherwise true if any backend grants perm; a backend's
-// ErrPermissionDenied denies it outright.
-func (p *permCache[U]) hasPerm(ctx context.Context, perm string, obj any) (bool, error) {
+// anyBackend asks the backends in order until one answers yes: Django's
+// _user_has_perm and _user_has_module_perms. An active superuser is
+// answered yes without asking, and a backend's ErrPermissionDenied answers
+// no for all of them.
+func (p *permCache[U]) anyBackend(ask func(i int, b Backend[U]) (bool, error)) (bool, error) {
 	if p.activeSuperuser() {
 		return true, nil
 	}
 	for i, b := range p.a.backends {
-		var ok bool
-		var err error
-		if pc, isChecker := b.(PermissionChecker[U]); isChecker {
-			ok, err = pc.HasPerm(ctx, p.user, perm, obj)
-			if err != nil && !errors.Is(err, ErrPermissionDenied) {
-				err = fmt.Errorf("auth: backend %s: has perm: %w", b.Name(), err)
-			}
-		} else {
-			var all PermSet
-			all, err = p.backendAll(ctx, i, obj)
-			ok = all.Has(perm)
-		}
+		ok, err := ask(i, b)
 		if errors.Is(err, ErrPermissionDenied) {
 			return false, nil
 		}
@@ -160,6 +150,23 @@ func (p *permCache[U]) hasPerm(ctx context.Context, perm string, obj any) (bool,
 		}
 	}
 	return false, nil
+}
+
+// hasPerm is Django's User.has_perm: true for an active superuser,
+// otherwise true if any backend grants perm; a backend's
+// ErrPermissionDenied denies it outright.
+func (p *permCache[U]) hasPerm(ctx context.Context, perm string, obj any) (bool, error) {
+	return p.anyBackend(func(i int, b Backend[U]) (bool, error) {
+		if pc, isChecker := b.(PermissionChecker[U]); isChecker {
+			ok, err := pc.HasPerm(ctx, p.user, perm, obj)
+			if err != nil && !errors.Is(err, ErrPermissionDenied) {
+				err = fmt.Errorf("auth: backend %s: has perm: %w", b.Name(), err)
+			}
+			return ok, err
+		}
+		all, err := p.backendAll(ctx, i, obj)
+		return all.Has(perm), err
+	})
 }
 
 // hasPerms is Django's has_perms: every perm is held.
@@ -175,33 +182,17 @@ func (p *permCache[U]) hasPerms(ctx context.Context, perms []string, obj any) (b
 
 // hasModulePerms is Django's User.has_module_perms.
 func (p *permCache[U]) hasModulePerms(ctx context.Context, appLabel string) (bool, error) {
-	if p.activeSuperuser() {
-		return true, nil
-	}
-	for i, b := range p.a.backends {
-		var ok bool
-		var err error
+	return p.anyBackend(func(i int, b Backend[U]) (bool, error) {
 		if mc, isChecker := b.(ModulePermissionChecker[U]); isChecker {
-			ok, err = mc.HasModulePerms(ctx, p.user, appLabel)
+			ok, err := mc.HasModulePerms(ctx, p.user, appLabel)
 			if err != nil && !errors.Is(err, ErrPermissionDenied) {
 				err = fmt.Errorf("auth: backend %s: has module perms: %w", b.Name(), err)
 			}
-		} else {
-			var all PermSet
-			all, err = p.backendAll(ctx, i, nil)
-			ok = all.HasModule(appLabel)
+			return ok, err
 		}
-		if errors.Is(err, ErrPermissionDenied) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if ok {
-			return true, nil
-		}
-	}
-	return false, nil
+		all, err := p.backendAll(ctx, i, nil)
+		return all.HasModule(appLabel), err
+	})
 }
 
 // HasPerm reports whether user holds perm ("app_label.codename"), on obj
