@@ -3,6 +3,8 @@ package memory
 import (
 	"context"
 	"fmt"
+	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -262,15 +264,14 @@ func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error
 func (s *Store[U]) matching(q auth.UserQuery) []int64 {
 	search := foldKey(q.Search)
 	email := foldKey(q.Email)
-	var candidates idSet
-	all := false
+	var candidates iter.Seq[int64]
 	switch {
 	case q.Email != "":
-		candidates = s.byEmail[email]
+		candidates = maps.Keys(s.byEmail[email])
 	case q.GroupID != 0:
-		candidates = s.groupUsers[q.GroupID]
+		candidates = maps.Keys(s.groupUsers[q.GroupID])
 	default:
-		all = true
+		candidates = maps.Keys(s.users)
 	}
 	keep := func(id int64) bool {
 		u := s.authUser(s.users[id])
@@ -295,19 +296,9 @@ func (s *Store[U]) matching(q auth.UserQuery) []int64 {
 			strings.Contains(foldKey(u.LastName), search)
 	}
 	var ids []int64
-	if all {
-		ids = make([]int64, 0, len(s.users))
-		for id := range s.users {
-			if keep(id) {
-				ids = append(ids, id)
-			}
-		}
-	} else {
-		ids = make([]int64, 0, len(candidates))
-		for id := range candidates {
-			if keep(id) {
-				ids = append(ids, id)
-			}
+	for id := range candidates {
+		if keep(id) {
+			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
