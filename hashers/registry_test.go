@@ -449,6 +449,8 @@ func TestMalformed(t *testing.T) {
 		{"scrypt$16384$salt$8$1000000$" + strings.Repeat("A", 86) + "==", ErrParameterOutOfRange},
 		{"scrypt$16384$salt$0$5$" + strings.Repeat("A", 86) + "==", ErrParameterOutOfRange},
 		{"scrypt$16$salt$1$1$AAAA", ErrMalformed},
+		// N is read before r: malformed, whatever the out-of-range r.
+		{"scrypt$16x$salt$0$5$" + strings.Repeat("A", 86) + "==", ErrMalformed},
 		{"md5$salt$xyz", ErrMalformed},
 		{"md5$$" + strings.Repeat("a", 31), ErrMalformed},
 		{"sha1$salt$" + strings.Repeat("g", 40), ErrMalformed},

@@ -105,12 +105,17 @@ func decodeScrypt(encoded string) (scryptDecoded, error) {
 	if err != nil {
 		return d, err
 	}
-	for i, dst := range map[int]*int{1: &d.n, 3: &d.r, 4: &d.p} {
-		v, err := parseUint("scrypt parameter", parts[i], 1, MaxScryptMemory)
+	// N, r and p in the order they are stored, so that the first bad one
+	// decides the error.
+	for _, f := range []struct {
+		s   string
+		dst *int
+	}{{parts[1], &d.n}, {parts[3], &d.r}, {parts[4], &d.p}} {
+		v, err := parseUint("scrypt parameter", f.s, 1, MaxScryptMemory)
 		if err != nil {
 			return d, err
 		}
-		*dst = int(v)
+		*f.dst = int(v)
 	}
 	if err := checkScrypt(d.n, d.r, d.p); err != nil {
 		return d, err
