@@ -19,21 +19,31 @@ import (
 // race detector and a unique index earn their keep.
 const workers = 8
 
-func (x suite[U, P]) testConcurrentCreateSameUsername(t *testing.T, s auth.Store[U]) {
-	ctx := context.Background()
+// together calls fn(i) for every i below workers, each in its own
+// goroutine, releases them at once so that they contend, and returns
+// their errors by i.
+func together(fn func(i int) error) []error {
 	errs := make([]error, workers)
-	users := make([]*U, workers)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range workers {
-		users[i] = x.newUser("racer", func(a *auth.User) { a.Email = fmt.Sprintf("racer%d@example.com", i) })
 		wg.Go(func() {
 			<-start
-			errs[i] = s.CreateUser(ctx, users[i])
+			errs[i] = fn(i)
 		})
 	}
 	close(start)
 	wg.Wait()
+	return errs
+}
+
+func (x suite[U, P]) testConcurrentCreateSameUsername(t *testing.T, s auth.Store[U]) {
+	ctx := context.Background()
+	users := make([]*U, workers)
+	for i := range workers {
+		users[i] = x.newUser("racer", func(a *auth.User) { a.Email = fmt.Sprintf("racer%d@example.com", i) })
+	}
+	errs := together(func(i int) error { return s.CreateUser(ctx, users[i]) })
 
 	winner := -1
 	for i, err := range errs {
@@ -54,17 +64,7 @@ func (x suite[U, P]) testConcurrentCreateSameUsername(t *testing.T, s auth.Store
 
 func (x suite[U, P]) testConcurrentCreateSameGroup(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range workers {
-		wg.Go(func() {
-			<-start
-			errs[i] = s.CreateGroup(ctx, &auth.Group{Name: "racers"})
-		})
-	}
-	close(start)
-	wg.Wait()
+	errs := together(func(int) error { return s.CreateGroup(ctx, &auth.Group{Name: "racers"}) })
 	ok := 0
 	for _, err := range errs {
 		if err == nil {
@@ -188,17 +188,11 @@ func (x suite[U, P]) testConcurrentRegister(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	models := append(auth.AuthModels(), reportModel())
 	results := make([][]auth.Permission, workers)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range workers {
-		wg.Go(func() {
-			<-start
-			results[i], errs[i] = auth.Register(ctx, s, models...)
-		})
-	}
-	close(start)
-	wg.Wait()
+	errs := together(func(i int) error {
+		var err error
+		results[i], err = auth.Register(ctx, s, models...)
+		return err
+	})
 	require.NoError(t, errors.Join(errs...))
 	for i := 1; i < workers; i++ {
 		require.Equal(t, results[0], results[i], "Register %d disagrees with Register 0", i)
@@ -220,22 +214,14 @@ func (x suite[U, P]) testConcurrentIdempotentWrites(t *testing.T, s auth.Store[U
 	u := x.create(t, s, "member")
 	id := x.au(u).ID
 	g := createGroup(t, s, "team")
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range workers {
-		wg.Go(func() {
-			<-start
-			errs[i] = errors.Join(
-				s.AddUserGroups(ctx, id, g.ID),
-				s.AddUserPermissions(ctx, id, "reports.publish_report", "auth.view_user"),
-				s.AddGroupPermissions(ctx, g.ID, "reports.view_report"),
-				s.SetUserPermissions(ctx, id, []string{"reports.publish_report", "auth.view_user"}),
-			)
-		})
-	}
-	close(start)
-	wg.Wait()
+	errs := together(func(int) error {
+		return errors.Join(
+			s.AddUserGroups(ctx, id, g.ID),
+			s.AddUserPermissions(ctx, id, "reports.publish_report", "auth.view_user"),
+			s.AddGroupPermissions(ctx, g.ID, "reports.view_report"),
+			s.SetUserPermissions(ctx, id, []string{"reports.publish_report", "auth.view_user"}),
+		)
+	})
 	require.NoError(t, errors.Join(errs...))
 	_, perms, err := s.GetUserWithPermissions(ctx, id)
 	require.NoError(t, err)
