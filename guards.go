@@ -18,7 +18,11 @@ var ErrLoginRequired = errors.New("auth: login required")
 // user could not be loaded. It is the check of LoginRequired, for use
 // inside a handler; Deny answers its error.
 func (a *Auth[U]) CheckLogin(r *http.Request) error {
-	ru := a.User(r)
+	return checkLogin(a.User(r))
+}
+
+// checkLogin is CheckLogin for a request user already at hand.
+func checkLogin[U any](ru *RequestUser[U]) error {
 	if ru.IsAuthenticated() {
 		return nil
 	}
@@ -33,10 +37,10 @@ func (a *Auth[U]) CheckLogin(r *http.Request) error {
 // ErrPermissionDenied for a user without them, and the loading or backend
 // error when the answer is unknown. It is the check of PermissionRequired.
 func (a *Auth[U]) CheckPerms(r *http.Request, perms ...string) error {
-	if err := a.CheckLogin(r); err != nil {
+	ru := a.User(r)
+	if err := checkLogin(ru); err != nil {
 		return err
 	}
-	ru := a.User(r)
 	ok := ru.HasPerms(perms...)
 	if err := ru.Err(); err != nil {
 		return err
