@@ -223,14 +223,12 @@ func newTracedStore(t *testing.T) (*postgres.Store[auth.User], *pgxpool.Pool, *q
 // queryCounter is a pgx.QueryTracer that counts the statements sent.
 type queryCounter struct {
 	mu  sync.Mutex
-	n   int
 	sql []string
 }
 
 func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.n++
 	c.sql = append(c.sql, d.SQL)
 	return ctx
 }
@@ -240,12 +238,12 @@ func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryE
 // count returns how many statements fn sends.
 func (c *queryCounter) count(fn func()) (int, []string) {
 	c.mu.Lock()
-	c.n, c.sql = 0, nil
+	c.sql = nil
 	c.mu.Unlock()
 	fn()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.n, c.sql
+	return len(c.sql), c.sql
 }
 
 func TestMigrateRecognisesCustomUserModelSchema(t *testing.T) {
