@@ -191,6 +191,20 @@ func (e *env[U]) app(extra ...func(mux *http.ServeMux)) http.Handler {
 	return e.a.Middleware(mux)
 }
 
+// changePasswordTo returns a handler that saves raw as the request user's
+// password with UpdateUser and keeps the request's session logged in with
+// UpdateSessionAuthHash, as a password change page does.
+func (e *env[U]) changePasswordTo(raw string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := auth.UserFromContext[U](r.Context()).User()
+		enc, err := e.hashers.Make(raw)
+		require.NoError(e.t, err)
+		e.a.AuthUser(u).Password = enc
+		require.NoError(e.t, e.store.UpdateUser(r.Context(), u))
+		require.NoError(e.t, e.a.UpdateSessionAuthHash(r, u))
+	}
+}
+
 func io_Copy(b *strings.Builder, resp *http.Response) (int64, error) {
 	defer resp.Body.Close()
 	return io.Copy(b, resp.Body)

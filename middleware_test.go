@@ -283,14 +283,7 @@ func TestSessionDeadlineSurvivesRenewal(t *testing.T) {
 		mux.HandleFunc("/shorten/", func(w http.ResponseWriter, r *http.Request) {
 			e.a.Sessions().SetDeadline(r.Context(), fixed)
 		})
-		mux.HandleFunc("/change/", func(w http.ResponseWriter, r *http.Request) {
-			u := auth.UserFromContext[auth.User](r.Context()).User()
-			enc, err := e.hashers.Make("new")
-			require.NoError(t, err)
-			u.Password = enc
-			require.NoError(t, e.store.UpdateUser(r.Context(), u))
-			require.NoError(t, e.a.UpdateSessionAuthHash(r, u))
-		})
+		mux.HandleFunc("/change/", e.changePasswordTo("new"))
 		mux.HandleFunc("/deadline/", func(w http.ResponseWriter, r *http.Request) {
 			deadline = e.a.Sessions().Deadline(r.Context())
 		})

@@ -114,14 +114,7 @@ func TestPasswordChangeLogsOutOtherSessions(t *testing.T) {
 	e := newEnv(t)
 	e.createUser("alice", "old")
 	app := e.app(func(mux *http.ServeMux) {
-		mux.HandleFunc("/change/", func(w http.ResponseWriter, r *http.Request) {
-			u := auth.UserFromContext[auth.User](r.Context()).User()
-			enc, err := e.hashers.Make("new")
-			require.NoError(t, err)
-			u.Password = enc
-			require.NoError(t, e.store.UpdateUser(r.Context(), u))
-			require.NoError(t, e.a.UpdateSessionAuthHash(r, u))
-		})
+		mux.HandleFunc("/change/", e.changePasswordTo("new"))
 	})
 	laptop, phone := newClient(t, app), newClient(t, app)
 	laptop.login("alice", "old")
