@@ -59,17 +59,23 @@ const maxHeaderValue = 900
 // (nor NUL) in From, To or Subject. The error wraps ErrInvalidMessage and
 // names the field.
 func (m Message) Validate() error {
-	_, _, err := m.addresses()
+	_, _, err := m.check()
+	return err
+}
+
+// check is Validate, returning the parsed From and To addresses.
+func (m Message) check() (*mail.Address, []*mail.Address, error) {
+	from, to, err := m.addresses()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := checkHeader("Subject", m.Subject); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if !utf8.ValidString(m.Text) || !utf8.ValidString(m.HTML) {
-		return fmt.Errorf("%w: body is not valid UTF-8", ErrInvalidMessage)
+		return nil, nil, fmt.Errorf("%w: body is not valid UTF-8", ErrInvalidMessage)
 	}
-	return nil
+	return from, to, nil
 }
 
 // checkHeader rejects values that would break out of their header line.
@@ -142,10 +148,16 @@ func domainOf(addr string) string {
 // The output depends only on its inputs, so it can be compared in tests.
 // It fails with ErrInvalidMessage when m does not validate.
 func (m Message) Encode(date time.Time, messageID string) ([]byte, error) {
-	if err := m.Validate(); err != nil {
+	from, to, err := m.check()
+	if err != nil {
 		return nil, err
 	}
-	from, to, _ := m.addresses()
+	return m.encode(from, to, date, messageID)
+}
+
+// encode is Encode for a message that check accepted, with the addresses
+// it parsed.
+func (m Message) encode(from *mail.Address, to []*mail.Address, date time.Time, messageID string) ([]byte, error) {
 	if messageID == "" {
 		messageID = NewMessageID(domainOf(from.Address))
 	}

@@ -136,11 +136,11 @@ func (s *SMTP) LogValue() slog.Value { return s.cfg.LogValue() }
 // and a new Message-ID. Errors name the SMTP step that failed; they never
 // contain the password.
 func (s *SMTP) Send(ctx context.Context, m Message) (err error) {
-	if err := m.Validate(); err != nil {
+	from, to, err := m.check()
+	if err != nil {
 		return err
 	}
-	from, to, _ := m.addresses()
-	data, err := m.Encode(time.Now(), "")
+	data, err := m.encode(from, to, time.Now(), "")
 	if err != nil {
 		return err
 	}
