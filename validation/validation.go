@@ -66,13 +66,7 @@ func (e *ValidationError) Is(target error) bool { return target == auth.ErrInval
 type Errors []*ValidationError
 
 // Error joins the messages with a space.
-func (es Errors) Error() string {
-	msgs := make([]string, len(es))
-	for i, e := range es {
-		msgs[i] = e.Message
-	}
-	return strings.Join(msgs, " ")
-}
+func (es Errors) Error() string { return strings.Join(es.Messages(), " ") }
 
 // Is reports whether target is auth.ErrInvalid.
 func (es Errors) Is(target error) bool { return target == auth.ErrInvalid }
