@@ -172,7 +172,7 @@ func (x suite[U, P]) testDeleteGroupCascades(t *testing.T, s auth.Store[U]) {
 	require.Equal(t, []auth.Group{kept}, groups)
 	set, err := s.GroupPermissionSet(ctx, id)
 	require.NoError(t, err)
-	require.Equal(t, []string{"auth.view_user"}, sorted(set))
+	require.Equal(t, []string{"auth.view_user"}, set.Sorted())
 	holders, err := s.UsersWithPermission(ctx, "reports.publish_report", auth.WithPermOptions{})
 	require.NoError(t, err)
 	require.Empty(t, holders)

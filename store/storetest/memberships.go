@@ -76,7 +76,7 @@ func (x suite[U, P]) testUserPermissions(t *testing.T, s auth.Store[U]) {
 		t.Helper()
 		ps, err := s.UserPermissionSet(ctx, id)
 		require.NoError(t, err)
-		return sorted(ps)
+		return ps.Sorted()
 	}
 	require.Empty(t, list())
 	require.Empty(t, set())
@@ -219,7 +219,7 @@ func (x suite[U, P]) testMembershipWritesAreAtomic(t *testing.T, s auth.Store[U]
 			require.Equal(t, []string{"old"}, groupNames(groups), "the user's groups are unchanged")
 			direct, err := s.UserPermissionSet(ctx, id)
 			require.NoError(t, err)
-			require.Equal(t, []string{"auth.view_user"}, sorted(direct), "the user's grants are unchanged")
+			require.Equal(t, []string{"auth.view_user"}, direct.Sorted(), "the user's grants are unchanged")
 			viaGroup, err := s.ListGroupPermissions(ctx, g.ID)
 			require.NoError(t, err)
 			require.Equal(t, []string{"auth.view_group"}, permKeys(viaGroup), "the group's grants are unchanged")
@@ -291,16 +291,16 @@ func (x suite[U, P]) testPermissionSets(t *testing.T, s auth.Store[U]) {
 			id := x.au(tc.user).ID
 			direct, err := s.UserPermissionSet(ctx, id)
 			require.NoError(t, err)
-			require.Equal(t, tc.wantUser, sorted(direct))
+			require.Equal(t, tc.wantUser, direct.Sorted())
 			viaGroup, err := s.GroupPermissionSet(ctx, id)
 			require.NoError(t, err)
-			require.Equal(t, tc.wantGroup, sorted(viaGroup))
+			require.Equal(t, tc.wantGroup, viaGroup.Sorted())
 
 			got, perms, err := s.GetUserWithPermissions(ctx, id)
 			require.NoError(t, err)
 			x.requireSameUser(t, tc.user, got)
-			require.Equal(t, tc.wantUser, sorted(perms.User))
-			require.Equal(t, tc.wantGroup, sorted(perms.Group))
+			require.Equal(t, tc.wantUser, perms.User.Sorted())
+			require.Equal(t, tc.wantGroup, perms.Group.Sorted())
 		})
 	}
 }

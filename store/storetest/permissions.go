@@ -334,7 +334,7 @@ func (x suite[U, P]) testDeletePermission(t *testing.T, s auth.Store[U]) {
 	require.NoError(t, err)
 	set, err := s.UserPermissionSet(ctx, id)
 	require.NoError(t, err)
-	require.Equal(t, []string{"reports.view_report"}, sorted(set))
+	require.Equal(t, []string{"reports.view_report"}, set.Sorted())
 }
 
 // testSharedCodename covers two models of one app with the same codename,
@@ -363,7 +363,7 @@ func (x suite[U, P]) testSharedCodename(t *testing.T, s auth.Store[U]) {
 	require.Equal(t, []string{"invoice", "summary"}, []string{rows[0].Model, rows[1].Model})
 	set, err := s.UserPermissionSet(ctx, id)
 	require.NoError(t, err)
-	require.Equal(t, []string{"billing.export"}, sorted(set))
+	require.Equal(t, []string{"billing.export"}, set.Sorted())
 	holders, err := s.UsersWithPermission(ctx, "billing.export", auth.WithPermOptions{})
 	require.NoError(t, err)
 	require.Equal(t, []int64{id}, x.ids(holders), "a user holding both appears once")

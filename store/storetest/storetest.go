@@ -221,15 +221,6 @@ func permKeys(ps []auth.Permission) []string {
 	return out
 }
 
-// sorted returns the members of a PermSet in order, never nil.
-func sorted(s auth.PermSet) []string {
-	out := s.Sorted()
-	if out == nil {
-		out = []string{}
-	}
-	return out
-}
-
 // reportModel is the custom model the permission tests register: the
 // default permissions named after "report" plus two custom ones.
 func reportModel() auth.ModelSpec {

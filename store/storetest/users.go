@@ -380,7 +380,7 @@ func (x suite[U, P]) testDeleteUser(t *testing.T, s auth.Store[U]) {
 	require.NoError(t, err)
 	set, err = s.UserPermissionSet(ctx, x.au(kept).ID)
 	require.NoError(t, err)
-	require.Equal(t, []string{"reports.publish_report"}, sorted(set))
+	require.Equal(t, []string{"reports.publish_report"}, set.Sorted())
 
 	// A new user never inherits the deleted user's ID or memberships.
 	again := x.create(t, s, "doomed")
@@ -634,11 +634,11 @@ func (x suite[U, P]) testCopySemantics(t *testing.T, s auth.Store[U]) {
 
 	perms, err := s.UserPermissionSet(ctx, id)
 	require.NoError(t, err)
-	require.Equal(t, []string{"auth.view_user"}, sorted(perms))
+	require.Equal(t, []string{"auth.view_user"}, perms.Sorted())
 	perms.Add("auth.add_user")
 	again, err := s.UserPermissionSet(ctx, id)
 	require.NoError(t, err)
-	require.Equal(t, []string{"auth.view_user"}, sorted(again), "a returned PermSet is the caller's")
+	require.Equal(t, []string{"auth.view_user"}, again.Sorted(), "a returned PermSet is the caller's")
 }
 
 // testNilArguments passes nil where a pointer is expected: the store must
