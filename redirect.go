@@ -80,6 +80,13 @@ func pyIsControlCategory(r rune) bool {
 	return !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z)
 }
 
+// Replacers of pyURLSplit and checkNetlocNFKC, built once: a Replacer of
+// single bytes holds a 256-entry table, too much to build per call.
+var (
+	dropTabCRLF      = strings.NewReplacer("\t", "", "\r", "", "\n", "")
+	dropNetlocDelims = strings.NewReplacer("@", "", ":", "", "#", "", "?", "")
+)
+
 // pyURLSplit returns the scheme (lowercased) and network location of url
 // as Python's urllib.parse.urlsplit reads them, and false where urlsplit
 // raises ValueError (a bad IPv6 literal, or a netloc that NFKC
@@ -89,7 +96,7 @@ func pyURLSplit(url string) (scheme, netloc string, ok bool) {
 	// tab, CR and LF everywhere.
 	url = strings.TrimLeftFunc(url, func(r rune) bool { return r <= 0x20 })
 	if strings.ContainsAny(url, "\t\r\n") {
-		url = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(url)
+		url = dropTabCRLF.Replace(url)
 	}
 	if i := strings.IndexByte(url, ':'); i > 0 && isASCIIAlpha(url[0]) {
 		valid := true
@@ -284,7 +291,7 @@ func checkNetlocNFKC(netloc string) bool {
 	if netloc == "" || ascii {
 		return true
 	}
-	n := strings.NewReplacer("@", "", ":", "", "#", "", "?", "").Replace(netloc)
+	n := dropNetlocDelims.Replace(netloc)
 	n2 := norm.NFKC.String(n)
 	if n == n2 {
 		return true
