@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/djauth/auth/internal/pystr"
 )
 
 // ContentType identifies a model, as Django's django_content_type table
@@ -239,7 +241,7 @@ func camelCaseToSpaces(name string) string {
 		}
 		b.WriteByte(c)
 	}
-	return pythonLower(strings.TrimFunc(b.String(), isPythonSpace))
+	return pystr.Lower(pystr.Strip(b.String()))
 }
 
 // AuthModels are the models whose permissions Django creates for the auth

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/djauth/auth/internal/pystr"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -29,7 +30,7 @@ func URLHasAllowedHostAndScheme(url string, allowedHosts []string, requireHTTPS 
 	if !utf8.ValidString(url) {
 		return false
 	}
-	url = strings.TrimFunc(url, isPythonSpace)
+	url = pystr.Strip(url)
 	if url == "" {
 		return false
 	}

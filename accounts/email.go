@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/internal/pystr"
 )
 
 // Messages of the email field, Django's EmailField.
@@ -30,7 +30,7 @@ const maxEmailLength = 254
 // characters, free of NUL and a valid address (validate_email). It returns
 // the stripped value and every error, as Django's form does.
 func cleanEmail(raw string) (string, []string) {
-	email := strings.TrimFunc(raw, isPythonSpace)
+	email := pystr.Strip(raw)
 	if email == "" {
 		return "", []string{auth.MsgRequired}
 	}
@@ -45,11 +45,6 @@ func cleanEmail(raw string) (string, []string) {
 		errs = append(errs, MsgInvalidEmail)
 	}
 	return email, errs
-}
-
-// isPythonSpace reports whether Python's str.isspace holds for r.
-func isPythonSpace(r rune) bool {
-	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
 }
 
 // ValidEmail reports whether Django's validate_email (EmailValidator, as

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/internal/pystr"
 )
 
 // commonPasswordsGz is the list of common passwords: Django's list,
@@ -94,7 +95,7 @@ func readPasswordList(r io.Reader) (map[string]struct{}, error) {
 		return set, nil
 	}
 	for line := range strings.SplitSeq(text, "\n") {
-		entry := pyStrip(line)
+		entry := pystr.Strip(line)
 		if entry != pyLower(entry) {
 			return nil, fmt.Errorf("validation: password list entry %q is not lowercase", entry)
 		}
@@ -122,7 +123,7 @@ func (v CommonPassword) Validate(password string, _ *auth.User) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errNoList, err)
 	}
-	if _, ok := set[pyStrip(pyLower(password))]; ok {
+	if _, ok := set[pystr.Strip(pyLower(password))]; ok {
 		return &ValidationError{Code: CodeTooCommon, Message: "This password is too common."}
 	}
 	return nil

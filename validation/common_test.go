@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/djauth/auth/internal/pystr"
 	"github.com/djauth/auth/validation/internal/commonlist"
 )
 
@@ -74,7 +75,7 @@ func TestCommonPasswordZxcvbnEntries(t *testing.T) {
 	for _, pw := range []string{"iwantu", "liverpoo", "swordfis", "usuckballz1", "mrkitty", "angelofwar", " LifeHack\t", "02011989"} {
 		t.Run(pw, func(t *testing.T) {
 			t.Parallel()
-			_, listed := only[pyStrip(pyLower(pw))]
+			_, listed := only[pystr.Strip(pyLower(pw))]
 			require.True(t, listed, "a zxcvbn-only entry")
 			assert.NoError(t, django.Validate(pw, nil), "not in Django's list")
 			var ve *ValidationError

@@ -1,86 +1,24 @@
 package validation
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/djauth/auth/internal/pystr"
 )
 
 // This file holds the few pieces of Python's string semantics that Django's
 // validators depend on. Python strings are sequences of code points, so every
 // length and every comparison here works on runes, never on bytes.
 
-// pyLower is Python's str.lower: Unicode full lowercase mapping. It differs
-// from strings.ToLower in two places: U+0130 (capital I with dot above)
-// becomes "i" followed by U+0307, and a capital sigma at the end of a word
-// becomes the final form ς (U+03C2), as Python applies the Final_Sigma rule.
+// pyLower is Python's str.lower (pystr.Lower) of the text as Django sees
+// it: every byte that is not valid UTF-8 stands for U+FFFD, as Django's
+// form decoding with errors="replace" gives it.
 func pyLower(s string) string {
-	if !strings.ContainsRune(s, 'İ') && !strings.ContainsRune(s, 'Σ') {
-		return strings.ToLower(s)
+	if !utf8.ValidString(s) {
+		s = string([]rune(s))
 	}
-	rs := []rune(s)
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	for i, r := range rs {
-		switch {
-		case r == 'İ':
-			b.WriteString("i\u0307")
-		case r == 'Σ' && finalSigma(rs, i):
-			b.WriteRune('ς')
-		default:
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
-}
-
-// finalSigma reports whether the capital sigma at rs[i] ends a word, by the
-// Unicode Final_Sigma condition that Python implements: a cased letter comes
-// before it and none comes after it, skipping case-ignorable characters in
-// both directions.
-func finalSigma(rs []rune, i int) bool {
-	j := i - 1
-	for j >= 0 && caseIgnorable(rs[j]) {
-		j--
-	}
-	if j < 0 || !cased(rs[j]) {
-		return false
-	}
-	k := i + 1
-	for k < len(rs) && caseIgnorable(rs[k]) {
-		k++
-	}
-	return k == len(rs) || !cased(rs[k])
-}
-
-// cased approximates the Unicode Cased property: letters with case, plus
-// the Other_Lowercase and Other_Uppercase characters.
-func cased(r rune) bool {
-	return unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r) ||
-		unicode.Is(unicode.Other_Lowercase, r) || unicode.Is(unicode.Other_Uppercase, r)
-}
-
-// caseIgnorable approximates the Unicode Case_Ignorable property: marks,
-// format characters, modifier letters and symbols, and the word-internal
-// punctuation of the word-break rules (apostrophes, full stops, colons).
-func caseIgnorable(r rune) bool {
-	switch r {
-	case '\'', '.', ':', '^', '`', 0x00B7, 0x0387, 0x055F, 0x05F4, 0x2018, 0x2019,
-		0x2024, 0x2027, 0xFE13, 0xFE52, 0xFE55, 0xFF07, 0xFF0E, 0xFF1A:
-		return true
-	}
-	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
-}
-
-// pySpace is Python's str.isspace for one character: Go's unicode.IsSpace
-// plus the four information separators U+001C to U+001F.
-func pySpace(r rune) bool {
-	return unicode.IsSpace(r) || r >= 0x1C && r <= 0x1F
-}
-
-// pyStrip is Python's str.strip() without arguments.
-func pyStrip(s string) string {
-	return strings.TrimFunc(s, pySpace)
+	return pystr.Lower(s)
 }
 
 // pyWord reports whether r matches \w in a Python str pattern: a letter, a

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/internal/pystr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -91,7 +92,7 @@ func TestPythonStringSemantics(t *testing.T) {
 	t.Run("strip", func(t *testing.T) {
 		t.Parallel()
 		for _, c := range v.Strip {
-			assert.Equal(t, c[1], pyStrip(c[0]), "%q", c[0])
+			assert.Equal(t, c[1], pystr.Strip(c[0]), "%q", c[0])
 		}
 	})
 	t.Run("split", func(t *testing.T) {
@@ -158,7 +159,7 @@ func TestValidatorsMatchDjango(t *testing.T) {
 			var want *djangoError
 			tuple(t, raw, &pw, &want)
 			checkErr(t, django.Validate(pw, nil), want, pw)
-			if _, ok := zxcvbn[pyStrip(pyLower(pw))]; ok && want == nil {
+			if _, ok := zxcvbn[pystr.Strip(pyLower(pw))]; ok && want == nil {
 				want = &djangoError{Code: CodeTooCommon, Message: "This password is too common."}
 				extra++
 			}
@@ -197,7 +198,7 @@ func TestCommonPasswordListSize(t *testing.T) {
 	assert.GreaterOrEqual(t, len(set), 20000)
 	assert.Len(t, set, 40101)
 	for p := range set {
-		if p != pyLower(p) || p != pyStrip(p) {
+		if p != pyLower(p) || p != pystr.Strip(p) {
 			t.Fatalf("entry %q is not lowercase and stripped", p)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/internal/pystr"
 )
 
 func init() {
@@ -105,7 +106,7 @@ func (n *newUser) fromFlags(username, email string, passwordStdin bool) error {
 	if err != nil && !errors.Is(err, errEndOfInput) {
 		return err
 	}
-	if strings.TrimFunc(pw, pySpace) == "" {
+	if pystr.Strip(pw) == "" {
 		return failf("%s", msgBlankPassword)
 	}
 	candidate := auth.NewUser(username)

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/internal/pystr"
 	"github.com/djauth/auth/store/postgres"
 	"github.com/djauth/auth/validation"
 	"golang.org/x/text/unicode/norm"
@@ -127,7 +128,7 @@ func (n *newUser) ask(username, email *string, suggest bool) error {
 			fmt.Fprintln(stderr, msgPasswordMismatch)
 			continue
 		}
-		if strings.TrimFunc(p1, pySpace) == "" {
+		if pystr.Strip(p1) == "" {
 			fmt.Fprintln(stderr, msgBlankPassword)
 			continue
 		}
@@ -270,10 +271,4 @@ func validatePassword(password string, u *auth.User) ([]string, error) {
 		return errs.Messages(), nil
 	}
 	return nil, failf("validate password: %v", err)
-}
-
-// pySpace is Python's str.isspace for one character: Go's unicode.IsSpace
-// plus the information separators U+001C to U+001F.
-func pySpace(r rune) bool {
-	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
 }
