@@ -15,6 +15,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/djcrypto"
 )
 
 // Defaults of Config, Django's settings of the same meaning.
@@ -223,7 +224,7 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 		if err := checkSecretKey(key); err != nil {
 			return bad("%s %s", what, err)
 		}
-		a.hashKeys = append(a.hashKeys, deriveKey(sessionAuthHashSalt, key))
+		a.hashKeys = append(a.hashKeys, djcrypto.SaltedHMACKey(sha256.New, sessionAuthHashSalt, key))
 	}
 	if a.hashers == nil {
 		a.hashers = hashers.Default()
@@ -316,14 +317,6 @@ func checkSecretKey(key string) error {
 		return fmt.Errorf("has only %d distinct characters; it needs at least %d", unique, minSecretKeyUnique)
 	}
 	return nil
-}
-
-// deriveKey is the key derivation of Django's salted_hmac with SHA-256.
-func deriveKey(keySalt, secret string) []byte {
-	h := sha256.New()
-	h.Write([]byte(keySalt))
-	h.Write([]byte(secret))
-	return h.Sum(nil)
 }
 
 // Close stops the cleanup goroutine of the in-memory session store that

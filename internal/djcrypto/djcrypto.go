@@ -25,12 +25,19 @@ func SaltedHMAC(keySalt, value, secret string) []byte {
 // SaltedHMACWith is SaltedHMAC with another hash function, such as
 // crypto/sha1.New for Django's legacy algorithm="sha1".
 func SaltedHMACWith(h func() hash.Hash, keySalt, value, secret string) []byte {
+	mac := hmac.New(h, SaltedHMACKey(h, keySalt, secret))
+	mac.Write([]byte(value))
+	return mac.Sum(nil)
+}
+
+// SaltedHMACKey is the key of Django's salted_hmac: h(keySalt + secret).
+// Callers that sign many values with one key derive it once and keep an
+// hmac.New(h, key) around.
+func SaltedHMACKey(h func() hash.Hash, keySalt, secret string) []byte {
 	kh := h()
 	kh.Write([]byte(keySalt))
 	kh.Write([]byte(secret))
-	mac := hmac.New(h, kh.Sum(nil))
-	mac.Write([]byte(value))
-	return mac.Sum(nil)
+	return kh.Sum(nil)
 }
 
 // ConstantTimeEqual reports whether a and b are equal, in time that depends
