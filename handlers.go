@@ -47,9 +47,12 @@ func (a *Auth[U]) Routes(mux *http.ServeMux, prefix string) {
 	mux.Handle(prefix+"logout/", a.LogoutHandler())
 }
 
-// protect wraps an auth page: Middleware (harmless when already applied),
-// cross-origin protection against CSRF and Django's never_cache headers.
-func (a *Auth[U]) protect(h http.Handler) http.Handler {
+// Protect wraps a page the way the auth pages are wrapped: Middleware
+// (harmless when already applied), http.CrossOriginProtection against
+// CSRF, and Django's never_cache headers (Cache-Control: no-store and
+// friends). Package accounts uses it for its pages; apps can use it for
+// their own forms that deal with credentials.
+func (a *Auth[U]) Protect(h http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	return a.Middleware(cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", neverCache)
@@ -68,7 +71,7 @@ func (a *Auth[U]) protect(h http.Handler) http.Handler {
 // (http.CrossOriginProtection) and responses are not cached. The handler
 // is marked LoginNotRequired.
 func (a *Auth[U]) LoginHandler() http.Handler {
-	return LoginNotRequired(a.protect(http.HandlerFunc(a.serveLogin)))
+	return LoginNotRequired(a.Protect(http.HandlerFunc(a.serveLogin)))
 }
 
 func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
@@ -143,7 +146,7 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 // get 405: a GET must not log anyone out. Cross-origin POSTs are refused
 // and responses are not cached.
 func (a *Auth[U]) LogoutHandler() http.Handler {
-	return a.protect(http.HandlerFunc(a.serveLogout))
+	return a.Protect(http.HandlerFunc(a.serveLogout))
 }
 
 func (a *Auth[U]) serveLogout(w http.ResponseWriter, r *http.Request) {

@@ -168,6 +168,27 @@ func TestLoginCrossOriginRefused(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
+// TestProtect: an app's own page wrapped with Protect gets the session
+// user, never_cache and the cross-origin refusal of the auth pages.
+func TestProtect(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("alice", "pw")
+	app := e.app(func(mux *http.ServeMux) {
+		mux.Handle("/form/", e.a.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(e.a.User(r).String()))
+		})))
+	})
+	c := newClient(t, app)
+	c.login("alice", "pw")
+	resp := c.post("/form/", nil, "Sec-Fetch-Site", "same-origin")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "max-age=0, no-cache, no-store, must-revalidate, private", resp.Header.Get("Cache-Control"))
+	assert.Equal(t, "alice", readBody(t, resp))
+	resp = c.post("/form/", nil, "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
+
 // TestLogout ports Django's LogoutTest: POST only, redirects by next,
 // LOGOUT_REDIRECT_URL or the logged-out page, never cached.
 func TestLogout(t *testing.T) {

@@ -262,25 +262,25 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		prefix += "/"
 	}
 	p := paths{prefix: prefix}
-	mux.Handle(p.passwordChange()+"{$}", m.protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(p.passwordChange()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordChange(w, r, p)
 	}))))
-	mux.Handle(p.passwordChangeDone()+"{$}", m.protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(p.passwordChangeDone()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.serveStatic(w, r, m.templates.PasswordChangeDone, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
 	}))))
 	if m.mailer == nil || m.tokens == nil {
 		return
 	}
-	mux.Handle(p.passwordReset()+"{$}", auth.LoginNotRequired(m.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(p.passwordReset()+"{$}", auth.LoginNotRequired(m.auth.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordReset(w, r, p)
 	}))))
-	mux.Handle(p.passwordResetDone()+"{$}", auth.LoginNotRequired(m.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(p.passwordResetDone()+"{$}", auth.LoginNotRequired(m.auth.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.serveStatic(w, r, m.templates.PasswordResetDone, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
 	}))))
-	mux.Handle(p.resetConfirmPattern()+"{$}", auth.LoginNotRequired(m.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(p.resetConfirmPattern()+"{$}", auth.LoginNotRequired(m.auth.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordResetConfirm(w, r, p)
 	}))))
-	mux.Handle(p.resetComplete()+"{$}", auth.LoginNotRequired(m.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(p.resetComplete()+"{$}", auth.LoginNotRequired(m.auth.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.serveStatic(w, r, m.templates.PasswordResetComplete, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
 	}))))
 }
@@ -298,21 +298,8 @@ func (p paths) resetConfirm(uidb64, token string) string {
 	return p.prefix + "reset/" + uidb64 + "/" + token + "/"
 }
 
-// neverCache is the Cache-Control value of Django's never_cache.
-const neverCache = "max-age=0, no-cache, no-store, must-revalidate, private"
-
 // maxFormBytes bounds the body of every form.
 const maxFormBytes = 64 << 10
-
-// protect wraps a page: the auth middleware (harmless when already
-// applied), cross-origin protection against CSRF and never_cache.
-func (m *Manager[U]) protect(h http.Handler) http.Handler {
-	cop := http.NewCrossOriginProtection()
-	return m.auth.Middleware(cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", neverCache)
-		h.ServeHTTP(w, r)
-	})))
-}
 
 // serveStatic answers GET and HEAD with a page that has no form.
 func (m *Manager[U]) serveStatic(w http.ResponseWriter, r *http.Request, t *template.Template, data any) {
