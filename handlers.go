@@ -21,6 +21,17 @@ const (
 	MsgRequired = "This field is required."
 )
 
+// MaxLengthMessage returns Django's MaxLengthValidator message, "Ensure
+// this value has at most N characters (it has M).", when value has more
+// than limit characters (code points, as Python counts them), and "" when
+// it fits.
+func MaxLengthMessage(value string, limit int) string {
+	if n := utf8.RuneCountInString(value); n > limit {
+		return fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", limit, n)
+	}
+	return ""
+}
+
 // maxFormBytes bounds the body of the login and logout forms.
 const maxFormBytes = 64 << 10
 
@@ -98,12 +109,11 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 	username := NormalizeUsername(strings.TrimSpace(r.PostForm.Get("username")))
 	password := r.PostForm.Get("password")
 	page.Username = username
-	switch n := utf8.RuneCountInString(username); {
+	switch msg := MaxLengthMessage(username, MaxUsernameLength); {
 	case username == "":
 		page.UsernameErrors = append(page.UsernameErrors, MsgRequired)
-	case n > MaxUsernameLength:
-		page.UsernameErrors = append(page.UsernameErrors,
-			fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", MaxUsernameLength, n))
+	case msg != "":
+		page.UsernameErrors = append(page.UsernameErrors, msg)
 	}
 	if password == "" {
 		page.PasswordErrors = append(page.PasswordErrors, MsgRequired)

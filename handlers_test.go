@@ -168,6 +168,12 @@ func TestLoginCrossOriginRefused(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
+func TestMaxLengthMessage(t *testing.T) {
+	t.Parallel()
+	assert.Empty(t, auth.MaxLengthMessage(strings.Repeat("é", 3), 3), "counted in characters, not bytes")
+	assert.Equal(t, "Ensure this value has at most 3 characters (it has 4).", auth.MaxLengthMessage("éééé", 3))
+}
+
 // TestProtect: an app's own page wrapped with Protect gets the session
 // user, never_cache and the cross-origin refusal of the auth pages.
 func TestProtect(t *testing.T) {

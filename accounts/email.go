@@ -35,8 +35,8 @@ func cleanEmail(raw string) (string, []string) {
 		return "", []string{auth.MsgRequired}
 	}
 	var errs []string
-	if n := utf8.RuneCountInString(email); n > maxEmailLength {
-		errs = append(errs, fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", maxEmailLength, n))
+	if msg := auth.MaxLengthMessage(email, maxEmailLength); msg != "" {
+		errs = append(errs, msg)
 	}
 	if strings.IndexByte(email, 0) >= 0 {
 		errs = append(errs, MsgNullCharacters)

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
@@ -17,15 +15,6 @@ const (
 	msgUsernameBlank = "Username cannot be blank."
 	msgUsernameTaken = "Error: That username is already taken."
 )
-
-// maxLengthMessage is Django's MaxLengthValidator message; lengths are in
-// characters (code points), as Python counts them.
-func maxLengthMessage(s string, limit int) string {
-	if n := utf8.RuneCountInString(s); n > limit {
-		return fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", limit, n)
-	}
-	return ""
-}
 
 // cleanUsername is the clean() of Django's username field: blank is
 // refused, then every validator runs (the character rule, then the
@@ -41,7 +30,7 @@ func cleanUsername(username string) []string {
 	} else if err != nil {
 		msgs = append(msgs, err.Error())
 	}
-	if m := maxLengthMessage(username, auth.MaxUsernameLength); m != "" {
+	if m := auth.MaxLengthMessage(username, auth.MaxUsernameLength); m != "" {
 		msgs = append(msgs, m)
 	}
 	return msgs
@@ -56,7 +45,7 @@ func cleanEmail(email string) []string {
 	if !accounts.ValidEmail(email) {
 		msgs = append(msgs, accounts.MsgInvalidEmail)
 	}
-	if m := maxLengthMessage(email, auth.MaxEmailLength); m != "" {
+	if m := auth.MaxLengthMessage(email, auth.MaxEmailLength); m != "" {
 		msgs = append(msgs, m)
 	}
 	return msgs

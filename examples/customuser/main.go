@@ -68,9 +68,8 @@ func run(ctx context.Context, dbURL string, out io.Writer) error {
 // validatePhone checks the extra field as the app's form would; the
 // store checks only Django's own fields.
 func validatePhone(phone string) error {
-	if n := len([]rune(phone)); n > maxPhoneNumberLength {
-		return &auth.ValidationError{Field: "PhoneNumber", Code: "max_length",
-			Message: fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", maxPhoneNumberLength, n)}
+	if msg := auth.MaxLengthMessage(phone, maxPhoneNumberLength); msg != "" {
+		return &auth.ValidationError{Field: "PhoneNumber", Code: "max_length", Message: msg}
 	}
 	return nil
 }
