@@ -13,11 +13,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,30 +24,6 @@ import (
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/store/postgres"
 )
-
-// rtTracer records the SQL of every statement sent through the pool.
-type rtTracer struct {
-	mu  sync.Mutex
-	sql []string
-}
-
-func (tr *rtTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	tr.mu.Lock()
-	tr.sql = append(tr.sql, strings.Join(strings.Fields(data.SQL), " "))
-	tr.mu.Unlock()
-	return ctx
-}
-
-func (tr *rtTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// take returns the statements recorded since the last call and forgets them.
-func (tr *rtTracer) take() []string {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	s := tr.sql
-	tr.sql = nil
-	return s
-}
 
 // rtSessionWrites returns the statements that write the session table.
 func rtSessionWrites(sql []string) []string {
@@ -67,14 +40,10 @@ func rtSessionWrites(sql []string) []string {
 func TestPostgresRoundTripsPerRequest(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.NewDatabase(t)
-	pcfg, err := pgxpool.ParseConfig(db.URL)
-	require.NoError(t, err)
-	tracer := &rtTracer{}
-	pcfg.ConnConfig.Tracer = tracer
-	pool := pgtest.PoolFromConfig(t, pcfg)
+	tracer := &pgtest.Tracer{}
+	pool := pgtest.NewTracedPool(t, tracer)
 
-	_, err = postgres.Migrate(ctx, pool)
+	_, err := postgres.Migrate(ctx, pool)
 	require.NoError(t, err)
 	store, err := postgres.New[auth.User](pool, postgres.Options{})
 	require.NoError(t, err)
@@ -140,12 +109,12 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 		return resp
 	}
 
-	tracer.take()
+	tracer.Take()
 	resp, err := noRedirect.PostForm(srv.URL+"/accounts/login/", url.Values{"username": {"alice"}, "password": {"alice-pw"}})
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	require.Equal(t, http.StatusFound, resp.StatusCode)
-	login := tracer.take()
+	login := tracer.Take()
 	t.Logf("login: %d statements", len(login))
 	for _, s := range login {
 		t.Logf("  %.120s", s)
@@ -159,11 +128,11 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 	require.NotNil(t, cookie)
 
 	t.Run("authenticated request with one permission check", func(t *testing.T) {
-		tracer.take()
+		tracer.Take()
 		resp := get("/reports/", cookie)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Empty(t, resp.Header.Values("Set-Cookie"), "nothing changed: no cookie written")
-		sql := tracer.take()
+		sql := tracer.Take()
 		t.Logf("authenticated GET /reports/: %d round trips", len(sql))
 		for _, s := range sql {
 			t.Logf("  %.160s", s)
@@ -172,26 +141,26 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 		assert.Empty(t, rtSessionWrites(sql), "no session write on a request that changed nothing")
 	})
 	t.Run("three permission checks cost no more", func(t *testing.T) {
-		tracer.take()
+		tracer.Take()
 		resp := get("/reports/edit/", cookie)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
-		sql := tracer.take()
+		sql := tracer.Take()
 		t.Logf("authenticated GET /reports/edit/: %d round trips", len(sql))
 		assert.LessOrEqual(t, len(sql), 2)
 		assert.Empty(t, rtSessionWrites(sql))
 	})
 	t.Run("anonymous request without a cookie", func(t *testing.T) {
-		tracer.take()
+		tracer.Take()
 		resp := get("/reports/", nil)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
-		assert.Empty(t, tracer.take(), "no cookie: nothing to read")
+		assert.Empty(t, tracer.Take(), "no cookie: nothing to read")
 		assert.Empty(t, resp.Header.Values("Set-Cookie"))
 	})
 	t.Run("unknown cookie", func(t *testing.T) {
-		tracer.take()
+		tracer.Take()
 		resp := get("/reports/", &http.Cookie{Name: auth.DefaultSessionCookieName, Value: "no-such-session-token-0123456789abcdefghij"})
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
-		sql := tracer.take()
+		sql := tracer.Take()
 		assert.Len(t, sql, 1, "one session lookup, no user lookup: %q", sql)
 		assert.Empty(t, rtSessionWrites(sql))
 	})

@@ -17,7 +17,6 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -28,16 +27,10 @@ import (
 
 // pgSessionStore returns a migrated PostgreSQL session store on a fresh
 // database, reached through a pool with tracer when it is not nil.
-func pgSessionStore(t *testing.T, tracer *rtTracer) *postgres.SessionStore {
+func pgSessionStore(t *testing.T, tracer *pgtest.Tracer) *postgres.SessionStore {
 	t.Helper()
-	db := pgtest.NewDatabase(t)
-	pcfg, err := pgxpool.ParseConfig(db.URL)
-	require.NoError(t, err)
-	if tracer != nil {
-		pcfg.ConnConfig.Tracer = tracer
-	}
-	pool := pgtest.PoolFromConfig(t, pcfg)
-	_, err = postgres.Migrate(context.Background(), pool)
+	pool := pgtest.NewTracedPool(t, tracer)
+	_, err := postgres.Migrate(context.Background(), pool)
 	require.NoError(t, err)
 	ss, err := postgres.NewSessionStore(pool, postgres.SessionStoreOptions{CleanupInterval: -1})
 	require.NoError(t, err)
@@ -226,7 +219,7 @@ func TestModifiedLiveSessionIsSaved(t *testing.T) {
 // no second lookup and no INSERT; a read-only request costs the lookup only.
 func TestModifyingRequestIsOneUpdateOnPostgres(t *testing.T) {
 	t.Parallel()
-	tracer := &rtTracer{}
+	tracer := &pgtest.Tracer{}
 	ss := pgSessionStore(t, tracer)
 	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.SessionStore = ss })
 	e.createUser("alice", "pw")
@@ -238,14 +231,14 @@ func TestModifyingRequestIsOneUpdateOnPostgres(t *testing.T) {
 	c := newClient(t, h)
 	require.Equal(t, http.StatusFound, c.login("alice", "pw").StatusCode)
 
-	tracer.take()
+	tracer.Take()
 	require.Equal(t, http.StatusOK, c.get("/whoami/").StatusCode)
-	sql := tracer.take()
+	sql := tracer.Take()
 	require.Len(t, sql, 1, "read-only request: the session lookup only: %q", sql)
 	assert.True(t, strings.HasPrefix(sql[0], "SELECT"), sql[0])
 
 	require.Equal(t, http.StatusOK, c.get("/put/").StatusCode)
-	sql = tracer.take()
+	sql = tracer.Take()
 	require.Len(t, sql, 2, "modifying request: lookup and one update: %q", sql)
 	assert.True(t, strings.HasPrefix(sql[0], "SELECT"), sql[0])
 	assert.True(t, strings.HasPrefix(sql[1], "UPDATE"), sql[1])

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,12 +90,7 @@ func NewDatabase(t testing.TB) Database {
 // connected to it, closed when the test ends.
 func NewPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	db := NewDatabase(t)
-	cfg, err := pgxpool.ParseConfig(db.URL)
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
-	return PoolFromConfig(t, cfg)
+	return NewTracedPool(t, nil)
 }
 
 // PoolFromConfig opens a pool with cfg (for example one with a tracer
@@ -139,4 +135,46 @@ func withDatabase(server, name string) (string, error) {
 		return u.String(), nil
 	}
 	return server + " dbname=" + name, nil
+}
+
+// Tracer is a pgx.QueryTracer that records the SQL of every statement sent,
+// with runs of white space folded to one space, so that tests can count
+// round trips and read what was sent. It is safe for concurrent use.
+type Tracer struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+// TraceQueryStart records the statement.
+func (tr *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	tr.mu.Lock()
+	tr.sql = append(tr.sql, strings.Join(strings.Fields(data.SQL), " "))
+	tr.mu.Unlock()
+	return ctx
+}
+
+// TraceQueryEnd does nothing.
+func (tr *Tracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// Take returns the statements recorded since the last call and forgets them.
+func (tr *Tracer) Take() []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	s := tr.sql
+	tr.sql = nil
+	return s
+}
+
+// NewTracedPool is NewPool on a fresh database whose statements tr records
+// (none when tr is nil).
+func NewTracedPool(t testing.TB, tr *Tracer) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(NewDatabase(t).URL)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	if tr != nil {
+		cfg.ConnConfig.Tracer = tr
+	}
+	return PoolFromConfig(t, cfg)
 }

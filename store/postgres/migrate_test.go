@@ -9,7 +9,6 @@ import (
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/store/postgres"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -207,43 +206,24 @@ func TestMigrateUnreachable(t *testing.T) {
 // newTracedStore returns a migrated store whose pool counts queries.
 func newTracedStore(t *testing.T) (*postgres.Store[auth.User], *pgxpool.Pool, *queryCounter) {
 	t.Helper()
-	db := pgtest.NewDatabase(t)
-	cfg, err := pgxpool.ParseConfig(db.URL)
-	require.NoError(t, err)
 	counter := &queryCounter{}
-	cfg.ConnConfig.Tracer = counter
-	pool := pgtest.PoolFromConfig(t, cfg)
-	_, err = postgres.Migrate(context.Background(), pool)
+	pool := pgtest.NewTracedPool(t, &counter.Tracer)
+	_, err := postgres.Migrate(context.Background(), pool)
 	require.NoError(t, err)
 	s, err := postgres.New[auth.User](pool, postgres.Options{})
 	require.NoError(t, err)
 	return s, pool, counter
 }
 
-// queryCounter is a pgx.QueryTracer that counts the statements sent.
-type queryCounter struct {
-	mu  sync.Mutex
-	sql []string
-}
+// queryCounter counts the statements that a piece of work sends.
+type queryCounter struct{ pgtest.Tracer }
 
-func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sql = append(c.sql, d.SQL)
-	return ctx
-}
-
-func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// count returns how many statements fn sends.
+// count returns how many statements fn sends, and their SQL.
 func (c *queryCounter) count(fn func()) (int, []string) {
-	c.mu.Lock()
-	c.sql = nil
-	c.mu.Unlock()
+	c.Take()
 	fn()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.sql), c.sql
+	sql := c.Take()
+	return len(sql), sql
 }
 
 func TestMigrateRecognisesCustomUserModelSchema(t *testing.T) {
