@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/alexedwards/scs/v2"
 
@@ -18,203 +17,48 @@ import (
 	"github.com/djauth/auth/internal/djcrypto"
 )
 
-// Defaults of Config, Django's settings of the same meaning.
-const (
-	// DefaultLoginURL is Django's LOGIN_URL.
-	DefaultLoginURL = "/accounts/login/"
-	// DefaultLoginRedirectURL is Django's LOGIN_REDIRECT_URL.
-	DefaultLoginRedirectURL = "/accounts/profile/"
-	// DefaultSessionCookieName is Django's SESSION_COOKIE_NAME.
-	DefaultSessionCookieName = "sessionid"
-	// DefaultSessionLifetime is Django's SESSION_COOKIE_AGE, two weeks.
-	DefaultSessionLifetime = 14 * 24 * time.Hour
-	// RedirectFieldName is the query and form field that carries the page
-	// to return to after login (Django's REDIRECT_FIELD_NAME).
-	RedirectFieldName = "next"
-	// MinSecretKeyLength is the shortest SecretKey, in bytes, that New
-	// accepts. Django only warns below 50 characters; a key this short is
-	// refused because it signs every session.
-	MinSecretKeyLength = 32
-	// minSecretKeyUnique is the number of distinct bytes a secret key
-	// must have (Django's check uses 5).
-	minSecretKeyUnique = 5
-)
-
-// Config configures New. Only Store, SecretKey and Backends are required;
-// every other zero field means a Django-like default.
-type Config[U any] struct {
-	// Store holds users, groups and permissions. Required.
-	Store Store[U]
-	// Hashers checks and makes password hashes. Nil means
-	// hashers.Default(). The Auth does not hash anything itself; the
-	// registry is offered to code built on it through Auth.Hashers (pass
-	// the same registry to backends.NewModel).
-	Hashers *hashers.Registry
-	// Backends are tried in order by Authenticate and asked about
-	// permissions (Django's AUTHENTICATION_BACKENDS). Required: package
-	// backends imports this package, so this one cannot default to the
-	// model backend. The usual value is
-	//
-	//	[]auth.Backend[U]{backends.NewModel(store, registry)}
-	Backends []Backend[U]
-	// Sessions manages the session cookie and data. Nil means a new
-	// scs.SessionManager with Django's settings: cookie "sessionid",
-	// HttpOnly, SameSite=Lax, Secure unless InsecureCookies, a lifetime of
-	// two weeks, the compact SessionCodec and an in-memory store that drops
-	// expired sessions every minute (Close stops that). To keep
-	// sessions in PostgreSQL pass a manager whose Store is the
-	// store/postgres session store, or set SessionStore instead.
-	//
-	// New replaces the Store of a given manager with a wrapper around it
-	// that forwards every call and lets Middleware save a session only if
-	// it still exists (see SessionUpdater); its Unwrap method returns the
-	// original store. Give the store's own type a SessionUpdater method to
-	// make that check atomic.
-	Sessions *scs.SessionManager
-	// SessionStore, when Sessions is nil, is the scs store under the
-	// manager that New creates with Django's settings (see Sessions), in
-	// place of the in-memory one: for example the store/postgres session
-	// store, so that several processes share sessions. The caller owns it
-	// and closes it.
-	SessionStore scs.Store
-	// InsecureCookies leaves the Secure attribute off the session cookie
-	// that New creates, for development over plain HTTP. It has no effect
-	// on a Sessions given in the Config.
-	InsecureCookies bool
-	// SecretKey signs the session auth hash (Django's SECRET_KEY). It must
-	// have at least MinSecretKeyLength bytes and five distinct bytes; use
-	// 50 random characters, as Django's startproject does. Keep the key
-	// out of logs: Config implements slog.LogValuer and redacts it.
-	SecretKey string
-	// SecretKeyFallbacks are older keys still accepted for the session
-	// auth hash during a rotation (Django's SECRET_KEY_FALLBACKS); a
-	// session signed with one is re-signed with SecretKey.
-	SecretKeyFallbacks []string
-	// LoginURL is where guards send anonymous users (Django's LOGIN_URL).
-	// Empty means DefaultLoginURL.
-	LoginURL string
-	// LoginRedirectURL is where the login handler goes after a login
-	// without a safe "next" (Django's LOGIN_REDIRECT_URL). Empty means
-	// DefaultLoginRedirectURL.
-	LoginRedirectURL string
-	// LogoutRedirectURL is where the logout handler goes after a logout
-	// without a safe "next" (Django's LOGOUT_REDIRECT_URL). Empty means
-	// rendering the "logged out" page.
-	LogoutRedirectURL string
-	// PasswordResetURL, when set, puts a "Forgotten your password?" link
-	// to it on the login page, as Django's admin login does when a
-	// password_reset URL exists. Set it to the password_reset/ page that
-	// package accounts mounts; empty shows no link.
-	PasswordResetURL string
-	// AllowedHosts are the hosts, besides the request's own Host, that a
-	// "next" redirect may point to (Django's
-	// success_url_allowed_hosts).
-	AllowedHosts []string
-	// Logger receives warnings and errors. Nil means slog.Default().
-	// Secrets, passwords and session tokens are never logged.
-	Logger *slog.Logger
-	// Signals are the hubs to send signals on. Nil means new hubs; read
-	// them with Auth.Signals.
-	Signals *Signals[U]
-	// Templates replaces pages of the login and logout handlers; nil, and
-	// any nil field, means the embedded default. See Templates.
-	Templates *Templates
-}
-
-// LogValue implements slog.LogValuer, redacting the secret keys.
-func (c Config[U]) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("SecretKey", "[redacted]"),
-		slog.Int("SecretKeyFallbacks", len(c.SecretKeyFallbacks)),
-		slog.Int("Backends", len(c.Backends)),
-		slog.String("LoginURL", c.LoginURL),
-		slog.String("LoginRedirectURL", c.LoginRedirectURL),
-		slog.String("LogoutRedirectURL", c.LogoutRedirectURL),
-		slog.String("PasswordResetURL", c.PasswordResetURL),
-		slog.Any("AllowedHosts", c.AllowedHosts),
-		slog.Bool("InsecureCookies", c.InsecureCookies),
-	)
-}
-
-// Auth is the request side of the library: authentication through the
-// backends, login and logout on a session, the user of a request, its
-// permissions, signals, middleware, guards and handlers. U is the user
-// type. Create one with New; it is safe for concurrent use and its
-// configuration does not change after New.
-type Auth[U any] struct {
-	store     Store[U]
-	hashers   *hashers.Registry
-	backends  []Backend[U]
-	byName    map[string]int
-	sessions  *scs.SessionManager
-	ownStore  *memSessionStore
-	signals   *Signals[U]
-	logger    *slog.Logger
-	authUser  func(*U) *User
-	templates *Templates
-
-	// hashKeys are the HMAC keys of the session auth hash, derived from
-	// SecretKey and then each fallback: SHA-256(keySalt + secret), as
-	// Django's salted_hmac derives them.
-	hashKeys [][]byte
-	hmacPool sync.Pool
-
-	loginURL          string
-	loginRedirectURL  string
-	logoutRedirectURL string
-	passwordResetURL  string
-	allowedHosts      []string
-
-	closeOnce sync.Once
-}
-
 // New checks cfg and returns an Auth for the user type U, which is User
-// or a struct that embeds User by value; P is inferred:
+// or a struct that embeds User by value:
 //
-//	a, err := auth.New(auth.Config[MyUser]{Store: store, SecretKey: key, Backends: ...})
+//	a, err := auth.New(auth.Config[MyUser]{Store: store, SecretKey: key})
 //
-// It returns an error wrapping ErrConfig when Store or Backends are
-// missing, a backend name is empty or repeated, a secret key is too short,
-// or a URL setting is not a path or absolute URL.
-func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
+// A Store and a SecretKey are all it needs: the zero value of every other
+// field is a Django-like default (the model backend, Django's hashers, an
+// in-memory session store, secure cookies). New returns an error wrapping
+// ErrConfig when U does not embed User by value, Store is missing, a
+// secret key is too short, a backend is nil, unnamed, repeated or refuses
+// to bind, a URL setting is not a path or absolute URL, a host or trusted
+// origin is malformed, or a session setting is negative.
+//
+// Call Close when the Auth is no longer used: it stops the goroutine of
+// the in-memory session store it made.
+func New[U any](cfg Config[U]) (*Auth[U], error) {
 	bad := func(format string, args ...any) (*Auth[U], error) {
 		return nil, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
 	}
+	if err := CheckUserType[U](); err != nil {
+		return nil, err
+	}
 	if cfg.Store == nil {
 		return bad("Config.Store is required")
-	}
-	if len(cfg.Backends) == 0 {
-		return bad("Config.Backends is empty: add backends.NewModel(store, hashers) (Django's ModelBackend); " +
-			"package backends imports auth, so auth cannot default to it")
 	}
 	a := &Auth[U]{
 		store:             cfg.Store,
 		hashers:           cfg.Hashers,
 		backends:          append([]Backend[U](nil), cfg.Backends...),
-		byName:            make(map[string]int, len(cfg.Backends)),
-		sessions:          cfg.Sessions,
+		byName:            make(map[string]int, len(cfg.Backends)+1),
 		logger:            cfg.Logger,
 		signals:           cfg.Signals,
 		templates:         cfg.Templates,
-		authUser:          func(u *U) *User { return P(u).AuthUser() },
 		loginURL:          cfg.LoginURL,
 		loginRedirectURL:  cfg.LoginRedirectURL,
 		logoutRedirectURL: cfg.LogoutRedirectURL,
 		passwordResetURL:  cfg.PasswordResetURL,
 		allowedHosts:      append([]string(nil), cfg.AllowedHosts...),
-	}
-	for i, b := range a.backends {
-		if b == nil {
-			return bad("Config.Backends[%d] is nil", i)
-		}
-		name := b.Name()
-		if name == "" {
-			return bad("Config.Backends[%d] (%T) has an empty Name", i, b)
-		}
-		if _, dup := a.byName[name]; dup {
-			return bad("backend name %q is configured twice", name)
-		}
-		a.byName[name] = i
+		redirectHosts:     append([]string(nil), cfg.RedirectAllowedHosts...),
+		secretKey:         cfg.SecretKey,
+		secretFallbacks:   append([]string(nil), cfg.SecretKeyFallbacks...),
+		ctxKey:            new(requestUserKey),
 	}
 	for i, key := range append([]string{cfg.SecretKey}, cfg.SecretKeyFallbacks...) {
 		what := "Config.SecretKey"
@@ -226,6 +70,9 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 		}
 		a.hashKeys = append(a.hashKeys, djcrypto.SaltedHMACKey(sha256.New, sessionAuthHashSalt, key))
 	}
+	if err := checkHostConfig(a.allowedHosts); err != nil {
+		return bad("Config.AllowedHosts%s", err)
+	}
 	if a.hashers == nil {
 		a.hashers = hashers.Default()
 	}
@@ -235,22 +82,7 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 	if a.signals == nil {
 		a.signals = newSignals[U](a.logger)
 	}
-	def := DefaultTemplates()
-	if a.templates == nil {
-		a.templates = def
-	} else {
-		t := *a.templates
-		if t.Login == nil {
-			t.Login = def.Login
-		}
-		if t.LoggedOut == nil {
-			t.LoggedOut = def.LoggedOut
-		}
-		if t.Forbidden == nil {
-			t.Forbidden = def.Forbidden
-		}
-		a.templates = &t
-	}
+	a.templates = a.templates.withDefaults()
 	for _, u := range []struct {
 		field string
 		val   *string
@@ -268,37 +100,202 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 			return bad("Config.%s %q must be a path starting with \"/\" or an absolute http(s) URL", u.field, *u.val)
 		}
 	}
-	switch {
-	case a.sessions != nil && cfg.SessionStore != nil:
-		return bad("set Config.Sessions or Config.SessionStore, not both")
-	case a.sessions != nil:
-		if a.sessions.Store == nil {
-			return bad("Config.Sessions has a nil Store")
+	a.csrf = http.NewCrossOriginProtection()
+	for i, origin := range cfg.CSRF.TrustedOrigins {
+		if err := a.csrf.AddTrustedOrigin(origin); err != nil {
+			return bad("Config.CSRF.TrustedOrigins[%d]: %v", i, err)
 		}
-		a.sessions.Store = guardSessionStore(a.sessions.Store)
-	case cfg.SessionStore != nil:
-		a.sessions = newSessionManager(guardSessionStore(cfg.SessionStore), !cfg.InsecureCookies)
-	default:
-		a.ownStore = newMemSessionStore(time.Minute, nil)
-		a.sessions = newSessionManager(guardSessionStore(a.ownStore), !cfg.InsecureCookies)
 	}
+	if len(a.backends) == 0 {
+		a.backends = []Backend[U]{&ModelBackend[U]{}}
+	}
+	for i, b := range a.backends {
+		if b == nil {
+			return bad("Config.Backends[%d] is nil", i)
+		}
+		if bb, ok := b.(Binder[U]); ok {
+			if err := bb.Bind(a); err != nil {
+				return bad("Config.Backends[%d] (%T): %v", i, b, err)
+			}
+		}
+		name := b.Name()
+		if name == "" {
+			return bad("Config.Backends[%d] (%T) has an empty Name", i, b)
+		}
+		if _, dup := a.byName[name]; dup {
+			return bad("backend name %q is configured twice", name)
+		}
+		a.byName[name] = i
+	}
+	sessions, own, err := newSessionManager(cfg.Sessions)
+	if err != nil {
+		return bad("%v", err)
+	}
+	a.sessions, a.ownStore = sessions, own
 	a.hmacPool.New = func() any { return hmac.New(sha256.New, a.hashKeys[0]) }
 	return a, nil
 }
 
-// newSessionManager returns an scs manager with Django's session settings.
-func newSessionManager(store scs.Store, secure bool) *scs.SessionManager {
-	s := scs.New()
-	s.Store = store
-	s.Codec = SessionCodec{}
-	s.Lifetime = DefaultSessionLifetime
-	s.Cookie.Name = DefaultSessionCookieName
-	s.Cookie.HttpOnly = true
-	s.Cookie.SameSite = http.SameSiteLaxMode
-	s.Cookie.Secure = secure
-	s.Cookie.Path = "/"
-	return s
+// Config configures New. Only Store and SecretKey are required; every
+// other zero field means a Django-like default. Each setting is given
+// here once: the backends, the accounts pages and authctl read it from the
+// Auth.
+type Config[U any] struct {
+	// Store holds the users and their permissions. Required. It needs only
+	// the methods that serving requests uses (RequestStore); the stores
+	// of package store implement the whole Store. Code that creates users
+	// or groups keeps its own reference to the full store.
+	Store RequestStore[U]
+	// SecretKey signs the session auth hash and, in package accounts, the
+	// password reset tokens (Django's SECRET_KEY). It must have at least
+	// MinSecretKeyLength bytes and five distinct bytes; use 50 random
+	// characters, as Django's startproject does, and the same key as a
+	// Django site sharing the database. Config implements slog.LogValuer
+	// and redacts it.
+	SecretKey string
+	// SecretKeyFallbacks are older keys still accepted during a rotation
+	// (Django's SECRET_KEY_FALLBACKS); a session signed with one is
+	// re-signed with SecretKey.
+	SecretKeyFallbacks []string
+	// Hashers checks and makes password hashes (Django's
+	// PASSWORD_HASHERS). Nil means hashers.Default(). The Auth's backends
+	// and package accounts use this one registry, so its bound on
+	// concurrent hashing (hashers.Options.MaxConcurrent) holds for the
+	// whole site.
+	Hashers *hashers.Registry
+	// Backends are tried in order by Authenticate and asked about
+	// permissions (Django's AUTHENTICATION_BACKENDS). Empty means the
+	// model backend alone, []Backend[U]{&ModelBackend[U]{}}. New binds each
+	// backend that implements Binder to the Auth, so that it uses the
+	// Auth's store and hashers.
+	Backends []Backend[U]
+	// Sessions configures the session cookie and store (Django's SESSION_*
+	// settings). The zero value keeps sessions in memory with Django's
+	// defaults; see SessionConfig.
+	Sessions SessionConfig
+	// AllowedHosts are the host names this site answers to (Django's
+	// ALLOWED_HOSTS): "example.com" matches that host on any port,
+	// ".example.com" also its subdomains, "*" any host. The request's
+	// Host header is trusted only when it matches: for links built from
+	// it (password reset mails) and as a target of "next" redirects. Empty
+	// means loopback hosts only (localhost, 127.0.0.1 and [::1]), like
+	// Django's development default.
+	AllowedHosts []string
+	// RedirectAllowedHosts are other hosts that a "next" redirect after
+	// login or logout may point to (Django's success_url_allowed_hosts),
+	// compared exactly with the URL's host and port.
+	RedirectAllowedHosts []string
+	// CSRF configures the cross-origin protection of every form of the
+	// library (Auth.Protect).
+	CSRF CSRFConfig
+	// LoginURL is where guards send anonymous users (Django's LOGIN_URL).
+	// Empty means DefaultLoginURL.
+	LoginURL string
+	// LoginRedirectURL is where the login page goes after a login
+	// without a safe "next" (Django's LOGIN_REDIRECT_URL). Empty means
+	// DefaultLoginRedirectURL, the profile page that Routes mounts.
+	LoginRedirectURL string
+	// LogoutRedirectURL is where the logout page goes after a logout
+	// without a safe "next" (Django's LOGOUT_REDIRECT_URL). Empty means
+	// rendering the "logged out" page.
+	LogoutRedirectURL string
+	// PasswordResetURL, when set, puts a "Forgotten your password?" link
+	// to it on the login page, as Django's admin login does when a
+	// password_reset URL exists. Package accounts sets it when it mounts
+	// its reset pages; empty shows no link.
+	PasswordResetURL string
+	// Logger receives warnings and errors. Nil means slog.Default().
+	// Secrets, passwords and session tokens are never logged.
+	Logger *slog.Logger
+	// Signals are the hubs to send signals on. Nil means new hubs; read
+	// them with Auth.Signals.
+	Signals *Signals[U]
+	// Templates replaces pages of the login and logout handlers; nil, and
+	// any nil field, means the embedded default. See Templates.
+	Templates *Templates
 }
+
+// CSRFConfig configures the cross-origin request protection
+// (http.CrossOriginProtection) in front of every form of the library. The
+// zero value refuses every cross-origin unsafe request.
+type CSRFConfig struct {
+	// TrustedOrigins are origins ("https://app.example.com", scheme, host
+	// and optional port) whose cross-origin POSTs are allowed (Django's
+	// CSRF_TRUSTED_ORIGINS).
+	TrustedOrigins []string
+}
+
+// LogValue implements slog.LogValuer, redacting the secret keys.
+func (c Config[U]) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("SecretKey", "[redacted]"),
+		slog.Int("SecretKeyFallbacks", len(c.SecretKeyFallbacks)),
+		slog.Int("Backends", len(c.Backends)),
+		slog.String("LoginURL", c.LoginURL),
+		slog.String("LoginRedirectURL", c.LoginRedirectURL),
+		slog.String("LogoutRedirectURL", c.LogoutRedirectURL),
+		slog.String("PasswordResetURL", c.PasswordResetURL),
+		slog.Any("AllowedHosts", c.AllowedHosts),
+		slog.Any("RedirectAllowedHosts", c.RedirectAllowedHosts),
+		slog.Any("CSRFTrustedOrigins", c.CSRF.TrustedOrigins),
+		slog.Bool("InsecureCookie", c.Sessions.InsecureCookie),
+	)
+}
+
+// Auth is the request side of the library: authentication through the
+// backends, login and logout on a session, the user of a request, its
+// permissions, signals, middleware, guards and handlers. U is the user
+// type. Create one with New; it is safe for concurrent use and its
+// configuration does not change after New.
+type Auth[U any] struct {
+	store     RequestStore[U]
+	hashers   *hashers.Registry
+	backends  []Backend[U]
+	byName    map[string]int
+	sessions  *scs.SessionManager
+	ownStore  *memSessionStore
+	signals   *Signals[U]
+	logger    *slog.Logger
+	templates *Templates
+	csrf      *http.CrossOriginProtection
+	ctxKey    *requestUserKey
+
+	// hashKeys are the HMAC keys of the session auth hash, derived from
+	// SecretKey and then each fallback: SHA-256(keySalt + secret), as
+	// Django's salted_hmac derives them.
+	hashKeys        [][]byte
+	hmacPool        sync.Pool
+	secretKey       string
+	secretFallbacks []string
+
+	loginURL          string
+	loginRedirectURL  string
+	logoutRedirectURL string
+	passwordResetURL  string
+	allowedHosts      []string
+	redirectHosts     []string
+
+	closeOnce sync.Once
+}
+
+// Defaults of Config, Django's settings of the same meaning.
+const (
+	// DefaultLoginURL is Django's LOGIN_URL.
+	DefaultLoginURL = "/accounts/login/"
+	// DefaultLoginRedirectURL is Django's LOGIN_REDIRECT_URL, the
+	// profile page that Routes mounts under its default prefix.
+	DefaultLoginRedirectURL = "/accounts/profile/"
+	// RedirectFieldName is the query and form field that carries the page
+	// to return to after login (Django's REDIRECT_FIELD_NAME).
+	RedirectFieldName = "next"
+	// MinSecretKeyLength is the shortest SecretKey, in bytes, that New
+	// accepts. Django only warns below 50 characters; a key this short is
+	// refused because it signs every session.
+	MinSecretKeyLength = 32
+	// minSecretKeyUnique is the number of distinct bytes a secret key
+	// must have (Django's check uses 5).
+	minSecretKeyUnique = 5
+)
 
 // checkSecretKey refuses short and low-variety keys.
 func checkSecretKey(key string) error {
@@ -320,9 +317,9 @@ func checkSecretKey(key string) error {
 }
 
 // Close stops the cleanup goroutine of the in-memory session store that
-// New created when Config.Sessions was nil. It does nothing otherwise and
-// is safe to call more than once. The Auth keeps working after Close, but
-// expired sessions are no longer swept.
+// New created when Config.Sessions.Store was nil, and waits for it to end.
+// It does nothing otherwise and is safe to call more than once. The Auth
+// keeps working after Close, but expired sessions are no longer swept.
 func (a *Auth[U]) Close() error {
 	a.closeOnce.Do(func() {
 		if a.ownStore != nil {
@@ -333,7 +330,7 @@ func (a *Auth[U]) Close() error {
 }
 
 // Store returns the configured store.
-func (a *Auth[U]) Store() Store[U] { return a.store }
+func (a *Auth[U]) Store() RequestStore[U] { return a.store }
 
 // Hashers returns the configured password hashers.
 func (a *Auth[U]) Hashers() *hashers.Registry { return a.hashers }
@@ -361,9 +358,13 @@ func (a *Auth[U]) Backend(name string) Backend[U] {
 	return nil
 }
 
-// AuthUser returns the embedded User of u (the Django fields of a custom
-// user type).
-func (a *Auth[U]) AuthUser(u *U) *User { return a.authUser(u) }
+// SecretKey returns Config.SecretKey, for code built on the Auth that
+// signs with Django's SECRET_KEY (package accounts' reset tokens). Never
+// log it.
+func (a *Auth[U]) SecretKey() string { return a.secretKey }
+
+// SecretKeyFallbacks returns a copy of Config.SecretKeyFallbacks.
+func (a *Auth[U]) SecretKeyFallbacks() []string { return append([]string(nil), a.secretFallbacks...) }
 
 // sessionAuthHashSalt is the key salt of Django's get_session_auth_hash.
 const sessionAuthHashSalt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"

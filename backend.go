@@ -10,8 +10,8 @@ import (
 
 // Backend authenticates credentials and loads the user of a session: the
 // counterpart of a Django authentication backend. Backends are tried in the
-// order of Config.Backends. Package backends holds Django's backends
-// (ModelBackend, AllowAllUsersModelBackend, RemoteUserBackend).
+// order of Config.Backends. ModelBackend, the default, is Django's
+// ModelBackend; package backends holds the remote-user backends.
 //
 // A backend may also answer permission questions by implementing
 // PermissionBackend, and may implement PermissionChecker,
@@ -35,6 +35,16 @@ type Backend[U any] interface {
 	// user that the backend refuses, such as an inactive one). Other
 	// errors mean the backend could not answer.
 	GetUser(ctx context.Context, id int64) (*U, error)
+}
+
+// Binder is implemented by backends that need the Auth they serve, for
+// its store, hashers or logger: New calls Bind once for each configured
+// backend that has it, before the Auth serves any request and before it
+// asks the backend's Name. Bind returns an error (New then fails) when the
+// backend cannot work with a, for example because a's store lacks a method
+// it needs or the backend is already bound to another Auth.
+type Binder[U any] interface {
+	Bind(a *Auth[U]) error
 }
 
 // PermissionBackend is implemented by backends that grant permissions

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 )
 
@@ -142,7 +141,7 @@ func TestModelBackendInactiveHasNoPermissions(t *testing.T) {
 	require.NoError(t, e.store.AddUserGroups(ctx, u.ID, g.ID))
 	require.NoError(t, e.store.AddGroupPermissions(ctx, g.ID, "auth.test_group"))
 
-	b := backends.NewModel(e.store, e.hashers)
+	b := e.a.Backend(auth.ModelBackendName).(auth.PermissionBackend[auth.User])
 	check := func(all, user, group auth.PermSet) {
 		t.Helper()
 		gotU, err := b.UserPermissions(ctx, u, nil)
@@ -219,19 +218,19 @@ func TestAuthenticateInactive(t *testing.T) {
 	assert.ErrorIs(t, err, auth.ErrInvalidCredentials)
 
 	all := newEnv(t, func(c *auth.Config[auth.User], e *env[auth.User]) {
-		c.Backends = []auth.Backend[auth.User]{backends.NewAllowAllUsersModel(e.store, e.hashers)}
+		c.Backends = []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{AllowInactive: true}}
 	})
 	u := all.createUser("test", "test", func(u *auth.User) { u.IsActive = false })
 	got, name, err := all.a.Authenticate(ctx, nil, auth.Credentials{"username": "test", "password": "test"})
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, got.ID)
-	assert.Equal(t, backends.AllowAllUsersModelBackendName, name)
+	assert.Equal(t, auth.AllowAllUsersModelBackendName, name)
 	// AllowAllUsersModelBackend also keeps inactive users in their session.
 	b := all.a.Backend(name)
 	gu, err := b.GetUser(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, gu.ID)
-	_, err = backends.NewModel(all.store, all.hashers).GetUser(ctx, u.ID)
+	_, err = e.a.Backend(auth.ModelBackendName).GetUser(ctx, u.ID)
 	assert.ErrorIs(t, err, auth.ErrUserNotFound)
 }
 
@@ -255,7 +254,7 @@ func TestPasswordHashUpgradedOnLogin(t *testing.T) {
 		ee.hashers = registryWith(ee.runs)
 		c.Store = e.store
 		c.Hashers = ee.hashers
-		c.Backends = []auth.Backend[auth.User]{backends.NewModel(e.store, ee.hashers)}
+		c.Backends = []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}}
 	})
 	_, _, err = withSHA1.a.Authenticate(ctx, nil, auth.Credentials{"username": "test", "password": "wrong"})
 	require.ErrorIs(t, err, auth.ErrInvalidCredentials)
@@ -424,7 +423,7 @@ func TestRowLevelBackend(t *testing.T) {
 func TestChangedBackendSettings(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *auth.Config[auth.User], e *env[auth.User]) {
-		c.Backends = []auth.Backend[auth.User]{renamed{backends.NewModel(e.store, e.hashers)}}
+		c.Backends = []auth.Backend[auth.User]{renamed{&auth.ModelBackend[auth.User]{}}}
 	})
 	e.createUser("test_user", "test_password")
 	c := newClient(t, e.app())
@@ -432,8 +431,8 @@ func TestChangedBackendSettings(t *testing.T) {
 	require.Equal(t, "test_user", readBody(t, c.get("/whoami/")))
 
 	other, err := auth.New(auth.Config[auth.User]{
-		Store: e.store, Sessions: e.a.Sessions(), SecretKey: testSecret,
-		Backends: []auth.Backend[auth.User]{backends.NewModel(e.store, e.hashers)},
+		Store: e.store, Sessions: auth.SessionConfig{Store: e.a.Sessions().Store}, SecretKey: testSecret,
+		Backends: []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}},
 	})
 	require.NoError(t, err)
 	c2 := newClient(t, rotatedApp(other))
@@ -441,7 +440,7 @@ func TestChangedBackendSettings(t *testing.T) {
 	assert.Equal(t, "AnonymousUser", readBody(t, c2.get("/whoami/")))
 }
 
-type renamed struct{ *backends.Model[auth.User] }
+type renamed struct{ *auth.ModelBackend[auth.User] }
 
 func (renamed) Name() string { return "auth_tests.test_auth_backends.NewModelBackend" }
 
@@ -461,7 +460,7 @@ func TestSelectingBackend(t *testing.T) {
 	assert.Equal(t, "test", readBody(t, c.get("/whoami/")))
 
 	two := newEnv(t, func(c *auth.Config[auth.User], e *env[auth.User]) {
-		c.Backends = append(c.Backends, renamed{backends.NewModel(e.store, e.hashers)})
+		c.Backends = append(c.Backends, renamed{&auth.ModelBackend[auth.User]{}})
 	})
 	u2 := two.createUser("test", "pw")
 	var errs []error
@@ -485,7 +484,7 @@ func TestSelectingBackend(t *testing.T) {
 func TestBackendErrorFailsClosed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *auth.Config[auth.User], e *env[auth.User]) {
-		c.Backends = []auth.Backend[auth.User]{backends.NewModel(auth.Store[auth.User](downStore{e.store}), e.hashers)}
+		c.Store = downStore{e.store}
 	})
 	sent := 0
 	e.a.Signals().UserLoginFailed.Connect(func(context.Context, auth.LoginFailed) { sent++ })

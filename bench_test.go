@@ -49,8 +49,8 @@ func benchRequest(b *testing.B, h http.Handler, cookie *http.Cookie) {
 
 // benchAuth returns an Auth with a user holding reports.view_report, the
 // session cookie of its login, and the page handler that checks it.
-func benchAuth(b *testing.B, sessions *scs.SessionManager) (*auth.Auth[auth.User], *http.Cookie, http.Handler) {
-	e := newEnv(b, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.Sessions = sessions })
+func benchAuth(b *testing.B, sessions scs.Store) (*auth.Auth[auth.User], *http.Cookie, http.Handler) {
+	e := newEnv(b, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.Sessions.Store = sessions })
 	ctx := context.Background()
 	_, err := auth.Register(ctx, e.store, auth.ModelSpec{AppLabel: "reports", Model: "report"})
 	require.NoError(b, err)
@@ -61,7 +61,7 @@ func benchAuth(b *testing.B, sessions *scs.SessionManager) (*auth.Auth[auth.User
 	require.Equal(b, http.StatusFound, resp.StatusCode)
 	cookie := c.cookies[auth.DefaultSessionCookieName]
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !auth.UserFromContext[auth.User](r.Context()).HasPerm("reports.view_report") {
+		if !e.a.UserFromContext(r.Context()).HasPerm("reports.view_report") {
 			http.Error(w, "no", http.StatusForbidden)
 			return
 		}
@@ -81,11 +81,7 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 // BenchmarkAuthenticatedRequestGob is the same with scs's default gob
 // codec and memstore instead of SessionCodec and the built-in store.
 func BenchmarkAuthenticatedRequestGob(b *testing.B) {
-	s := scs.New()
-	ms := memstore.NewWithCleanupInterval(0)
-	s.Store = ms
-	s.Cookie.Name = auth.DefaultSessionCookieName
-	a, cookie, page := benchAuth(b, s)
+	a, cookie, page := benchAuth(b, memstore.NewWithCleanupInterval(0))
 	benchRequest(b, a.Middleware(page), cookie)
 }
 
@@ -123,6 +119,6 @@ func BenchmarkSCSGobSessionOnly(b *testing.B) {
 func BenchmarkAnonymousRequest(b *testing.B) {
 	a, _, _ := benchAuth(b, nil)
 	benchRequest(b, a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = auth.UserFromContext[auth.User](r.Context()).IsAuthenticated()
+		_ = a.UserFromContext(r.Context()).IsAuthenticated()
 	})), nil)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
@@ -27,7 +28,7 @@ func TestCustomUserFlowsThrough(t *testing.T) {
 	ctx := context.Background()
 	var signalled *MyUser
 	e := newEnvOf[MyUser](t, func(c *auth.Config[MyUser], e *env[MyUser]) {
-		c.Backends = append(c.Backends, backends.NewRemoteUser(e.store))
+		c.Backends = append(c.Backends, backends.NewRemoteUser[MyUser]())
 	})
 	e.a.Signals().UserLoggedIn.Connect(func(_ context.Context, ev auth.LoggedIn[MyUser]) { signalled = ev.User })
 	u := e.createUser("alice", "pw")
@@ -37,12 +38,12 @@ func TestCustomUserFlowsThrough(t *testing.T) {
 	got, backend, err := e.a.Authenticate(ctx, nil, auth.Credentials{"username": "alice", "password": "pw"})
 	require.NoError(t, err)
 	assert.Equal(t, "+41 00 000 00 00", got.PhoneNumber)
-	assert.Equal(t, backends.ModelBackendName, backend)
+	assert.Equal(t, auth.ModelBackendName, backend)
 
 	var phone string
 	app := e.app(func(mux *http.ServeMux) {
 		mux.Handle("/phone/", e.a.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var me *MyUser = auth.UserFromContext[MyUser](r.Context()).User()
+			var me *MyUser = e.a.User(r).User()
 			phone = me.PhoneNumber
 		})))
 	})
@@ -52,32 +53,34 @@ func TestCustomUserFlowsThrough(t *testing.T) {
 	assert.Equal(t, "+41 00 000 00 00", signalled.PhoneNumber)
 	c.get("/phone/")
 	assert.Equal(t, "+41 00 000 00 00", phone)
-	// An Auth of another user type does not see this request's user.
-	assert.Nil(t, auth.UserFromContext[auth.User](context.Background()))
+	// A context that did not pass through the Middleware has no user.
+	assert.Nil(t, e.a.UserFromContext(context.Background()))
 }
 
 func TestNewValidatesConfig(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	good := auth.Config[auth.User]{Store: e.store, Backends: e.a.Backends(), SecretKey: testSecret}
+	good := auth.Config[auth.User]{Store: e.store, SecretKey: testSecret}
 	for _, tc := range []struct {
 		name string
 		edit func(*auth.Config[auth.User])
 		want string
 	}{
 		{"no store", func(c *auth.Config[auth.User]) { c.Store = nil }, "Store is required"},
-		{"no backends", func(c *auth.Config[auth.User]) { c.Backends = nil }, "backends.NewModel"},
 		{"nil backend", func(c *auth.Config[auth.User]) { c.Backends = []auth.Backend[auth.User]{nil} }, "is nil"},
-		{"duplicate", func(c *auth.Config[auth.User]) { c.Backends = append(c.Backends, c.Backends[0]) }, "configured twice"},
+		{"duplicate", func(c *auth.Config[auth.User]) {
+			c.Backends = []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, &auth.ModelBackend[auth.User]{}}
+		}, "configured twice"},
+		{"backend of another Auth", func(c *auth.Config[auth.User]) { c.Backends = e.a.Backends() }, "another Auth"},
 		{"no key", func(c *auth.Config[auth.User]) { c.SecretKey = "" }, "SecretKey is 0 bytes long"},
 		{"short key", func(c *auth.Config[auth.User]) { c.SecretKey = "0123456789abcdef0123456789abcde" }, "needs at least 32"},
 		{"dull key", func(c *auth.Config[auth.User]) { c.SecretKey = "abababababababababababababababababab" }, "2 distinct"},
 		{"short fallback", func(c *auth.Config[auth.User]) { c.SecretKeyFallbacks = []string{"x"} }, "SecretKeyFallbacks[0]"},
 		{"relative login URL", func(c *auth.Config[auth.User]) { c.LoginURL = "login/" }, "LoginURL"},
-		{"two session settings", func(c *auth.Config[auth.User]) {
-			c.Sessions = scs.New()
-			c.SessionStore = memstore.NewWithCleanupInterval(0)
-		}, "not both"},
+		{"negative lifetime", func(c *auth.Config[auth.User]) { c.Sessions.Lifetime = -time.Second }, "Lifetime"},
+		{"relative cookie path", func(c *auth.Config[auth.User]) { c.Sessions.CookiePath = "app/" }, "CookiePath"},
+		{"bad allowed host", func(c *auth.Config[auth.User]) { c.AllowedHosts = []string{"https://example.com"} }, "AllowedHosts[0]"},
+		{"bad trusted origin", func(c *auth.Config[auth.User]) { c.CSRF.TrustedOrigins = []string{"example.com/path"} }, "TrustedOrigins[0]"},
 	} {
 		cfg := good
 		tc.edit(&cfg)
@@ -92,13 +95,32 @@ func TestNewValidatesConfig(t *testing.T) {
 	require.NoError(t, a.Close())
 }
 
+// TestNewRefusesUserTypes: a user type must embed auth.User by value; one
+// that embeds *auth.User would be created with a nil User.
+func TestNewRefusesUserTypes(t *testing.T) {
+	t.Parallel()
+	type pointerEmbed struct {
+		*auth.User
+		Extra string
+	}
+	_, err := auth.New(auth.Config[pointerEmbed]{SecretKey: testSecret})
+	assert.ErrorIs(t, err, auth.ErrConfig)
+	assert.ErrorContains(t, err, "embeds *auth.User")
+	type noUser struct{ Name string }
+	_, err = auth.New(auth.Config[noUser]{SecretKey: testSecret})
+	assert.ErrorIs(t, err, auth.ErrConfig)
+	assert.ErrorContains(t, err, "does not embed auth.User")
+	assert.NoError(t, auth.CheckUserType[MyUser]())
+	assert.NoError(t, auth.CheckUserType[auth.User]())
+}
+
 // TestConfigSessionStore: a SessionStore gets a manager with Django's
 // settings over it.
 func TestConfigSessionStore(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ss := memstore.NewWithCleanupInterval(0)
-	a, err := auth.New(auth.Config[auth.User]{Store: e.store, Backends: e.a.Backends(), SecretKey: testSecret, SessionStore: ss})
+	a, err := auth.New(auth.Config[auth.User]{Store: e.store, SecretKey: testSecret, Sessions: auth.SessionConfig{Store: ss}})
 	require.NoError(t, err)
 	sm := a.Sessions()
 	assert.Same(t, ss, sm.Store.(interface{ Unwrap() scs.Store }).Unwrap().(*memstore.MemStore))

@@ -13,10 +13,11 @@ var (
 	// later backend is tried (Django's PermissionDenied). From a
 	// permission check it means "no" for every backend.
 	ErrPermissionDenied = errors.New("auth: permission denied")
-	// ErrInactiveUser reports that the user's account is inactive.
-	ErrInactiveUser = errors.New("auth: user is inactive")
 	// ErrUnknownBackend reports a backend name that is not configured.
 	ErrUnknownBackend = errors.New("auth: authentication backend is not configured")
+	// ErrDisallowedHost reports a request whose Host header is not one of
+	// Config.AllowedHosts (Django's DisallowedHost).
+	ErrDisallowedHost = errors.New("auth: the request's Host is not in Config.AllowedHosts")
 	// ErrConfig reports an invalid Config given to New.
 	ErrConfig = errors.New("auth: invalid configuration")
 	// ErrNoSession reports that the request's context carries no session:

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/store/memory"
 )
@@ -22,23 +21,18 @@ func exampleHashers() *hashers.Registry { return hashers.New(hashers.PBKDF2{Iter
 // exampleSecret stands for 50 random characters kept out of the code.
 const exampleSecret = "example-only-secret-key-0123456789-abcdefghijklmno"
 
-// New needs a store, the backends and a secret key; every other setting
-// has a Django-like default.
+// New needs a store and a secret key; every other setting has a
+// Django-like default: the model backend, Django's hashers, in-memory
+// sessions with Django's cookie settings.
 func ExampleNew() {
 	store := memory.New[auth.User]()
-	h := exampleHashers()
-	a, err := auth.New(auth.Config[auth.User]{
-		Store:     store,
-		Hashers:   h,
-		Backends:  []auth.Backend[auth.User]{backends.NewModel(store, h)},
-		SecretKey: exampleSecret,
-	})
+	a, err := auth.New(auth.Config[auth.User]{Store: store, SecretKey: exampleSecret})
 	if err != nil {
 		panic(err)
 	}
 	defer a.Close()
-	fmt.Println(a.LoginURL(), a.Sessions().Cookie.Name, a.Sessions().Lifetime)
-	// Output: /accounts/login/ sessionid 336h0m0s
+	fmt.Println(a.LoginURL(), a.Sessions().Cookie.Name, a.Sessions().Lifetime, a.Backends()[0].Name())
+	// Output: /accounts/login/ sessionid 336h0m0s django.contrib.auth.backends.ModelBackend
 }
 
 // A custom user type flows through every API.
@@ -48,18 +42,14 @@ func ExampleNew_customUser() {
 		Plan string `db:"plan"`
 	}
 	store := memory.New[Customer]()
-	a, err := auth.New(auth.Config[Customer]{
-		Store:     store,
-		Backends:  []auth.Backend[Customer]{backends.NewModel(store, exampleHashers())},
-		SecretKey: exampleSecret,
-	})
+	a, err := auth.New(auth.Config[Customer]{Store: store, Hashers: exampleHashers(), SecretKey: exampleSecret})
 	if err != nil {
 		panic(err)
 	}
 	defer a.Close()
 	ctx := context.Background()
 	c := Customer{User: auth.NewUser("carol"), Plan: "pro"}
-	c.Password, _ = exampleHashers().Make("pw")
+	c.Password, _ = a.Hashers().Make("pw")
 	_ = store.CreateUser(ctx, &c)
 	got, _, _ := a.Authenticate(ctx, nil, auth.Credentials{"username": "carol", "password": "pw"})
 	fmt.Println(got.Username, got.Plan) // got is a *Customer
@@ -74,7 +64,6 @@ func ExampleAuth_Middleware() {
 	h := exampleHashers()
 	a, _ := auth.New(auth.Config[auth.User]{
 		Store: store, Hashers: h, SecretKey: exampleSecret,
-		Backends: []auth.Backend[auth.User]{backends.NewModel(store, h)},
 	})
 	defer a.Close()
 	_, _ = auth.Register(ctx, store, auth.ModelSpec{AppLabel: "reports", Model: "report"})
@@ -132,7 +121,6 @@ func ExampleAuth_Authenticate() {
 	h := exampleHashers()
 	a, _ := auth.New(auth.Config[auth.User]{
 		Store: store, Hashers: h, SecretKey: exampleSecret,
-		Backends: []auth.Backend[auth.User]{backends.NewModel(store, h)},
 	})
 	defer a.Close()
 	bob := auth.NewUser("bob")

@@ -60,12 +60,11 @@ func (a *Auth[U]) Routes(mux *http.ServeMux, prefix string) {
 
 // Protect wraps a page the way the auth pages are wrapped: Middleware
 // (harmless when already applied), http.CrossOriginProtection against
-// CSRF, and Django's never_cache headers (Cache-Control: no-store and
+// CSRF (configured by Config.CSRF), and Django's never_cache headers (Cache-Control: no-store and
 // friends). Package accounts uses it for its pages; apps can use it for
 // their own forms that deal with credentials.
 func (a *Auth[U]) Protect(h http.Handler) http.Handler {
-	cop := http.NewCrossOriginProtection()
-	return a.Middleware(cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return a.Middleware(a.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", neverCache)
 		h.ServeHTTP(w, r)
 	})))
@@ -133,7 +132,7 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
-	if !a.authUser(user).IsActive {
+	if !authUserOf(user).IsActive {
 		page.Errors = []string{MsgInactive}
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
@@ -195,7 +194,13 @@ func (a *Auth[U]) redirectTarget(r *http.Request) string {
 	} else {
 		next = r.URL.Query().Get(RedirectFieldName)
 	}
-	return SafeRedirectURL(next, r.Host, r.TLS != nil, a.allowedHosts)
+	// The request's own host is a valid target only when it is one of
+	// AllowedHosts (Django's get_host raises DisallowedHost otherwise).
+	host, err := a.RequestHost(r)
+	if err != nil {
+		host = ""
+	}
+	return SafeRedirectURL(next, host, r.TLS != nil, a.redirectHosts)
 }
 
 // render executes t into a buffer first, so that a template error gives a

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 )
 
 func TestLoginPage(t *testing.T) {
@@ -45,7 +44,7 @@ func TestLoginPagePasswordResetLink(t *testing.T) {
 	body := readBody(t, newClient(t, e.app()).get("/accounts/login/"))
 	assert.Contains(t, body, `<a href="/accounts/password_reset/">Forgotten your password?</a>`)
 
-	_, err := auth.New(auth.Config[auth.User]{Store: e.store, Backends: e.a.Backends(), SecretKey: testSecret,
+	_, err := auth.New(auth.Config[auth.User]{Store: e.store, SecretKey: testSecret,
 		PasswordResetURL: "password_reset/"})
 	assert.ErrorIs(t, err, auth.ErrConfig)
 }
@@ -59,7 +58,7 @@ func TestLoginErrors(t *testing.T) {
 	e.createUser("alice", "pw")
 	e.createUser("sleepy", "pw", func(u *auth.User) { u.IsActive = false })
 	allowAll := newEnv(t, func(c *auth.Config[auth.User], e *env[auth.User]) {
-		c.Backends = []auth.Backend[auth.User]{backends.NewAllowAllUsersModel(e.store, e.hashers)}
+		c.Backends = []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{AllowInactive: true}}
 	})
 	allowAll.createUser("sleepy", "pw", func(u *auth.User) { u.IsActive = false })
 	generic := template.HTMLEscapeString(auth.MsgInvalidLogin)
@@ -134,7 +133,7 @@ func TestLoginSecurityCheck(t *testing.T) {
 // TestLoginSecurityCheckHTTPS: a request over TLS refuses an http next.
 func TestLoginSecurityCheckHTTPS(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.AllowedHosts = []string{"sso.example"} })
+	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.RedirectAllowedHosts = []string{"sso.example"} })
 	e.createUser("testclient", "password")
 	c := newClient(t, e.app())
 	resp := c.post("https://testserver/accounts/login/", url.Values{
@@ -145,7 +144,7 @@ func TestLoginSecurityCheckHTTPS(t *testing.T) {
 	resp = c.post("https://testserver/accounts/login/", url.Values{
 		"username": {"testclient"}, "password": {"password"}, "next": {"https://sso.example/back"},
 	})
-	assert.Equal(t, "https://sso.example/back", resp.Header.Get("Location"), "AllowedHosts")
+	assert.Equal(t, "https://sso.example/back", resp.Header.Get("Location"), "RedirectAllowedHosts")
 }
 
 // TestLoginCrossOriginRefused: CSRF protection by http.CrossOriginProtection.

@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/store/memory"
 )
@@ -64,14 +63,16 @@ func newEnvOf[U any, P auth.UserPtr[U]](t testing.TB, opts ...envOption[U]) *env
 	cfg := auth.Config[U]{
 		Store:     e.store,
 		Hashers:   e.hashers,
-		Backends:  []auth.Backend[U]{backends.NewModel[U, P](e.store, e.hashers)},
+		Backends:  []auth.Backend[U]{&auth.ModelBackend[U]{}},
 		SecretKey: testSecret,
 		Logger:    slog.New(slog.DiscardHandler),
+		// Django's test settings allow the test client's host.
+		AllowedHosts: []string{"testserver"},
 	}
 	for _, o := range opts {
 		o(&cfg, e)
 	}
-	a, err := auth.New[U, P](cfg)
+	a, err := auth.New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	e.a = a
@@ -179,7 +180,7 @@ func (e *env[U]) app(extra ...func(mux *http.ServeMux)) http.Handler {
 	mux := http.NewServeMux()
 	e.a.Routes(mux, "")
 	mux.HandleFunc("/whoami/", func(w http.ResponseWriter, r *http.Request) {
-		ru := auth.UserFromContext[U](r.Context())
+		ru := e.a.UserFromContext(r.Context())
 		_, _ = w.Write([]byte(ru.String()))
 	})
 	mux.HandleFunc("/noop/", func(w http.ResponseWriter, r *http.Request) {
@@ -196,10 +197,10 @@ func (e *env[U]) app(extra ...func(mux *http.ServeMux)) http.Handler {
 // UpdateSessionAuthHash, as a password change page does.
 func (e *env[U]) changePasswordTo(raw string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u := auth.UserFromContext[U](r.Context()).User()
+		u := e.a.UserFromContext(r.Context()).User()
 		enc, err := e.hashers.Make(raw)
 		require.NoError(e.t, err)
-		e.a.AuthUser(u).Password = enc
+		auth.UserOf(u).Password = enc
 		require.NoError(e.t, e.store.UpdateUser(r.Context(), u))
 		require.NoError(e.t, e.a.UpdateSessionAuthHash(r, u))
 	}

@@ -35,7 +35,7 @@ import (
 func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if UserFromContext[U](ctx) != nil {
+		if a.UserFromContext(ctx) != nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -58,7 +58,7 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 		// The token of a session found in the store; "" for a new one.
 		loaded := s.Token(sctx)
 		ru := a.newRequestUser(sctx)
-		r = r.WithContext(context.WithValue(sctx, requestUserKey{}, ru))
+		r = r.WithContext(context.WithValue(sctx, a.ctxKey, ru))
 		if !owned {
 			next.ServeHTTP(w, r)
 			return
@@ -162,7 +162,7 @@ func (sw *sessionWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter
 // Err is ErrNoSession. It never returns nil.
 func (a *Auth[U]) User(r *http.Request) *RequestUser[U] {
 	ctx := r.Context()
-	if ru := UserFromContext[U](ctx); ru != nil {
+	if ru := a.UserFromContext(ctx); ru != nil {
 		return ru
 	}
 	ru := a.newRequestUser(ctx)

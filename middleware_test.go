@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 )
 
 // countingStore counts the user and permission reads of the request path.
@@ -82,13 +81,8 @@ func newCountingEnv(t *testing.T) *countingEnv {
 	ce.env = newEnv(t, func(c *auth.Config[auth.User], e *env[auth.User]) {
 		ce.cs = &countingStore{Store: e.store}
 		c.Store = ce.cs
-		c.Backends = []auth.Backend[auth.User]{backends.NewModel(auth.Store[auth.User](ce.cs), e.hashers)}
-		ce.mgr = scs.New()
-		ce.mgr.Cookie.Name = auth.DefaultSessionCookieName
-		ce.mgr.Codec = auth.SessionCodec{}
 		ce.sessions = &countingSessionStore{Store: newMapStore()}
-		ce.mgr.Store = ce.sessions
-		c.Sessions = ce.mgr
+		c.Sessions.Store = ce.sessions
 	})
 	return ce
 }
@@ -308,11 +302,11 @@ func TestMiddlewareIdempotent(t *testing.T) {
 	mux := http.NewServeMux()
 	e.a.Routes(mux, "")
 	mux.Handle("/x/", e.a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inner = auth.UserFromContext[auth.User](r.Context())
+		inner = e.a.UserFromContext(r.Context())
 		_, _ = w.Write([]byte(inner.String()))
 	})))
 	app := e.a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		outer = auth.UserFromContext[auth.User](r.Context())
+		outer = e.a.UserFromContext(r.Context())
 		mux.ServeHTTP(w, r)
 	}))
 	c := newClient(t, app)

@@ -19,7 +19,7 @@ func (a *Auth[U]) SetPassword(ctx context.Context, user *U, raw string) error {
 	if user == nil {
 		return fmt.Errorf("auth: set password: nil user")
 	}
-	au := a.authUser(user)
+	au := authUserOf(user)
 	if au.ID <= 0 {
 		return fmt.Errorf("auth: set password of %q: the user has no ID; create it in the store first", au.Username)
 	}

@@ -28,7 +28,7 @@ func newPermCache[U any](a *Auth[U], user *U) *permCache[U] {
 
 // activeSuperuser is Django's "Active superusers have all permissions".
 func (p *permCache[U]) activeSuperuser() bool {
-	au := p.a.authUser(p.user)
+	au := authUserOf(p.user)
 	return au.IsActive && au.IsSuperuser
 }
 

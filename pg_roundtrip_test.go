@@ -19,7 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/store/postgres"
@@ -56,8 +55,7 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 	a, err := auth.New(auth.Config[auth.User]{
 		Store:        store,
 		Hashers:      h,
-		Backends:     []auth.Backend[auth.User]{backends.NewModel(store, h)},
-		SessionStore: sessions,
+		Sessions:     auth.SessionConfig{Store: sessions},
 		SecretKey:    "round-trip-test-secret-0123456789-abcdefghijklmnop",
 		Logger:       slog.New(slog.DiscardHandler),
 	})
@@ -79,14 +77,14 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 	mux := http.NewServeMux()
 	a.Routes(mux, "")
 	mux.HandleFunc("GET /reports/", func(w http.ResponseWriter, r *http.Request) {
-		if !auth.UserFromContext[auth.User](r.Context()).HasPerm("reports.view_report") {
+		if !a.UserFromContext(r.Context()).HasPerm("reports.view_report") {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
 		_, _ = w.Write([]byte("reports"))
 	})
 	mux.HandleFunc("GET /reports/edit/", func(w http.ResponseWriter, r *http.Request) {
-		ru := auth.UserFromContext[auth.User](r.Context())
+		ru := a.UserFromContext(r.Context())
 		if !ru.HasPerm("reports.view_report") || !ru.HasPerm("reports.change_report") || ru.HasPerm("reports.delete_report") {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return

@@ -61,9 +61,9 @@ func newRemoteEnv(t *testing.T, rc remoteCase) *remoteEnv {
 	re.env = newEnv(t, func(c *auth.Config[auth.User], e *env[auth.User]) {
 		var b *backends.RemoteUser[auth.User]
 		if rc.allowAll {
-			b = backends.NewAllowAllUsersRemoteUser(e.store)
+			b = backends.NewAllowAllUsersRemoteUser[auth.User]()
 		} else {
-			b = backends.NewRemoteUser(e.store)
+			b = backends.NewRemoteUser[auth.User]()
 		}
 		if rc.configure != nil {
 			rc.configure(b, e.store)

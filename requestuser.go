@@ -5,8 +5,11 @@ import (
 	"sync"
 )
 
-// requestUserKey is the context key of the *RequestUser.
-type requestUserKey struct{}
+// requestUserKey is the type of an Auth's context key for its
+// *RequestUser. Each Auth has its own key (a pointer to a non-zero-size
+// value, so that two keys never compare equal): two Auths in one process,
+// even of the same user type, never see each other's users.
+type requestUserKey struct{ _ byte }
 
 // RequestUser is the user of one request, Django's request.user: loaded
 // from the session on first use, then kept for the rest of the request,
@@ -14,7 +17,7 @@ type requestUserKey struct{}
 // requests, so a revoked permission or a deactivated account takes effect
 // on the next request.
 //
-// Get it with UserFromContext or Auth.User inside Auth.Middleware. Its
+// Get it with Auth.User or Auth.UserFromContext inside Auth.Middleware. Its
 // methods are safe for concurrent use. When the user cannot be loaded (the
 // store is down), the request is treated as anonymous, every permission
 // check answers false and Err reports the cause; the guards then answer
@@ -40,11 +43,11 @@ func (a *Auth[U]) newRequestUser(ctx context.Context) *RequestUser[U] {
 	return &RequestUser[U]{a: a, ctx: ctx}
 }
 
-// UserFromContext returns the request user that Auth.Middleware put in
-// ctx, or nil when ctx did not pass through it (or through an Auth of
-// another user type).
-func UserFromContext[U any](ctx context.Context) *RequestUser[U] {
-	ru, _ := ctx.Value(requestUserKey{}).(*RequestUser[U])
+// UserFromContext returns the request user that this Auth's Middleware
+// put in ctx, or nil when ctx did not pass through it. Handlers usually
+// call User(r), which never returns nil.
+func (a *Auth[U]) UserFromContext(ctx context.Context) *RequestUser[U] {
+	ru, _ := ctx.Value(a.ctxKey).(*RequestUser[U])
 	return ru
 }
 
@@ -94,7 +97,7 @@ func (ru *RequestUser[U]) AuthUser() *User {
 	if u == nil {
 		return nil
 	}
-	return ru.a.authUser(u)
+	return authUserOf(u)
 }
 
 // IsAuthenticated reports whether a user is logged in.

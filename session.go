@@ -21,7 +21,7 @@ const (
 
 // hasSession reports whether ctx carries session data of a's manager.
 func (a *Auth[U]) hasSession(ctx context.Context) bool {
-	if UserFromContext[U](ctx) != nil {
+	if a.UserFromContext(ctx) != nil {
 		return true
 	}
 	// Load returns ctx itself when it already holds the session data.
@@ -65,7 +65,7 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 	if user == nil {
 		return nil, "", nil, nil
 	}
-	password := a.authUser(user).Password
+	password := authUserOf(user).Password
 	sessionHash := s.GetString(ctx, SessionKeyHash)
 	current := a.SessionAuthHash(password)
 	if sessionHash != "" && djcrypto.ConstantTimeEqual(sessionHash, current) {
@@ -118,7 +118,7 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 	if _, ok := a.byName[backend]; !ok {
 		return fmt.Errorf("auth: login: %w: %q", ErrUnknownBackend, backend)
 	}
-	au := a.authUser(user)
+	au := authUserOf(user)
 	if au.ID <= 0 {
 		return fmt.Errorf("auth: login: user %q has no ID; create it in the store first", au.Username)
 	}
@@ -143,7 +143,7 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 	s.Put(ctx, SessionKeyUserID, strconv.FormatInt(au.ID, 10))
 	s.Put(ctx, SessionKeyBackend, backend)
 	s.Put(ctx, SessionKeyHash, hash)
-	if ru := UserFromContext[U](ctx); ru != nil {
+	if ru := a.UserFromContext(ctx); ru != nil {
 		ru.set(user, backend)
 	}
 	a.signals.UserLoggedIn.Send(ctx, LoggedIn[U]{Request: r, User: user, Backend: backend})
@@ -154,7 +154,7 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 // last_login alone (save(update_fields=["last_login"])), so that a login
 // never writes back other fields it read earlier.
 func (a *Auth[U]) updateLastLogin(ctx context.Context, user *U) error {
-	au := a.authUser(user)
+	au := authUserOf(user)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if err := a.store.SetLastLogin(ctx, au.ID, now); err != nil {
 		return err
@@ -173,7 +173,7 @@ func (a *Auth[U]) Logout(r *http.Request) error {
 		return ErrNoSession
 	}
 	var user *U
-	ru := UserFromContext[U](ctx)
+	ru := a.UserFromContext(ctx)
 	if ru != nil {
 		user = ru.User()
 	} else {
@@ -205,10 +205,10 @@ func (a *Auth[U]) UpdateSessionAuthHash(r *http.Request, user *U) error {
 	if err := a.renewKeepingDeadline(ctx); err != nil {
 		return fmt.Errorf("auth: update session auth hash: %w", err)
 	}
-	au := a.authUser(user)
+	au := authUserOf(user)
 	if a.sessions.GetString(ctx, SessionKeyUserID) == strconv.FormatInt(au.ID, 10) {
 		a.sessions.Put(ctx, SessionKeyHash, a.SessionAuthHash(au.Password))
-		if ru := UserFromContext[U](ctx); ru != nil {
+		if ru := a.UserFromContext(ctx); ru != nil {
 			ru.set(user, a.sessions.GetString(ctx, SessionKeyBackend))
 		}
 	}

@@ -40,8 +40,7 @@ func pgSessionStore(t *testing.T, tracer *pgtest.Tracer) *postgres.SessionStore 
 
 // sessionVariants are the session stores under test: with an atomic
 // UpdateCtx (the built-in memory store, PostgreSQL) and without one (scs's
-// memstore, given as a manager or as a store), where Middleware falls back
-// to a lookup before the commit.
+// memstore), where Middleware falls back to a lookup before the commit.
 var sessionVariants = []struct {
 	name string
 	opt  func(t *testing.T) envOption[auth.User]
@@ -49,23 +48,14 @@ var sessionVariants = []struct {
 	{"built-in memory store", func(*testing.T) envOption[auth.User] {
 		return func(*auth.Config[auth.User], *env[auth.User]) {}
 	}},
-	{"scs memstore as Config.Sessions", func(*testing.T) envOption[auth.User] {
+	{"scs memstore", func(*testing.T) envOption[auth.User] {
 		return func(c *auth.Config[auth.User], _ *env[auth.User]) {
-			mgr := scs.New()
-			mgr.Store = memstore.NewWithCleanupInterval(0)
-			mgr.Cookie.Name = auth.DefaultSessionCookieName
-			mgr.Codec = auth.SessionCodec{}
-			c.Sessions = mgr
-		}
-	}},
-	{"scs memstore as Config.SessionStore", func(*testing.T) envOption[auth.User] {
-		return func(c *auth.Config[auth.User], _ *env[auth.User]) {
-			c.SessionStore = memstore.NewWithCleanupInterval(0)
+			c.Sessions.Store = memstore.NewWithCleanupInterval(0)
 		}
 	}},
 	{"postgres session store", func(t *testing.T) envOption[auth.User] {
 		ss := pgSessionStore(t, nil)
-		return func(c *auth.Config[auth.User], _ *env[auth.User]) { c.SessionStore = ss }
+		return func(c *auth.Config[auth.User], _ *env[auth.User]) { c.Sessions.Store = ss }
 	}},
 }
 
@@ -75,9 +65,8 @@ func newSessionEnv(t *testing.T, opt envOption[auth.User], idle time.Duration, l
 	t.Helper()
 	e := newEnv(t, opt, func(c *auth.Config[auth.User], _ *env[auth.User]) {
 		c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c.Sessions.IdleTimeout = idle
 	})
-	// Set before the first request, so no request races with it.
-	e.a.Sessions().IdleTimeout = idle
 	return e
 }
 
@@ -120,7 +109,7 @@ func checkLogoutNotUndone(t *testing.T, opt envOption[auth.User], write bool) {
 			if write {
 				e.a.Sessions().Put(r.Context(), "flash", "saved")
 			}
-			_ = auth.UserFromContext[auth.User](r.Context()).IsAuthenticated()
+			_ = e.a.UserFromContext(r.Context()).IsAuthenticated()
 			close(started)
 			<-release
 			_, _ = w.Write([]byte("ok"))
@@ -221,7 +210,7 @@ func TestModifyingRequestIsOneUpdateOnPostgres(t *testing.T) {
 	t.Parallel()
 	tracer := &pgtest.Tracer{}
 	ss := pgSessionStore(t, tracer)
-	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.SessionStore = ss })
+	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.Sessions.Store = ss })
 	e.createUser("alice", "pw")
 	h := e.app(func(mux *http.ServeMux) {
 		mux.HandleFunc("/put/", func(w http.ResponseWriter, r *http.Request) {
@@ -245,26 +234,22 @@ func TestModifyingRequestIsOneUpdateOnPostgres(t *testing.T) {
 	assert.Equal(t, []string{sql[1]}, rtSessionWrites(sql))
 }
 
-// TestConfigSessionsGuarded: New wraps the Store of a given manager once,
-// even when two Auths share the manager, and refuses a nil Store.
+// TestConfigSessionsGuarded: New wraps a given session store once, also
+// when two Auths share it (one passing the other's guarded store), and
+// leaves the caller's store itself untouched.
 func TestConfigSessionsGuarded(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ms := memstore.NewWithCleanupInterval(0)
-	mgr := scs.New()
-	mgr.Store = ms
-	cfg := auth.Config[auth.User]{Store: e.store, Backends: e.a.Backends(), SecretKey: testSecret, Sessions: mgr}
-	for range 2 {
-		a, err := auth.New(cfg)
-		require.NoError(t, err)
-		require.NoError(t, a.Close())
-		assert.Same(t, ms, mgr.Store.(interface{ Unwrap() scs.Store }).Unwrap())
+	first, err := auth.New(auth.Config[auth.User]{Store: e.store, SecretKey: testSecret, Sessions: auth.SessionConfig{Store: ms}})
+	require.NoError(t, err)
+	defer first.Close()
+	second, err := auth.New(auth.Config[auth.User]{Store: e.store, SecretKey: testSecret,
+		Sessions: auth.SessionConfig{Store: first.Sessions().Store}})
+	require.NoError(t, err)
+	defer second.Close()
+	for _, a := range []*auth.Auth[auth.User]{first, second} {
+		assert.Same(t, ms, a.Sessions().Store.(interface{ Unwrap() scs.Store }).Unwrap())
 	}
-
-	bare := scs.New()
-	bare.Store = nil
-	cfg.Sessions = bare
-	_, err := auth.New(cfg)
-	require.ErrorIs(t, err, auth.ErrConfig)
-	assert.ErrorContains(t, err, "nil Store")
+	assert.NotSame(t, first.Sessions(), second.Sessions(), "each Auth builds its own manager")
 }

@@ -172,8 +172,8 @@ func TestSecretKeyFallback(t *testing.T) {
 
 	// Same store and sessions, rotated key.
 	rotated, err := auth.New(auth.Config[auth.User]{
-		Store: old.store, Hashers: old.hashers, Backends: old.a.Backends(),
-		Sessions: old.a.Sessions(), SecretKey: testSecret, SecretKeyFallbacks: []string{testFallback},
+		Store: old.store, Hashers: old.hashers,
+		Sessions: auth.SessionConfig{Store: old.a.Sessions().Store}, SecretKey: testSecret, SecretKeyFallbacks: []string{testFallback},
 	})
 	require.NoError(t, err)
 	c2 := newClient(t, rotatedApp(rotated))
@@ -185,8 +185,8 @@ func TestSecretKeyFallback(t *testing.T) {
 
 	// Without the fallback the session ends.
 	noFallback, err := auth.New(auth.Config[auth.User]{
-		Store: old.store, Hashers: old.hashers, Backends: old.a.Backends(),
-		Sessions: old.a.Sessions(), SecretKey: testSecret,
+		Store: old.store, Hashers: old.hashers,
+		Sessions: auth.SessionConfig{Store: old.a.Sessions().Store}, SecretKey: testSecret,
 	})
 	require.NoError(t, err)
 	c3 := newClient(t, rotatedApp(noFallback))
@@ -231,7 +231,7 @@ func TestSessionCookieSettings(t *testing.T) {
 	assert.Equal(t, "/", ck.Path)
 	assert.InDelta(t, auth.DefaultSessionLifetime.Seconds(), float64(ck.MaxAge), 5)
 
-	insecure := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.InsecureCookies = true })
+	insecure := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) { c.Sessions.InsecureCookie = true })
 	insecure.createUser("alice", "pw")
 	c = newClient(t, insecure.app())
 	c.login("alice", "pw")

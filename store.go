@@ -7,7 +7,7 @@ import (
 
 // Store persists users, groups, permissions and content types. Every method
 // takes a context first and is safe for concurrent use. U is the user type:
-// User itself or a struct that embeds it (see UserPtr).
+// User itself or a struct that embeds it by value (see CheckUserType).
 //
 // Implementations live under store/ (memory and postgres) and all pass the
 // conformance suite in store/storetest, which is the executable form of the
@@ -29,6 +29,42 @@ type Store[U any] interface {
 	GroupStore
 	PermissionStore
 	MembershipStore[U]
+}
+
+// RequestStore is the part of a store that an Auth needs to serve
+// requests: the model backend's logins, the user of a session and its
+// permissions, and Login's last_login. It is the type of Config.Store, so
+// that a store written for a new database can serve a site before it
+// implements everything; the methods mean what they mean in UserStore and
+// MembershipStore, and the stores of package store implement the whole
+// Store.
+//
+// Optional abilities are discovered by type assertion: a store with
+// GetUserWithPermissions (MembershipStore) loads the user of a session and
+// its permissions in one round trip; ModelBackend.WithPerm needs
+// UsersWithPermission; package accounts needs ListUsers for password reset
+// and CreateUser for sign-up.
+type RequestStore[U any] interface {
+	GetUser(ctx context.Context, id int64) (*U, error)
+	GetUserByUsername(ctx context.Context, username string) (*U, error)
+	SetLastLogin(ctx context.Context, id int64, t time.Time) error
+	SetPassword(ctx context.Context, id int64, encoded string) error
+	UserPermissionSet(ctx context.Context, userID int64) (PermSet, error)
+	GroupPermissionSet(ctx context.Context, userID int64) (PermSet, error)
+	ListPermissions(ctx context.Context, appLabel string) ([]Permission, error)
+}
+
+// UserPermissionsGetter is the optional ability of a RequestStore to load a
+// user with its permission sets in one round trip (see MembershipStore).
+type UserPermissionsGetter[U any] interface {
+	GetUserWithPermissions(ctx context.Context, id int64) (*U, UserPermissions, error)
+}
+
+// PermissionHolderLister is the optional ability of a RequestStore to list
+// the users that hold a permission (see MembershipStore), which
+// ModelBackend.WithPerm needs.
+type PermissionHolderLister[U any] interface {
+	UsersWithPermission(ctx context.Context, perm string, opts WithPermOptions) ([]*U, error)
 }
 
 // UserStore holds users.

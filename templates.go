@@ -37,6 +37,26 @@ func DefaultTemplates() *Templates {
 	}
 }
 
+// withDefaults returns a copy of t with every nil page set to the
+// embedded default; a nil t gives the defaults.
+func (t *Templates) withDefaults() *Templates {
+	def := DefaultTemplates()
+	if t == nil {
+		return def
+	}
+	out := *t
+	if out.Login == nil {
+		out.Login = def.Login
+	}
+	if out.LoggedOut == nil {
+		out.LoggedOut = def.LoggedOut
+	}
+	if out.Forbidden == nil {
+		out.Forbidden = def.Forbidden
+	}
+	return &out
+}
+
 // Layout returns a new copy of the embedded page layout, for the pages of
 // other packages (such as package accounts) that want the same look. The
 // layout is the template "base"; it calls the templates "title" and

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -77,10 +79,10 @@ func (u *User) FullName() string {
 func (u *User) ShortName() string { return u.FirstName }
 
 // IsAuthenticated always reports true: a User value stands for a real
-// account. Compare AnonymousUser.
+// account. Compare RequestUser.IsAuthenticated.
 func (u *User) IsAuthenticated() bool { return true }
 
-// IsAnonymous always reports false. Compare AnonymousUser.
+// IsAnonymous always reports false. Compare RequestUser.IsAnonymous.
 func (u *User) IsAnonymous() bool { return false }
 
 // GetUsername returns the username (Django's get_username).
@@ -123,53 +125,59 @@ func (u *User) Validate() error {
 	return nil
 }
 
-// UserPtr is the constraint that ties a user type U to its pointer type. It
-// is satisfied by *User and by a pointer to any struct that embeds User by
-// value. Generic constructors take U and infer P:
-//
-//	store := memory.New[MyUser]()
+// UserPtr is the constraint that ties a user type U to its pointer type,
+// for the generic constructors of the stores: it is satisfied by *User and
+// by a pointer to any struct that embeds User. Its type argument is
+// inferred (memory.New[MyUser]()).
 type UserPtr[U any] interface {
 	*U
 	AuthUser() *User
 }
 
-// AnonymousUser is the user of a request without a logged-in account, like
-// Django's AnonymousUser: not authenticated, ID 0, inactive, no groups and
-// no permissions. Its zero value is ready to use.
-type AnonymousUser struct{}
+// authUserer is the method every user type has through its embedded User.
+type authUserer interface{ AuthUser() *User }
 
-// ID returns 0.
-func (AnonymousUser) ID() int64 { return 0 }
+// UserOf returns the embedded User of u, the Django fields of a custom
+// user type, or nil for a nil u. U must embed User by value (New and the
+// stores' constructors refuse other types, see CheckUserType); for any
+// other type UserOf panics, a programming error.
+func UserOf[U any](u *U) *User {
+	if u == nil {
+		return nil
+	}
+	return any(u).(authUserer).AuthUser()
+}
 
-// GetUsername returns the empty string.
-func (AnonymousUser) GetUsername() string { return "" }
+// authUserOf is UserOf for the package's own use.
+func authUserOf[U any](u *U) *User { return UserOf(u) }
 
-// IsAuthenticated reports false.
-func (AnonymousUser) IsAuthenticated() bool { return false }
+var userType = reflect.TypeFor[User]()
 
-// IsAnonymous reports true.
-func (AnonymousUser) IsAnonymous() bool { return true }
-
-// IsActive reports false.
-func (AnonymousUser) IsActive() bool { return false }
-
-// IsStaff reports false.
-func (AnonymousUser) IsStaff() bool { return false }
-
-// IsSuperuser reports false.
-func (AnonymousUser) IsSuperuser() bool { return false }
-
-// Groups returns no groups.
-func (AnonymousUser) Groups() []Group { return nil }
-
-// Permissions returns an empty set.
-func (AnonymousUser) Permissions() PermSet { return PermSet{} }
-
-// HasPerm reports false for every permission.
-func (AnonymousUser) HasPerm(string) bool { return false }
-
-// String returns "AnonymousUser", as Django prints it.
-func (AnonymousUser) String() string { return "AnonymousUser" }
+// CheckUserType reports whether U can be the user type of an Auth or a
+// store: User itself, or a struct that embeds User by value. A struct that
+// embeds *User is refused, since a new value of it would have a nil
+// User. The error wraps ErrConfig.
+func CheckUserType[U any]() error {
+	t := reflect.TypeFor[U]()
+	if t == userType {
+		return nil
+	}
+	if t.Kind() == reflect.Struct {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.Anonymous {
+				continue
+			}
+			switch f.Type {
+			case userType:
+				return nil
+			case reflect.PointerTo(userType):
+				return fmt.Errorf("%w: user type %v embeds *auth.User; embed auth.User by value", ErrConfig, t)
+			}
+		}
+	}
+	return fmt.Errorf("%w: user type %v does not embed auth.User by value", ErrConfig, t)
+}
 
 // NormalizeUsername applies Unicode NFKC normalization, as Django's
 // AbstractBaseUser.normalize_username does, so that visually identical

@@ -231,22 +231,6 @@ func TestHasUsablePassword(t *testing.T) {
 	}
 }
 
-func TestAnonymousUser(t *testing.T) {
-	t.Parallel()
-	var a auth.AnonymousUser
-	assert.Zero(t, a.ID())
-	assert.Empty(t, a.GetUsername())
-	assert.False(t, a.IsAuthenticated())
-	assert.True(t, a.IsAnonymous())
-	assert.False(t, a.IsActive())
-	assert.False(t, a.IsStaff())
-	assert.False(t, a.IsSuperuser())
-	assert.Empty(t, a.Groups())
-	assert.Empty(t, a.Permissions())
-	assert.False(t, a.HasPerm("auth.view_user"))
-	assert.Equal(t, "AnonymousUser", a.String())
-}
-
 func TestValidationError(t *testing.T) {
 	t.Parallel()
 	err := error(&auth.ValidationError{Field: "Username", Code: "required", Message: "this field cannot be blank"})

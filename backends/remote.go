@@ -9,17 +9,27 @@ import (
 	auth "github.com/djauth/auth"
 )
 
+// Backend names of the remote-user backends, the Python import paths of
+// Django's classes, so that the _auth_user_backend value of a session is
+// the one Django writes.
+const (
+	RemoteUserBackendName              = "django.contrib.auth.backends.RemoteUserBackend"
+	AllowAllUsersRemoteUserBackendName = "django.contrib.auth.backends.AllowAllUsersRemoteUserBackend"
+)
+
 // RemoteUser trusts a username that something in front of the app (a
 // reverse proxy doing SSO, Kerberos, client certificates) has already
 // authenticated, Django's RemoteUserBackend. It reads the "remote_user"
 // credential, which RemoteUserMiddleware fills from a trusted header, and
-// creates unknown users unless CreateUnknownUser is false. Permissions work
-// as for Model.
+// creates unknown users when CreateUnknownUser is set. Permissions work as
+// for auth.ModelBackend, which it embeds.
 //
-// Create it with NewRemoteUser or NewAllowAllUsersRemoteUser and set the
-// exported fields before the Auth serves requests.
+// Create it with NewRemoteUser or NewAllowAllUsersRemoteUser, set the
+// exported fields, and put it in auth.Config.Backends; auth.New binds it
+// to the Auth, whose store it uses (the store needs a CreateUser method
+// when CreateUnknownUser is set).
 type RemoteUser[U any] struct {
-	*Model[U]
+	auth.ModelBackend[U]
 
 	// CreateUnknownUser creates a user for a username that is not in the
 	// store (Django's create_unknown_user). NewRemoteUser sets it to true.
@@ -33,35 +43,48 @@ type RemoteUser[U any] struct {
 	// configure_user). An error aborts the authentication.
 	ConfigureUser func(ctx context.Context, r *http.Request, user *U, created bool) (*U, error)
 
-	newUser func(username string) *U
+	store auth.RequestStore[U]
 }
 
-// NewRemoteUser returns Django's RemoteUserBackend over store, with
-// CreateUnknownUser true. It refuses inactive users.
-func NewRemoteUser[U any, P auth.UserPtr[U]](store auth.Store[U]) *RemoteUser[U] {
-	return newRemoteUser[U, P](store, RemoteUserBackendName, false)
+// userCreator is the store method that CreateUnknownUser needs.
+type userCreator[U any] interface {
+	CreateUser(ctx context.Context, u *U) error
+}
+
+// NewRemoteUser returns Django's RemoteUserBackend, with CreateUnknownUser
+// true. It refuses inactive users.
+func NewRemoteUser[U any]() *RemoteUser[U] {
+	return &RemoteUser[U]{CreateUnknownUser: true}
 }
 
 // NewAllowAllUsersRemoteUser returns Django's
 // AllowAllUsersRemoteUserBackend: a RemoteUser that lets inactive users in.
-func NewAllowAllUsersRemoteUser[U any, P auth.UserPtr[U]](store auth.Store[U]) *RemoteUser[U] {
-	return newRemoteUser[U, P](store, AllowAllUsersRemoteUserBackendName, true)
+func NewAllowAllUsersRemoteUser[U any]() *RemoteUser[U] {
+	b := NewRemoteUser[U]()
+	b.AllowInactive = true
+	return b
 }
 
-func newRemoteUser[U any, P auth.UserPtr[U]](store auth.Store[U], name string, allowInactive bool) *RemoteUser[U] {
-	return &RemoteUser[U]{
-		// No password is ever checked, so the hashers are not used.
-		Model:             newModel[U, P](store, nil, name, allowInactive),
-		CreateUnknownUser: true,
-		newUser: func(username string) *U {
-			u := new(U)
-			au := P(u).AuthUser()
-			*au = auth.NewUser(username)
-			// get_or_create stores the name as given, unnormalized.
-			au.Username = username
-			return u
-		},
+// Bind implements auth.Binder. It fails when CreateUnknownUser is set and
+// the Auth's store cannot create users.
+func (b *RemoteUser[U]) Bind(a *auth.Auth[U]) error {
+	if err := b.ModelBackend.Bind(a); err != nil {
+		return err
 	}
+	if _, ok := a.Store().(userCreator[U]); b.CreateUnknownUser && !ok {
+		return fmt.Errorf("%w: CreateUnknownUser needs a store with CreateUser; %T has none", auth.ErrConfig, a.Store())
+	}
+	b.store = a.Store()
+	return nil
+}
+
+// Name returns RemoteUserBackendName, or AllowAllUsersRemoteUserBackendName
+// with AllowInactive.
+func (b *RemoteUser[U]) Name() string {
+	if b.AllowInactive {
+		return AllowAllUsersRemoteUserBackendName
+	}
+	return RemoteUserBackendName
 }
 
 // Clean applies CleanUsername, if set, to username.
@@ -80,6 +103,9 @@ func (b *RemoteUser[U]) Authenticate(ctx context.Context, r *http.Request, c aut
 	remote := c[auth.CredentialRemoteUser]
 	if remote == "" {
 		return nil, nil
+	}
+	if b.store == nil {
+		return nil, fmt.Errorf("backends: remote user: not bound to an Auth; put it in auth.Config.Backends")
 	}
 	username := b.Clean(remote)
 	user, err := b.store.GetUserByUsername(ctx, username)
@@ -112,8 +138,16 @@ func (b *RemoteUser[U]) Authenticate(ctx context.Context, r *http.Request, c aut
 // create is get_or_create: a concurrent request that created the user
 // first wins and its user is returned.
 func (b *RemoteUser[U]) create(ctx context.Context, username string) (*U, bool, error) {
-	u := b.newUser(username)
-	err := b.store.CreateUser(ctx, u)
+	c, ok := b.store.(userCreator[U])
+	if !ok {
+		return nil, false, fmt.Errorf("backends: remote user: the store %T cannot create users", b.store)
+	}
+	u := new(U)
+	au := auth.UserOf(u)
+	*au = auth.NewUser(username)
+	// get_or_create stores the name as given, unnormalized.
+	au.Username = username
+	err := c.CreateUser(ctx, u)
 	if errors.Is(err, auth.ErrDuplicateUsername) {
 		u, err = b.store.GetUserByUsername(ctx, username)
 		return u, false, err
