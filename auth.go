@@ -53,7 +53,6 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		loginURL:          cfg.LoginURL,
 		loginRedirectURL:  cfg.LoginRedirectURL,
 		logoutRedirectURL: cfg.LogoutRedirectURL,
-		passwordResetURL:  cfg.PasswordResetURL,
 		allowedHosts:      append([]string(nil), cfg.AllowedHosts...),
 		redirectHosts:     append([]string(nil), cfg.RedirectAllowedHosts...),
 		secretKey:         cfg.SecretKey,
@@ -91,7 +90,6 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		{"LoginURL", &a.loginURL, DefaultLoginURL},
 		{"LoginRedirectURL", &a.loginRedirectURL, DefaultLoginRedirectURL},
 		{"LogoutRedirectURL", &a.logoutRedirectURL, ""},
-		{"PasswordResetURL", &a.passwordResetURL, ""},
 	} {
 		if *u.val == "" {
 			*u.val = u.def
@@ -199,11 +197,6 @@ type Config[U any] struct {
 	// without a safe "next" (Django's LOGOUT_REDIRECT_URL). Empty means
 	// rendering the "logged out" page.
 	LogoutRedirectURL string
-	// PasswordResetURL, when set, puts a "Forgotten your password?" link
-	// to it on the login page, as Django's admin login does when a
-	// password_reset URL exists. Package accounts sets it when it mounts
-	// its reset pages; empty shows no link.
-	PasswordResetURL string
 	// Logger receives warnings and errors. Nil means slog.Default().
 	// Secrets, passwords and session tokens are never logged.
 	Logger *slog.Logger
@@ -234,7 +227,6 @@ func (c Config[U]) LogValue() slog.Value {
 		slog.String("LoginURL", c.LoginURL),
 		slog.String("LoginRedirectURL", c.LoginRedirectURL),
 		slog.String("LogoutRedirectURL", c.LogoutRedirectURL),
-		slog.String("PasswordResetURL", c.PasswordResetURL),
 		slog.Any("AllowedHosts", c.AllowedHosts),
 		slog.Any("RedirectAllowedHosts", c.RedirectAllowedHosts),
 		slog.Any("CSRFTrustedOrigins", c.CSRF.TrustedOrigins),
@@ -271,7 +263,6 @@ type Auth[U any] struct {
 	loginURL          string
 	loginRedirectURL  string
 	logoutRedirectURL string
-	passwordResetURL  string
 	allowedHosts      []string
 	redirectHosts     []string
 

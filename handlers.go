@@ -42,20 +42,42 @@ const neverCache = "max-age=0, no-cache, no-store, must-revalidate, private"
 const DefaultRoutePrefix = "/accounts/"
 
 // Routes mounts the auth pages on mux under prefix ("" means
-// DefaultRoutePrefix, "/accounts/"): prefix+"login/" (LoginHandler) and
-// prefix+"logout/" (LogoutHandler). The password change and reset pages
-// live in package accounts (they use packages that import this one); mount
-// them under the same prefix with accounts.Manager.Routes. Register the
-// rest of the app on the same mux and wrap the mux with Middleware.
+// DefaultRoutePrefix, "/accounts/"): prefix+"login/" (LoginHandler),
+// prefix+"logout/" (LogoutHandler) and prefix+"profile/"
+// (a "You are logged in as …" page with a logout button, the default LoginRedirectURL, so that a new site has
+// somewhere to land after login). Package accounts' Manager.Routes mounts
+// these and the password change and reset pages in one call; use it
+// instead when you want those. Register the rest of the app on the same
+// mux and wrap the mux with Middleware.
 func (a *Auth[U]) Routes(mux *http.ServeMux, prefix string) {
+	a.RoutesLinking(mux, prefix, "", "")
+}
+
+// RoutesLinking is Routes with links to a password reset and a password
+// change page ("" for none): on the login page ("Forgotten your
+// password?", see LoginHandlerLinking) and on the profile page. Package
+// accounts calls it for the pages it mounts.
+func (a *Auth[U]) RoutesLinking(mux *http.ServeMux, prefix, passwordResetURL, passwordChangeURL string) {
 	if prefix == "" {
 		prefix = DefaultRoutePrefix
 	}
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	mux.Handle(prefix+"login/", a.LoginHandler())
+	mux.Handle(prefix+"login/", a.LoginHandlerLinking(passwordResetURL))
 	mux.Handle(prefix+"logout/", a.LogoutHandler())
+	mux.Handle(prefix+"profile/{$}", a.profileHandler(prefix+"logout/", passwordChangeURL))
+}
+
+// profileHandler serves a minimal "You are logged in as …" page with a
+// logout button, for logged-in users (anonymous ones are sent to the
+// login page).
+func (a *Auth[U]) profileHandler(logoutURL, passwordChangeURL string) http.Handler {
+	return a.Protect(a.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.render(w, r, http.StatusOK, a.templates.Profile, &ProfilePage{
+			Username: a.User(r).Username(), LogoutURL: logoutURL, PasswordChangeURL: passwordChangeURL,
+		})
+	})))
 }
 
 // Protect wraps a page the way the auth pages are wrapped: Middleware
@@ -81,11 +103,21 @@ func (a *Auth[U]) Protect(h http.Handler) http.Handler {
 // (http.CrossOriginProtection) and responses are not cached. The handler
 // is marked LoginNotRequired.
 func (a *Auth[U]) LoginHandler() http.Handler {
-	return LoginNotRequired(a.Protect(http.HandlerFunc(a.serveLogin)))
+	return a.LoginHandlerLinking("")
 }
 
-func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
-	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName, PasswordResetURL: a.passwordResetURL}
+// LoginHandlerLinking is LoginHandler with a "Forgotten your password?"
+// link to passwordResetURL on the page, as Django's admin login shows when
+// a password_reset URL exists; "" shows none. Package accounts mounts the
+// login page this way when it mounts its reset pages.
+func (a *Auth[U]) LoginHandlerLinking(passwordResetURL string) http.Handler {
+	return LoginNotRequired(a.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.serveLogin(w, r, passwordResetURL)
+	})))
+}
+
+func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordResetURL string) {
+	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName, PasswordResetURL: passwordResetURL}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		page.Next = a.redirectTarget(r)

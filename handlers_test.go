@@ -34,19 +34,17 @@ func TestLoginPage(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, c.do(http.MethodPut, "/accounts/login/", nil).StatusCode)
 }
 
-// TestLoginPagePasswordResetLink: Config.PasswordResetURL puts a link on
-// the login page; a relative value is refused at construction.
+// TestLoginPagePasswordResetLink: LoginHandlerLinking puts a link on the
+// login page; LoginHandler shows none.
 func TestLoginPagePasswordResetLink(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) {
-		c.PasswordResetURL = "/accounts/password_reset/"
+	e := newEnv(t)
+	app := e.app(func(mux *http.ServeMux) {
+		mux.Handle("/linked/login/", e.a.LoginHandlerLinking("/accounts/password_reset/"))
 	})
-	body := readBody(t, newClient(t, e.app()).get("/accounts/login/"))
-	assert.Contains(t, body, `<a href="/accounts/password_reset/">Forgotten your password?</a>`)
-
-	_, err := auth.New(auth.Config[auth.User]{Store: e.store, SecretKey: testSecret,
-		PasswordResetURL: "password_reset/"})
-	assert.ErrorIs(t, err, auth.ErrConfig)
+	c := newClient(t, app)
+	assert.Contains(t, readBody(t, c.get("/linked/login/")), `<a href="/accounts/password_reset/">Forgotten your password?</a>`)
+	assert.NotContains(t, readBody(t, c.get("/accounts/login/")), "Forgotten your password?")
 }
 
 // TestLoginErrors: one generic message for every failure; field errors for

@@ -20,12 +20,16 @@ type Templates struct {
 	// Forbidden renders the 403 page that the guards (and Deny) show a
 	// logged-in user who lacks a permission, with a *ForbiddenPage.
 	Forbidden *template.Template
+	// Profile renders the profile page that Routes mounts (the default
+	// LoginRedirectURL), with a *ProfilePage.
+	Profile *template.Template
 }
 
 // DefaultTemplates returns the embedded pages: a minimal, self-contained
 // layout (templates/base.html) with the login form (templates/login.html),
-// the logged-out page (templates/logged_out.html) and the 403 page
-// (templates/forbidden.html).
+// the logged-out page (templates/logged_out.html), the 403 page
+// (templates/forbidden.html) and the profile page
+// (templates/profile.html).
 func DefaultTemplates() *Templates {
 	page := func(name string) *template.Template {
 		return template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name)).Lookup("base")
@@ -34,6 +38,7 @@ func DefaultTemplates() *Templates {
 		Login:     page("login.html"),
 		LoggedOut: page("logged_out.html"),
 		Forbidden: page("forbidden.html"),
+		Profile:   page("profile.html"),
 	}
 }
 
@@ -53,6 +58,9 @@ func (t *Templates) withDefaults() *Templates {
 	}
 	if out.Forbidden == nil {
 		out.Forbidden = def.Forbidden
+	}
+	if out.Profile == nil {
+		out.Profile = def.Profile
 	}
 	return &out
 }
@@ -85,8 +93,8 @@ type LoginPage struct {
 	// UsernameErrors and PasswordErrors are errors of one field.
 	UsernameErrors []string
 	PasswordErrors []string
-	// PasswordResetURL is Config.PasswordResetURL: where to start a
-	// password reset, or "" for no link.
+	// PasswordResetURL is where to start a password reset (see
+	// Auth.LoginHandlerLinking), or "" for no link.
 	PasswordResetURL string
 }
 
@@ -97,6 +105,17 @@ type ForbiddenPage struct {
 	// LoginURL is the login page with the refused page in "next", to log
 	// in as another user and come back.
 	LoginURL string
+}
+
+// ProfilePage is the data of the profile template.
+type ProfilePage struct {
+	// Username is the logged-in user's username.
+	Username string
+	// LogoutURL is the logout page, which the page's button posts to.
+	LogoutURL string
+	// PasswordChangeURL is the password change page, or "" when none is
+	// mounted.
+	PasswordChangeURL string
 }
 
 // LoggedOutPage is the data of the logged-out template.

@@ -50,15 +50,6 @@ type Config struct {
 	// DefaultFromEmail is the sender of the reset emails. Empty means
 	// DefaultFromEmail, "webmaster@localhost", as Django.
 	DefaultFromEmail string
-	// SecretKey signs the password reset tokens (Django's SECRET_KEY);
-	// use the same key as auth.Config.SecretKey, and as the Django site
-	// sharing the database, so that each accepts the other's links. It is
-	// required when Mailer is set and Tokens is nil, and must have at
-	// least auth.MinSecretKeyLength bytes.
-	SecretKey string
-	// SecretKeyFallbacks are older keys whose reset tokens are still
-	// accepted during a rotation (Django's SECRET_KEY_FALLBACKS).
-	SecretKeyFallbacks []string
 	// PasswordResetTimeout is how long a reset link works (Django's
 	// PASSWORD_RESET_TIMEOUT). Zero means three days.
 	PasswordResetTimeout time.Duration
@@ -81,14 +72,6 @@ type Config struct {
 	// <SiteName>"). Empty means the host of the link, as Django's
 	// RequestSite.
 	SiteName string
-	// AllowedHosts are the Host values accepted for building reset links
-	// when SiteURL is empty (Django's ALLOWED_HOSTS): "example.com"
-	// matches that host on any port, ".example.com" also its subdomains.
-	// A reset request with any other Host gets 400 and sends nothing.
-	// Empty means loopback hosts only (localhost, 127.0.0.1 and [::1]),
-	// like Django's development default, so that a server that has not
-	// been configured cannot be made to mail links to another host.
-	AllowedHosts []string
 	// Templates replaces pages and the reset email; nil, and any nil
 	// field, means the embedded default.
 	Templates *Templates
@@ -111,17 +94,14 @@ type Config struct {
 	MailDrainTimeout time.Duration
 }
 
-// LogValue implements slog.LogValuer, redacting the secret keys.
+// LogValue implements slog.LogValuer.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("SecretKey", "[redacted]"),
-		slog.Int("SecretKeyFallbacks", len(c.SecretKeyFallbacks)),
 		slog.Int("PasswordValidators", len(c.PasswordValidators)),
 		slog.Bool("Mailer", c.Mailer != nil),
 		slog.String("DefaultFromEmail", c.DefaultFromEmail),
 		slog.Duration("PasswordResetTimeout", c.PasswordResetTimeout),
 		slog.String("SiteURL", c.SiteURL),
-		slog.Any("AllowedHosts", c.AllowedHosts),
 		slog.Int("MailWorkers", c.MailWorkers),
 		slog.Int("MailQueueSize", c.MailQueueSize),
 	)
@@ -140,18 +120,20 @@ type Manager[U any] struct {
 	siteScheme string
 	siteHost   string
 	siteName   string
-	allowed    []string
 	templates  *Templates
 	log        *slog.Logger
 	queue      *mailQueue // nil without a Mailer
 }
 
-// New returns a Manager for a. When Config.Mailer is set it starts the
-// goroutines that send reset mails; stop them with Close. It returns an
-// error wrapping auth.ErrConfig when a is nil, when Mailer is set without
-// a usable SecretKey or Tokens, when SiteURL is not an absolute http(s)
-// URL without a path, or when a mail queue setting is negative.
-func New[U any, P auth.UserPtr[U]](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
+// New returns a Manager for a. It signs reset tokens with a's secret keys
+// (auth.Config.SecretKey and SecretKeyFallbacks), checks passwords with
+// a's hashers and builds links only for a's AllowedHosts. When
+// Config.Mailer is set it starts the goroutines that send reset mails;
+// stop them with Close. It returns an error wrapping auth.ErrConfig when a
+// is nil, when Mailer is set and a's store cannot list users by email
+// (ListUsers), when SiteURL is not an absolute http(s) URL without a path,
+// or when a mail queue setting is negative.
+func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 	bad := func(format string, args ...any) (*Manager[U], error) {
 		return nil, fmt.Errorf("%w: accounts: "+format, append([]any{auth.ErrConfig}, args...)...)
 	}
@@ -165,7 +147,6 @@ func New[U any, P auth.UserPtr[U]](a *auth.Auth[U], cfg Config) (*Manager[U], er
 		from:       cfg.DefaultFromEmail,
 		tokens:     cfg.Tokens,
 		siteName:   cfg.SiteName,
-		allowed:    append([]string(nil), cfg.AllowedHosts...),
 		log:        a.Logger(),
 	}
 	if m.validators == nil {
@@ -184,15 +165,15 @@ func New[U any, P auth.UserPtr[U]](a *auth.Auth[U], cfg Config) (*Manager[U], er
 	if cfg.PasswordResetTimeout < 0 {
 		return bad("Config.PasswordResetTimeout is negative")
 	}
-	if m.tokens == nil && (cfg.Mailer != nil || cfg.SecretKey != "") {
-		if len(cfg.SecretKey) < auth.MinSecretKeyLength {
-			return bad("Config.SecretKey must have at least %d bytes to sign reset tokens (use auth.Config's SecretKey)", auth.MinSecretKeyLength)
-		}
+	if m.tokens == nil {
 		m.tokens = &tokens.Generator{
-			Secret:    cfg.SecretKey,
-			Fallbacks: append([]string(nil), cfg.SecretKeyFallbacks...),
+			Secret:    a.SecretKey(),
+			Fallbacks: a.SecretKeyFallbacks(),
 			Timeout:   cfg.PasswordResetTimeout,
 		}
+	}
+	if _, ok := a.Store().(userLister[U]); cfg.Mailer != nil && !ok {
+		return bad("password reset needs a store with ListUsers to find users by email; %T has none", a.Store())
 	}
 	if cfg.SiteURL != "" {
 		u, err := url.Parse(cfg.SiteURL)
@@ -201,9 +182,6 @@ func New[U any, P auth.UserPtr[U]](a *auth.Auth[U], cfg Config) (*Manager[U], er
 			return bad("Config.SiteURL %q must be an absolute http(s) URL without a path, such as https://example.com", cfg.SiteURL)
 		}
 		m.siteScheme, m.siteHost = u.Scheme, u.Host
-	}
-	if err := checkHostConfig(m.allowed); err != nil {
-		return bad("%v", err)
 	}
 	m.templates = cfg.Templates.withDefaults()
 	for _, n := range []struct {
@@ -239,9 +217,10 @@ func (m *Manager[U]) Validators() []validation.Validator {
 	return append([]validation.Validator(nil), m.validators...)
 }
 
-// Routes mounts the pages on mux under prefix ("" means
-// auth.DefaultRoutePrefix, "/accounts/"), next to the login and logout
-// pages that auth.Auth.Routes mounts there (call both):
+// Routes mounts every account page on mux under prefix ("" means
+// auth.DefaultRoutePrefix, "/accounts/"): the pages of auth.Auth.Routes
+// (login/, with a "Forgotten your password?" link when the reset pages are
+// mounted, logout/ and profile/), and
 //
 //	password_change/               PasswordChangeView (login required)
 //	password_change/done/          PasswordChangeDoneView (login required)
@@ -262,13 +241,18 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		prefix += "/"
 	}
 	p := paths{prefix: prefix}
+	resetURL := ""
+	if m.mailer != nil {
+		resetURL = p.passwordReset()
+	}
+	m.auth.RoutesLinking(mux, prefix, resetURL, p.passwordChange())
 	mux.Handle(p.passwordChange()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordChange(w, r, p)
 	}))))
 	mux.Handle(p.passwordChangeDone()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.serveStatic(w, r, m.templates.PasswordChangeDone, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
 	}))))
-	if m.mailer == nil || m.tokens == nil {
+	if m.mailer == nil {
 		return
 	}
 	mux.Handle(p.passwordReset()+"{$}", auth.LoginNotRequired(m.auth.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -261,10 +261,14 @@ func EmailsMatch(a, b string) bool {
 // every candidate unless more than auth.MaxUserListLimit active users
 // share the address; then the pages are read in turn.
 func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, error) {
+	lister, ok := m.auth.Store().(userLister[U])
+	if !ok {
+		return nil, fmt.Errorf("accounts: the store %T cannot list users by email", m.auth.Store())
+	}
 	active := true
 	var out []*U
 	for offset := 0; ; {
-		page, err := m.auth.Store().ListUsers(ctx, auth.UserQuery{
+		page, err := lister.ListUsers(ctx, auth.UserQuery{
 			Email:    email,
 			IsActive: &active,
 			Offset:   offset,
@@ -274,7 +278,7 @@ func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, er
 			return nil, fmt.Errorf("accounts: find users by email: %w", err)
 		}
 		for _, u := range page {
-			au := m.auth.AuthUser(u)
+			au := auth.UserOf(u)
 			if au.IsActive && au.HasUsablePassword() && EmailsMatch(email, au.Email) {
 				out = append(out, u)
 			}

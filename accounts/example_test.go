@@ -12,7 +12,6 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/store/memory"
@@ -28,7 +27,6 @@ func Example() {
 	const key = "example-secret-key-0123456789-abcdefghijklmnopqrs"
 	a, err := auth.New(auth.Config[auth.User]{
 		Store: store, Hashers: reg, SecretKey: key,
-		Backends: []auth.Backend[auth.User]{backends.NewModel(store, reg)},
 		Logger:   slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -36,13 +34,12 @@ func Example() {
 	}
 	defer a.Close()
 	var outbox mail.Outbox // mail.Console{W: os.Stderr} in development
-	acc, err := accounts.New(a, accounts.Config{SecretKey: key, Mailer: &outbox, SiteURL: "https://example.com"})
+	acc, err := accounts.New(a, accounts.Config{Mailer: &outbox, SiteURL: "https://example.com"})
 	if err != nil {
 		panic(err)
 	}
 	mux := http.NewServeMux()
-	a.Routes(mux, "/accounts/")
-	acc.Routes(mux, "/accounts/")
+	acc.Routes(mux, "/accounts/") // login/, logout/, profile/, password_change/, password_reset/, reset/…
 	site := a.Middleware(mux)
 
 	u := auth.NewUser("jane")

@@ -17,7 +17,6 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/store/memory"
@@ -57,39 +56,41 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-type option func(*accounts.Config)
+// envConfig is the configuration newEnv builds: the accounts.Config and,
+// beside it, the Auth's AllowedHosts.
+type envConfig struct {
+	accounts.Config
+	AllowedHosts []string
+}
+
+type option func(*envConfig)
 
 func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
 	e := &env{t: t, store: memory.New[auth.User](), hashers: hashers.New(hashers.MD5{}),
 		outbox: new(mail.Outbox), logs: new(syncBuffer)}
 	logger := slog.New(slog.NewTextHandler(e.logs, nil))
-	a, err := auth.New(auth.Config[auth.User]{
-		Store:     e.store,
-		Hashers:   e.hashers,
-		Backends:  []auth.Backend[auth.User]{backends.NewModel(e.store, e.hashers)},
-		SecretKey: testSecret,
-		Logger:    logger,
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = a.Close() })
-	cfg := accounts.Config{
-		Mailer:       e.outbox,
-		SecretKey:    testSecret,
-		AllowedHosts: []string{"testserver"},
-	}
+	cfg := envConfig{Config: accounts.Config{Mailer: e.outbox}, AllowedHosts: []string{"testserver"}}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	m, err := accounts.New(a, cfg)
+	a, err := auth.New(auth.Config[auth.User]{
+		Store:        e.store,
+		Hashers:      e.hashers,
+		SecretKey:    testSecret,
+		Logger:       logger,
+		AllowedHosts: cfg.AllowedHosts,
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close() })
+	m, err := accounts.New(a, cfg.Config)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = m.Close() })
 	e.a, e.m = a, m
 	mux := http.NewServeMux()
-	a.Routes(mux, "")
 	m.Routes(mux, "")
 	mux.HandleFunc("/whoami/", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, auth.UserFromContext[auth.User](r.Context()).String())
+		_, _ = io.WriteString(w, a.UserFromContext(r.Context()).String())
 	})
 	e.handler = a.Middleware(mux)
 	return e

@@ -28,7 +28,7 @@ func (e *env) resetFor(email string) {
 func TestMailQueueFull(t *testing.T) {
 	t.Parallel()
 	gate := newGateSender(nil)
-	e := newEnv(t, func(c *accounts.Config) { c.Mailer, c.MailWorkers, c.MailQueueSize = gate, 1, 1 })
+	e := newEnv(t, func(c *envConfig) { c.Mailer, c.MailWorkers, c.MailQueueSize = gate, 1, 1 })
 	for _, name := range []string{"ann", "bob", "cyd"} {
 		e.createUser(name, "password")
 	}
@@ -59,7 +59,7 @@ func TestManagerClose(t *testing.T) {
 	t.Parallel()
 	t.Run("drains the queue", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, func(c *accounts.Config) { c.MailWorkers = 1 })
+		e := newEnv(t, func(c *envConfig) { c.MailWorkers = 1 })
 		for _, name := range []string{"ann", "bob", "cyd"} {
 			e.createUser(name, "password")
 			e.resetFor(name + "@example.com")
@@ -71,7 +71,7 @@ func TestManagerClose(t *testing.T) {
 	t.Run("gives up after MailDrainTimeout", func(t *testing.T) {
 		t.Parallel()
 		gate := newGateSender(nil) // never released
-		e := newEnv(t, func(c *accounts.Config) {
+		e := newEnv(t, func(c *envConfig) {
 			c.Mailer, c.MailWorkers, c.MailDrainTimeout = gate, 1, 20*time.Millisecond
 		})
 		e.createUser("ann", "password")
@@ -103,7 +103,7 @@ func TestManagerClose(t *testing.T) {
 	})
 	t.Run("without a Mailer", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, func(c *accounts.Config) { c.Mailer = nil })
+		e := newEnv(t, func(c *envConfig) { c.Mailer = nil })
 		require.NoError(t, e.m.Close())
 		require.NoError(t, e.m.Close())
 	})
@@ -114,7 +114,7 @@ func TestManagerClose(t *testing.T) {
 func TestMailSendTimeout(t *testing.T) {
 	t.Parallel()
 	gate := newGateSender(nil) // never released
-	e := newEnv(t, func(c *accounts.Config) { c.Mailer, c.MailSendTimeout = gate, 10*time.Millisecond })
+	e := newEnv(t, func(c *envConfig) { c.Mailer, c.MailSendTimeout = gate, 10*time.Millisecond })
 	e.createUser("ann", "password")
 	e.resetFor("ann@example.com")
 	e.settle()
@@ -133,7 +133,7 @@ func TestMailQueueConfig(t *testing.T) {
 		"MailSendTimeout":  func(c *accounts.Config) { c.MailSendTimeout = -time.Second },
 		"MailDrainTimeout": func(c *accounts.Config) { c.MailDrainTimeout = -time.Second },
 	} {
-		cfg := accounts.Config{Mailer: newGateSender(nil), SecretKey: testSecret}
+		cfg := accounts.Config{Mailer: newGateSender(nil)}
 		edit(&cfg)
 		m, err := accounts.New(a, cfg)
 		assert.ErrorIs(t, err, auth.ErrConfig, name)

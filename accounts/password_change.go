@@ -56,14 +56,14 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 	if !ok {
 		return
 	}
-	ru := auth.UserFromContext[U](r.Context())
+	ru := m.auth.UserFromContext(r.Context())
 	user := ru.User()
 	if user == nil {
 		// LoginRequired let the request through, so the user was loaded.
 		m.serverError(w, r, "password change: no user", ru.Err())
 		return
 	}
-	au := m.auth.AuthUser(user)
+	au := auth.UserOf(user)
 	page := &PasswordChangePage{
 		Action:    r.URL.EscapedPath(),
 		Username:  au.Username,

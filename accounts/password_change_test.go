@@ -142,7 +142,7 @@ func TestPasswordChangeGuards(t *testing.T) {
 // off; nil means Django's defaults.
 func TestPasswordChangeValidatorsOff(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(c *accounts.Config) { c.PasswordValidators = []validation.Validator{} })
+	e := newEnv(t, func(c *envConfig) { c.PasswordValidators = []validation.Validator{} })
 	u := e.createUser("testclient", "password")
 	c := e.client()
 	c.login("testclient", "password")

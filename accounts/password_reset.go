@@ -3,11 +3,10 @@ package accounts
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net"
 	"net/http"
 	"strings"
 
+	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/tokens"
 )
@@ -50,7 +49,7 @@ func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	for _, u := range users {
-		job := resetJob{user: *m.auth.AuthUser(u), scheme: scheme, host: host, p: p}
+		job := resetJob{user: *auth.UserOf(u), scheme: scheme, host: host, p: p}
 		if !m.queue.enqueue(job) {
 			m.log.ErrorContext(r.Context(), "accounts: password reset: mail queue full or closed, mail dropped; raise Config.MailQueueSize or MailWorkers",
 				"user_id", job.user.ID)
@@ -131,13 +130,14 @@ func (m *Manager[U]) site(r *http.Request) (scheme, host string, ok bool) {
 	if m.siteHost != "" {
 		return m.siteScheme, m.siteHost, true
 	}
-	if !validHost(r.Host) || !hostAllowed(r.Host, m.allowed) {
+	host, err := m.auth.RequestHost(r)
+	if err != nil {
 		return "", "", false
 	}
 	scheme = "https"
-	if r.TLS == nil && isLoopbackHost(r.Host) {
+	if r.TLS == nil && auth.IsLoopbackHost(host) {
 		scheme = "http"
 	}
-	return scheme, r.Host, true
+	return scheme, host, true
 }
 

@@ -40,11 +40,11 @@ func (m *Manager[U]) servePasswordResetConfirm(w http.ResponseWriter, r *http.Re
 	// An inactive user cannot complete a reset, even with a link issued
 	// while active: stricter than Django, whose confirm view accepts
 	// them (it only declines to mail them a link).
-	if user == nil || !m.auth.AuthUser(user).IsActive {
+	if user == nil || !auth.UserOf(user).IsActive {
 		m.render(w, r, http.StatusOK, m.templates.PasswordResetConfirm, invalid)
 		return
 	}
-	au := m.auth.AuthUser(user)
+	au := auth.UserOf(user)
 	sessions := m.auth.Sessions()
 	if token != ResetURLToken {
 		if !m.tokens.Check(au, token) {

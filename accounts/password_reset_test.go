@@ -134,7 +134,7 @@ func TestPasswordResetEmail(t *testing.T) {
 	assert.True(t, (&tokens.Generator{Secret: testSecret}).Check(e.reload(u.ID), token))
 
 	// Custom sender and site name.
-	e = newEnv(t, func(c *accounts.Config) { c.DefaultFromEmail = "staff@example.com"; c.SiteName = "Example" })
+	e = newEnv(t, func(c *envConfig) { c.DefaultFromEmail = "staff@example.com"; c.SiteName = "Example" })
 	e.createUser("staff", "password", mailTo("staffmember@example.com"))
 	e.client().post("https://testserver/accounts/password_reset/", url.Values{"email": {"staffmember@example.com"}})
 	e.settle()
@@ -222,12 +222,12 @@ func TestPasswordResetEnumeration(t *testing.T) {
 		return answer{resp.StatusCode, resp.Header.Get("Location"), cookies, body(t, resp), h}
 	}
 	slow := newGateSender(nil)
-	e := newEnv(t, func(c *accounts.Config) { c.Mailer = slow })
+	e := newEnv(t, func(c *envConfig) { c.Mailer = slow })
 	e.createUser("known", "password", mailTo("known@example.com"))
 	e.createUser("sleepy", "password", mailTo("sleepy@example.com"), inactive)
 	e.createUser("sso", "password", mailTo("sso@example.com"), unusable)
 	down := newGateSender(errors.New("smtp: connection refused"))
-	failing := newEnv(t, func(c *accounts.Config) { c.Mailer = down })
+	failing := newEnv(t, func(c *envConfig) { c.Mailer = down })
 	failing.createUser("known", "password", mailTo("known@example.com"))
 
 	want := ask(e, "known@example.com")
@@ -271,7 +271,7 @@ func TestPasswordResetHost(t *testing.T) {
 	form := url.Values{"email": {"staffmember@example.com"}}
 	for _, tc := range []struct {
 		name    string
-		opt     func(*accounts.Config)
+		opt     func(*envConfig)
 		host    string
 		status  int
 		linkPfx string
@@ -279,11 +279,11 @@ func TestPasswordResetHost(t *testing.T) {
 		{"poisoned host", nil, "www.example:dr.frankenstein@evil.tld", http.StatusBadRequest, ""},
 		{"other host", nil, "evil.example", http.StatusBadRequest, ""},
 		{"allowed host with port", nil, "testserver:8000", http.StatusFound, "https://testserver:8000/accounts/reset/"},
-		{"default loopback", func(c *accounts.Config) { c.AllowedHosts = nil }, "127.0.0.1:8000", http.StatusFound, "http://127.0.0.1:8000/accounts/reset/"},
-		{"default localhost", func(c *accounts.Config) { c.AllowedHosts = nil }, "localhost:8000", http.StatusFound, "http://localhost:8000/accounts/reset/"},
-		{"default refuses others", func(c *accounts.Config) { c.AllowedHosts = nil }, "evil.example", http.StatusBadRequest, ""},
-		{"subdomain pattern", func(c *accounts.Config) { c.AllowedHosts = []string{".example.com"} }, "www.example.com", http.StatusFound, "https://www.example.com/accounts/reset/"},
-		{"site url ignores host", func(c *accounts.Config) { c.SiteURL = "https://example.com" }, "evil.example", http.StatusFound, "https://example.com/accounts/reset/"},
+		{"default loopback", func(c *envConfig) { c.AllowedHosts = nil }, "127.0.0.1:8000", http.StatusFound, "http://127.0.0.1:8000/accounts/reset/"},
+		{"default localhost", func(c *envConfig) { c.AllowedHosts = nil }, "localhost:8000", http.StatusFound, "http://localhost:8000/accounts/reset/"},
+		{"default refuses others", func(c *envConfig) { c.AllowedHosts = nil }, "evil.example", http.StatusBadRequest, ""},
+		{"subdomain pattern", func(c *envConfig) { c.AllowedHosts = []string{".example.com"} }, "www.example.com", http.StatusFound, "https://www.example.com/accounts/reset/"},
+		{"site url ignores host", func(c *envConfig) { c.SiteURL = "https://example.com" }, "evil.example", http.StatusFound, "https://example.com/accounts/reset/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -414,7 +414,7 @@ func TestPasswordResetExpiry(t *testing.T) {
 	var now atomic.Int64
 	now.Store(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC).Unix())
 	clock := func() time.Time { return time.Unix(now.Load(), 0) }
-	e := newEnv(t, func(c *accounts.Config) {
+	e := newEnv(t, func(c *envConfig) {
 		c.Tokens = &tokens.Generator{Secret: testSecret, Now: clock, Timeout: time.Hour}
 	})
 	e.createUser("staff", "password", mailTo("staffmember@example.com"))
@@ -430,7 +430,7 @@ func TestPasswordResetExpiry(t *testing.T) {
 	assert.True(t, e.checkPassword(1, "password"))
 
 	// The default timeout is three days.
-	e = newEnv(t, func(c *accounts.Config) { c.Tokens = &tokens.Generator{Secret: testSecret, Now: clock} })
+	e = newEnv(t, func(c *envConfig) { c.Tokens = &tokens.Generator{Secret: testSecret, Now: clock} })
 	e.createUser("staff", "password", mailTo("staffmember@example.com"))
 	link = e.resetLink(e.client(), "staffmember@example.com")
 	now.Add(3 * 24 * 3600)
@@ -460,7 +460,7 @@ func TestPasswordResetCrossOrigin(t *testing.T) {
 // mounted.
 func TestNoMailerNoResetPages(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(c *accounts.Config) { c.Mailer = nil })
+	e := newEnv(t, func(c *envConfig) { c.Mailer = nil })
 	for _, p := range []string{"/accounts/password_reset/", "/accounts/password_reset/done/", "/accounts/reset/MQ/x/", "/accounts/reset/done/"} {
 		assert.Equal(t, http.StatusNotFound, e.client().get(p).StatusCode, p)
 	}
@@ -512,10 +512,10 @@ func TestPasswordResetRenewsSessionToken(t *testing.T) {
 // plain HTTP, does not mail tokens in http links. SiteURL chooses.
 func TestPasswordResetLinkScheme(t *testing.T) {
 	t.Parallel()
-	anyHost := func(c *accounts.Config) { c.AllowedHosts = []string{"*"} }
+	anyHost := func(c *envConfig) { c.AllowedHosts = []string{"*"} }
 	for _, tc := range []struct {
 		name, target, host, link string
-		opt                      func(*accounts.Config)
+		opt                      func(*envConfig)
 	}{
 		{"plain HTTP behind a TLS proxy", "/accounts/password_reset/", "example.com", "https://example.com/accounts/reset/", anyHost},
 		{"plain HTTP, port", "/accounts/password_reset/", "example.com:8080", "https://example.com:8080/accounts/reset/", anyHost},
@@ -529,11 +529,11 @@ func TestPasswordResetLinkScheme(t *testing.T) {
 		{"not loopback", "/accounts/password_reset/", "10.0.0.1", "https://10.0.0.1/accounts/reset/", anyHost},
 		{"lookalike of localhost", "/accounts/password_reset/", "localhost.example.com", "https://localhost.example.com/accounts/reset/", anyHost},
 		{"SiteURL http", "/accounts/password_reset/", "example.com", "http://intranet.example/accounts/reset/",
-			func(c *accounts.Config) { c.SiteURL = "http://intranet.example" }},
+			func(c *envConfig) { c.SiteURL = "http://intranet.example" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, func(c *accounts.Config) {
+			e := newEnv(t, func(c *envConfig) {
 				c.AllowedHosts = nil
 				if tc.opt != nil {
 					tc.opt(c)

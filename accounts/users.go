@@ -9,6 +9,19 @@ import (
 	"github.com/djauth/auth/validation"
 )
 
+// userCreator is what CreateUser needs of the store: Django's
+// UserCreationForm checks the username without case, then saves.
+type userCreator[U any] interface {
+	GetUserByUsernameFold(ctx context.Context, username string) (*U, error)
+	CreateUser(ctx context.Context, u *U) error
+}
+
+// userLister is what the password reset needs of the store: the users
+// with an email address (Django's email__iexact).
+type userLister[U any] interface {
+	ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error)
+}
+
 // ValidatePassword runs the configured validators on password for user
 // (nil for a user that does not exist yet) and returns every failure at
 // once as validation.Errors, or the error of a validator that could not
@@ -16,7 +29,7 @@ import (
 func (m *Manager[U]) ValidatePassword(password string, user *U) error {
 	var au *auth.User
 	if user != nil {
-		au = m.auth.AuthUser(user)
+		au = auth.UserOf(user)
 	}
 	return validation.Validate(password, au, m.validators...)
 }
@@ -36,14 +49,18 @@ func (m *Manager[U]) CreateUser(ctx context.Context, u *U, password string) erro
 	if u == nil {
 		return fmt.Errorf("accounts: create user: nil user")
 	}
-	au := m.auth.AuthUser(u)
+	creator, ok := m.auth.Store().(userCreator[U])
+	if !ok {
+		return fmt.Errorf("accounts: create user: the store %T cannot create users (CreateUser, GetUserByUsernameFold)", m.auth.Store())
+	}
+	au := auth.UserOf(u)
 	au.Username = auth.NormalizeUsername(au.Username)
 	au.Email = auth.NormalizeEmail(au.Email)
 	var errs []error
 	if err := (auth.UsernameValidator{}).Validate(au.Username); err != nil {
 		errs = append(errs, err)
 	} else {
-		_, err := m.auth.Store().GetUserByUsernameFold(ctx, au.Username)
+		_, err := creator.GetUserByUsernameFold(ctx, au.Username)
 		switch {
 		case err == nil, errors.Is(err, auth.ErrMultipleUsers):
 			errs = append(errs, &auth.ValidationError{Field: "Username", Code: "unique",
@@ -68,7 +85,7 @@ func (m *Manager[U]) CreateUser(ctx context.Context, u *U, password string) erro
 	}
 	prev := au.Password
 	au.Password = encoded
-	if err := m.auth.Store().CreateUser(ctx, u); err != nil {
+	if err := creator.CreateUser(ctx, u); err != nil {
 		au.Password = prev
 		return fmt.Errorf("accounts: create user %q: %w", au.Username, err)
 	}
@@ -93,6 +110,6 @@ func (m *Manager[U]) ChangePassword(ctx context.Context, user *U, password strin
 	if err := m.auth.SetPassword(ctx, user, password); err != nil {
 		return err
 	}
-	validation.PasswordChanged(password, m.auth.AuthUser(user), m.validators...)
+	validation.PasswordChanged(password, auth.UserOf(user), m.validators...)
 	return nil
 }

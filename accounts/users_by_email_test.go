@@ -15,7 +15,6 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/store/memory"
@@ -46,16 +45,16 @@ func TestPasswordResetFindsUsersByEmail(t *testing.T) {
 	rec := &queryRecorder{Store: mem}
 	hs := hashers.New(hashers.MD5{})
 	a, err := auth.New(auth.Config[auth.User]{
-		Store:     rec,
-		Hashers:   hs,
-		Backends:  []auth.Backend[auth.User]{backends.NewModel[auth.User](rec, hs)},
-		SecretKey: testSecret,
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Store:        rec,
+		Hashers:      hs,
+		SecretKey:    testSecret,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		AllowedHosts: []string{"testserver"},
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	outbox := new(mail.Outbox)
-	m, err := accounts.New(a, accounts.Config{Mailer: outbox, SecretKey: testSecret, AllowedHosts: []string{"testserver"}})
+	m, err := accounts.New(a, accounts.Config{Mailer: outbox})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = m.Close() })
 	mux := http.NewServeMux()
