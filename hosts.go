@@ -3,8 +3,8 @@ package auth
 import (
 	"fmt"
 	"net"
-	"net/netip"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 

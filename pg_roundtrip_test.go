@@ -53,11 +53,11 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 
 	h := hashers.New(hashers.PBKDF2{Iterations: 1000})
 	a, err := auth.New(auth.Config[auth.User]{
-		Store:        store,
-		Hashers:      h,
-		Sessions:     auth.SessionConfig{Store: sessions},
-		SecretKey:    "round-trip-test-secret-0123456789-abcdefghijklmnop",
-		Logger:       slog.New(slog.DiscardHandler),
+		Store:     store,
+		Hashers:   h,
+		Sessions:  auth.SessionConfig{Store: sessions},
+		SecretKey: "round-trip-test-secret-0123456789-abcdefghijklmnop",
+		Logger:    slog.New(slog.DiscardHandler),
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })

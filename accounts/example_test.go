@@ -27,7 +27,7 @@ func Example() {
 	const key = "example-secret-key-0123456789-abcdefghijklmnopqrs"
 	a, err := auth.New(auth.Config[auth.User]{
 		Store: store, Hashers: reg, SecretKey: key,
-		Logger:   slog.New(slog.DiscardHandler),
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		panic(err)

@@ -140,4 +140,3 @@ func (m *Manager[U]) site(r *http.Request) (scheme, host string, ok bool) {
 	}
 	return scheme, host, true
 }
-

@@ -48,7 +48,7 @@ func newRemoteSite(t *testing.T, header string, persistent bool) *remoteSite {
 	s := &remoteSite{store: memory.New[auth.User](), logs: new(lockedBuffer)}
 	a, err := auth.New(auth.Config[auth.User]{
 		Store:     s.store,
-		Backends:  []auth.Backend[auth.User]{backends.NewRemoteUser(s.store)},
+		Backends:  []auth.Backend[auth.User]{backends.NewRemoteUser[auth.User]()},
 		SecretKey: "test-secret-key-0123456789-abcdefghijklmnopqrstuvw",
 		Logger:    slog.New(slog.NewTextHandler(s.logs, nil)),
 	})

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
+	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/store/postgres"
 )
 
@@ -33,16 +33,18 @@ func userPerms(ctx context.Context, e *env, d *db, args []string) error {
 	if err != nil {
 		return err
 	}
-	m := backends.NewModel[auth.User](d.store, e.hasherRegistry())
-	own, err := m.UserPermissions(ctx, u, nil)
+	// An Auth with the model backend answers as Django's ModelBackend; its
+	// key signs nothing here.
+	a, err := auth.New(auth.Config[auth.User]{Store: d.store, Hashers: e.hasherRegistry(), SecretKey: hashers.RandomString(50)})
 	if err != nil {
-		return failf("user permissions: %v", err)
+		return failf("%v", err)
 	}
-	viaGroups, err := m.GroupPermissions(ctx, u, nil)
+	defer a.Close()
+	all, err := a.AllPermissions(ctx, u, nil)
 	if err != nil {
-		return failf("group permissions: %v", err)
+		return failf("permissions: %v", err)
 	}
-	for _, p := range own.Union(viaGroups).Sorted() {
+	for _, p := range all.Sorted() {
 		fmt.Fprintln(e.stdout, p)
 	}
 	return nil

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
@@ -151,7 +150,6 @@ func demo(ctx context.Context, store auth.Store[MyUser], out io.Writer) error {
 	a, err := auth.New(auth.Config[MyUser]{
 		Store:     store,
 		Hashers:   h,
-		Backends:  []auth.Backend[MyUser]{backends.NewModel(store, h)},
 		SecretKey: hashers.RandomString(50),
 	})
 	if err != nil {

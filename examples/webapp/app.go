@@ -18,7 +18,6 @@ import (
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/store/memory"
@@ -152,14 +151,11 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		return fail(fmt.Errorf("register permissions: %w", err))
 	}
 	a, err := auth.New(auth.Config[auth.User]{
-		Store:            store,
-		Hashers:          cfg.Hashers,
-		Backends:         []auth.Backend[auth.User]{backends.NewModel(store, cfg.Hashers)},
-		SessionStore:     sessionStore,
-		InsecureCookies:  cfg.InsecureCookies,
-		SecretKey:        cfg.SecretKey,
-		PasswordResetURL: "/accounts/password_reset/",
-		Logger:           cfg.Logger,
+		Store:     store,
+		SecretKey: cfg.SecretKey,
+		Hashers:   cfg.Hashers,
+		Sessions:  auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies},
+		Logger:    cfg.Logger,
 	})
 	if err != nil {
 		return fail(err)
@@ -171,7 +167,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	if mailer == nil {
 		mailer = &mail.Console{W: os.Stderr}
 	}
-	acc, err := accounts.New(a, accounts.Config{SecretKey: cfg.SecretKey, Mailer: mailer})
+	acc, err := accounts.New(a, accounts.Config{Mailer: mailer})
 	if err != nil {
 		return fail(err)
 	}
@@ -240,10 +236,11 @@ func createDemoUsers(ctx context.Context, store auth.Store[auth.User], h *hasher
 func (s *app) routes() http.Handler {
 	a := s.auth
 	mux := http.NewServeMux()
-	a.Routes(mux, "")
-	s.accounts.Routes(mux, "")
+	s.accounts.Routes(mux, "") // login, logout, profile, password change and reset
 	mux.HandleFunc("GET /{$}", s.home)
-	mux.Handle("GET /accounts/profile/", a.LoginRequired(http.HandlerFunc(s.profile)))
+	// A richer profile page than the default: GET with the exact path is
+	// more specific than the pattern Routes registers, so it wins.
+	mux.Handle("GET /accounts/profile/{$}", a.LoginRequired(http.HandlerFunc(s.profile)))
 	mux.Handle("GET /reports/", a.PermissionRequired(permViewReport)(http.HandlerFunc(s.reports)))
 	mux.Handle("GET /reports/publish/", a.PermissionRequired(permPublishReport)(http.HandlerFunc(s.publish)))
 	mux.HandleFunc("GET /api/me", s.me)
@@ -279,7 +276,7 @@ type meResponse struct {
 // anonymous visitor. A user that could not be loaded (the store is down)
 // gives 500, never an anonymous answer.
 func (s *app) me(w http.ResponseWriter, r *http.Request) {
-	ru := auth.UserFromContext[auth.User](r.Context())
+	ru := s.auth.UserFromContext(r.Context())
 	w.Header().Set("Cache-Control", "no-store")
 	if err := ru.Err(); err != nil {
 		s.serverError(w, r, err)
@@ -337,7 +334,7 @@ type page struct {
 }
 
 func (s *app) render(w http.ResponseWriter, r *http.Request, p page) {
-	ru := auth.UserFromContext[auth.User](r.Context())
+	ru := s.auth.UserFromContext(r.Context())
 	if err := ru.Err(); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -356,7 +353,7 @@ func (s *app) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *app) profile(w http.ResponseWriter, r *http.Request) {
-	ru := auth.UserFromContext[auth.User](r.Context())
+	ru := s.auth.UserFromContext(r.Context())
 	perms := ru.AllPermissions().Sorted()
 	s.render(w, r, page{Title: "Profile", Message: "Your permissions:", Perms: perms})
 }

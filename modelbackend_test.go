@@ -1,9 +1,8 @@
-package backends_test
+package auth_test
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -11,16 +10,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/store/memory"
 )
 
-func fastHashers() *hashers.Registry {
+func modelHashers() *hashers.Registry {
 	return hashers.New(hashers.PBKDF2{Iterations: 1000}, hashers.MD5{})
 }
 
-func newUser(t *testing.T, s auth.Store[auth.User], h *hashers.Registry, name, pw string, edit ...func(*auth.User)) *auth.User {
+func newModelUser(t *testing.T, s auth.Store[auth.User], h *hashers.Registry, name, pw string, edit ...func(*auth.User)) *auth.User {
 	t.Helper()
 	u := auth.NewUser(name)
 	var err error
@@ -33,16 +31,25 @@ func newUser(t *testing.T, s auth.Store[auth.User], h *hashers.Registry, name, p
 	return &u
 }
 
+// bind returns b after binding it to a new Auth over s and h.
+func bind[B auth.Backend[auth.User]](t *testing.T, s auth.Store[auth.User], h *hashers.Registry, b B) B {
+	t.Helper()
+	a, err := auth.New(auth.Config[auth.User]{Store: s, Hashers: h, SecretKey: testSecret, Backends: []auth.Backend[auth.User]{b}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close() })
+	return b
+}
+
 func TestModelAuthenticate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, h := memory.New[auth.User](), fastHashers()
-	newUser(t, s, h, "alice", "pw")
-	newUser(t, s, h, "sleepy", "pw", func(u *auth.User) { u.IsActive = false })
-	m := backends.NewModel(s, h)
-	all := backends.NewAllowAllUsersModel(s, h)
+	s, h := memory.New[auth.User](), modelHashers()
+	newModelUser(t, s, h, "alice", "pw")
+	newModelUser(t, s, h, "sleepy", "pw", func(u *auth.User) { u.IsActive = false })
+	m := bind(t, s, h, &auth.ModelBackend[auth.User]{})
+	all := bind(t, s, h, &auth.ModelBackend[auth.User]{AllowInactive: true})
 	for _, tc := range []struct {
-		b     *backends.Model[auth.User]
+		b     *auth.ModelBackend[auth.User]
 		creds auth.Credentials
 		want  string
 	}{
@@ -70,11 +77,11 @@ func TestModelAuthenticate(t *testing.T) {
 func TestModelUpgradesHash(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, h := memory.New[auth.User](), fastHashers()
-	u := newUser(t, s, h, "alice", "pw")
+	s, h := memory.New[auth.User](), modelHashers()
+	u := newModelUser(t, s, h, "alice", "pw")
 	u.Password, _ = hashers.MD5{}.Encode("pw", "seasalt")
 	require.NoError(t, s.UpdateUser(ctx, u))
-	got, err := backends.NewModel(s, h).Authenticate(ctx, nil, auth.Credentials{"username": "alice", "password": "pw"})
+	got, err := bind(t, s, h, &auth.ModelBackend[auth.User]{}).Authenticate(ctx, nil, auth.Credentials{"username": "alice", "password": "pw"})
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(got.Password, "pbkdf2_sha256$1000$"))
 	stored, err := s.GetUser(ctx, u.ID)
@@ -85,16 +92,16 @@ func TestModelUpgradesHash(t *testing.T) {
 func TestModelGetUserWithPermissions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, h := memory.New[auth.User](), fastHashers()
+	s, h := memory.New[auth.User](), modelHashers()
 	_, err := auth.Register(ctx, s, auth.ModelSpec{AppLabel: "reports", Model: "report"})
 	require.NoError(t, err)
-	plain := newUser(t, s, h, "plain", "pw")
+	plain := newModelUser(t, s, h, "plain", "pw")
 	require.NoError(t, s.AddUserPermissions(ctx, plain.ID, "reports.view_report"))
-	super := newUser(t, s, h, "super", "pw", func(u *auth.User) { u.IsSuperuser = true })
-	inactive := newUser(t, s, h, "inactive", "pw", func(u *auth.User) { u.IsActive = false })
+	super := newModelUser(t, s, h, "super", "pw", func(u *auth.User) { u.IsSuperuser = true })
+	inactive := newModelUser(t, s, h, "inactive", "pw", func(u *auth.User) { u.IsActive = false })
 	require.NoError(t, s.AddUserPermissions(ctx, inactive.ID, "reports.view_report"))
 
-	m := backends.NewModel(s, h)
+	m := bind(t, s, h, &auth.ModelBackend[auth.User]{})
 	u, perms, err := m.GetUserWithPermissions(ctx, plain.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "plain", u.Username)
@@ -111,7 +118,7 @@ func TestModelGetUserWithPermissions(t *testing.T) {
 
 	_, _, err = m.GetUserWithPermissions(ctx, inactive.ID)
 	assert.ErrorIs(t, err, auth.ErrUserNotFound)
-	_, perms, err = backends.NewAllowAllUsersModel(s, h).GetUserWithPermissions(ctx, inactive.ID)
+	_, perms, err = bind(t, s, h, &auth.ModelBackend[auth.User]{AllowInactive: true}).GetUserWithPermissions(ctx, inactive.ID)
 	require.NoError(t, err)
 	assert.Empty(t, perms.User, "inactive users hold nothing")
 	_, _, err = m.GetUserWithPermissions(ctx, 999)
@@ -121,13 +128,13 @@ func TestModelGetUserWithPermissions(t *testing.T) {
 func TestModelWithPerm(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, h := memory.New[auth.User](), fastHashers()
+	s, h := memory.New[auth.User](), modelHashers()
 	_, err := auth.Register(ctx, s, auth.ModelSpec{AppLabel: "reports", Model: "report"})
 	require.NoError(t, err)
-	u := newUser(t, s, h, "alice", "pw")
-	newUser(t, s, h, "bob", "pw")
+	u := newModelUser(t, s, h, "alice", "pw")
+	newModelUser(t, s, h, "bob", "pw")
 	require.NoError(t, s.AddUserPermissions(ctx, u.ID, "reports.view_report"))
-	m := backends.NewModel(s, h)
+	m := bind(t, s, h, &auth.ModelBackend[auth.User]{})
 	users, err := m.WithPerm(ctx, "reports.view_report", auth.WithPermOptions{}, nil)
 	require.NoError(t, err)
 	require.Len(t, users, 1)
@@ -139,47 +146,32 @@ func TestModelWithPerm(t *testing.T) {
 	assert.ErrorIs(t, err, auth.ErrInvalid)
 }
 
-func TestRemoteUserBackend(t *testing.T) {
+// An unbound ModelBackend refuses to work instead of panicking.
+func TestModelBackendUnbound(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := memory.New[auth.User]()
-	b := backends.NewRemoteUser(s)
-	assert.True(t, b.CreateUnknownUser)
-	u, err := b.Authenticate(ctx, nil, auth.Credentials{"remote_user": "ﬁle"})
-	require.NoError(t, err)
-	assert.Equal(t, "ﬁle", u.Username, "stored as given, like get_or_create")
-	assert.True(t, u.IsActive)
-	again, err := b.Authenticate(ctx, nil, auth.Credentials{"remote_user": "ﬁle"})
-	require.NoError(t, err)
-	assert.Equal(t, u.ID, again.ID)
-	for _, c := range []auth.Credentials{{}, {"remote_user": ""}, {"username": "x", "password": "y"}} {
-		u, err := b.Authenticate(ctx, nil, c)
-		require.NoError(t, err)
-		assert.Nil(t, u)
-	}
-	_, err = b.Authenticate(ctx, nil, auth.Credentials{"remote_user": strings.Repeat("x", 151)})
-	assert.ErrorIs(t, err, auth.ErrPermissionDenied, "a name the schema cannot hold stops the chain")
-
-	b.ConfigureUser = func(context.Context, *http.Request, *auth.User, bool) (*auth.User, error) {
-		return nil, fmt.Errorf("directory down")
-	}
-	_, err = b.Authenticate(ctx, nil, auth.Credentials{"remote_user": "ﬁle"})
-	assert.ErrorContains(t, err, "directory down")
+	var m auth.ModelBackend[auth.User]
+	_, err := m.Authenticate(context.Background(), nil, auth.Credentials{"username": "a", "password": "b"})
+	assert.ErrorContains(t, err, "not bound")
+	_, err = m.GetUser(context.Background(), 1)
+	assert.ErrorContains(t, err, "not bound")
 }
 
-// The model backend goes in Config.Backends, with the same registry as
-// Config.Hashers.
-func ExampleNewModel() {
+// The model backend is the default; to set its options, put it in
+// Config.Backends.
+func ExampleModelBackend() {
 	ctx := context.Background()
 	store := memory.New[auth.User]()
-	h := fastHashers() // hashers.Default() in production
-	b := backends.NewModel(store, h)
-
+	a, _ := auth.New(auth.Config[auth.User]{
+		Store: store, Hashers: modelHashers(), SecretKey: exampleSecret,
+		Backends: []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{AllowInactive: true}},
+	})
+	defer a.Close()
 	alice := auth.NewUser("alice")
-	alice.Password, _ = h.Make("s3cret")
+	alice.IsActive = false
+	alice.Password, _ = a.Hashers().Make("s3cret")
 	_ = store.CreateUser(ctx, &alice)
 
-	u, _ := b.Authenticate(ctx, nil, auth.Credentials{"username": "alice", "password": "s3cret"})
-	fmt.Println(b.Name(), u.Username)
-	// Output: django.contrib.auth.backends.ModelBackend alice
+	u, backend, _ := a.Authenticate(ctx, nil, auth.Credentials{"username": "alice", "password": "s3cret"})
+	fmt.Println(backend, u.Username)
+	// Output: django.contrib.auth.backends.AllowAllUsersModelBackend alice
 }
