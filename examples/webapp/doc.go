@@ -47,6 +47,10 @@
 //     Run it with -insecure-cookies=false behind a proxy that terminates
 //     HTTPS.
 //
+// The server has read-header, read, write and idle timeouts and a 64 KiB
+// header limit (productionLimits in main.go says why each value), so a
+// client that never finishes its headers is cut off.
+//
 // SIGINT and SIGTERM shut the server down gracefully: requests in flight
 // get up to ten seconds to finish.
 package main

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -61,7 +62,8 @@ func run(args []string) error {
 	}
 	defer cleanup()
 
-	srv := &http.Server{Addr: addr, Handler: h, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
+	srv := newServer(h, logger, productionLimits())
+	srv.Addr = addr
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	store := "in-memory store"
@@ -85,4 +87,59 @@ func run(args []string) error {
 		return err
 	}
 	return nil
+}
+
+// serverLimits are the http.Server settings that bound what one client can
+// hold: how long it may take to send its headers and body, how long a
+// response may take, how long an idle keep-alive connection stays open and
+// how large the request headers may be.
+type serverLimits struct {
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+}
+
+// productionLimits are the limits the example serves with. A zero
+// http.Server has none of them: a client that sends one header byte a
+// minute (slowloris) keeps its connection and goroutine forever.
+//
+//   - ReadHeaderTimeout 5s: a browser sends its headers in one packet; 5s
+//     covers a slow mobile link and cuts off a client that never finishes
+//     them, whatever it trickles.
+//   - ReadTimeout 15s: headers plus body. The site's bodies are login and
+//     password forms of a few hundred bytes; 15s is generous for them and
+//     still bounds a slow body upload.
+//   - WriteTimeout 30s: from the end of the headers to the end of the
+//     response. It must exceed the slowest handler: a login waits for a
+//     hashing slot and runs one password hash (PBKDF2 or Argon2, well under
+//     a second each, queued behind at most a few others).
+//   - IdleTimeout 60s: a keep-alive connection between requests; a browser
+//     reuses it for a page's next click, an idle one is closed after a minute.
+//   - MaxHeaderBytes 64 KiB: a browser's request with every cookie of a
+//     site fits in 8–16 KiB (4 KiB per cookie at most); 64 KiB leaves room
+//     and is 16 times less than Go's 1 MiB default. Larger headers get 431.
+func productionLimits() serverLimits {
+	return serverLimits{
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// newServer returns the server for h with the limits lim; its errors
+// (bad requests, TLS handshakes, panics) go to logger.
+func newServer(h http.Handler, logger *slog.Logger, lim serverLimits) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    lim.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
 }
