@@ -25,7 +25,9 @@
 //
 // # Flags
 //
-//   - -addr (default 127.0.0.1:8000).
+//   - -addr (default 127.0.0.1:8000). The app binds it before printing
+//     "Listening on", so with -addr 127.0.0.1:0 the line names the port
+//     the system chose.
 //   - -database-url, or $DATABASE_URL: keep users and sessions in
 //     PostgreSQL. The schema is created or checked on start with
 //     postgres.Migrate, which leaves a database that Django migrated as it

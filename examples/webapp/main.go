@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -14,7 +16,9 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webapp:", err)
 		os.Exit(1)
 	}
@@ -44,40 +48,45 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	return addr, cfg, nil
 }
 
-func run(args []string) error {
-	addr, cfg, err := parseFlags(args, os.Getenv)
+// run serves the app until ctx is done, then shuts it down gracefully.
+// It binds the address before it prints it, so the printed address is the
+// real one (with -addr 127.0.0.1:0, the port the system chose) and a
+// browser opened on it finds the server listening.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	addr, cfg, err := parseFlags(args, getenv)
 	if err != nil {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = logger
-	cfg.Out = os.Stdout
+	cfg.Out = stdout
 	h, cleanup, err := newApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
 	srv := newServer(h, logger, productionLimits())
-	srv.Addr = addr
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	store := "in-memory store"
 	if cfg.DatabaseURL != "" {
 		store = "PostgreSQL"
 	}
-	fmt.Printf("Listening on http://%s/ (%s). Log in at http://%s/accounts/login/\n", addr, store, addr)
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Listening on %s/ (%s). Log in at %s/accounts/login/\n", base, store, base)
 
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Println("Shutting down...")
+	fmt.Fprintln(stdout, "Shutting down...")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
