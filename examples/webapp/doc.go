@@ -7,7 +7,10 @@
 //
 // # Pages
 //
-//   - / shows who is logged in, with links to the other pages.
+//   - / shows who is logged in, with links to the other pages. The
+//     example's own pages share the login page's look and have a
+//     viewport; docs/screenshots/webapp-*.png show them at 1280 and 390
+//     pixels wide.
 //   - /accounts/login/ and /accounts/logout/ are the library's handlers
 //     (logout is POST only); after a login without "next" the browser goes
 //     to /accounts/profile/, which needs a login.
