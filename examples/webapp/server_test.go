@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ func serveLimited(t *testing.T, lim serverLimits) string {
 
 // TestSlowlorisCutOff sends the start of a request and then one header byte
 // every few milliseconds, never finishing the headers. ReadHeaderTimeout
-// must close the connection: the client reads EOF (no byte of a response),
+// must close the connection: the client reads EOF or a reset (no byte of a response),
 // long before its own safety deadline, while the trickle is still going.
 func TestSlowlorisCutOff(t *testing.T) {
 	t.Parallel()
@@ -97,7 +98,11 @@ func TestSlowlorisCutOff(t *testing.T) {
 	n := <-trickled
 	var ne net.Error
 	require.False(t, errors.As(err, &ne) && ne.Timeout(), "the server kept a connection with unfinished headers open (%d bytes trickled)", n)
-	require.NoError(t, err, "io.ReadAll returns nil at EOF")
+	// The server closed the connection: EOF (io.ReadAll returns nil), or a
+	// reset when it closed with trickled bytes still unread.
+	if !errors.Is(err, syscall.ECONNRESET) {
+		require.NoError(t, err)
+	}
 	assert.Empty(t, got, "no response to a request whose headers never ended")
 	assert.Greater(t, n, 0, "the connection was cut off while the client was still sending")
 }
