@@ -6,6 +6,13 @@
 //	authctl <command> [flags]
 //	authctl help [command]
 //
+// In your own module, add it as a tool (Go 1.24+) and run it with go tool;
+// "go run github.com/djauth/auth/cmd/authctl" fails there, because your
+// go.sum has no entries for authctl's dependencies:
+//
+//	go get -tool github.com/djauth/auth/cmd/authctl@latest
+//	go tool authctl help
+//
 // # Commands
 //
 // Every command takes --database-url (default $DATABASE_URL) and, except
