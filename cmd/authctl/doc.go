@@ -19,6 +19,14 @@
 // migrate, --timeout (default 1m: the limit for connecting and for each
 // statement). Flags may come before or after the positional arguments.
 //
+// The commands that touch users (all but migrate and clearsessions) take
+// --user-table (default $DJAUTH_USER_TABLE, else auth_user) for a Django
+// project whose AUTH_USER_MODEL is a custom model: "accounts_user" for
+// accounts.User. Its memberships are then in accounts_user_groups and
+// accounts_user_user_permissions, as Django names them, and
+// --user-id-column (default $DJAUTH_USER_ID_COLUMN, else user_id) names
+// their user column, which Django derives from the model name.
+//
 //	migrate                        create or verify the schema, add the default permissions
 //	createsuperuser                create a superuser (Django's createsuperuser)
 //	createuser                     create an ordinary user (djauth's addition)
