@@ -17,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/djauth/auth/internal/testenv"
 )
 
 const (
@@ -37,12 +39,8 @@ func requireBrowser(t *testing.T) {
 	if len(missing) == 0 {
 		return
 	}
-	msg := fmt.Sprintf("missing %s: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) to run the browser test",
-		strings.Join(missing, " and "))
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (required when CI=true; .ci/run installs them)")
-	}
-	t.Skip(msg)
+	testenv.Skip(t, testenv.Chromium, fmt.Sprintf("missing %s: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) to run the browser test; .ci/run installs them",
+		strings.Join(missing, " and ")))
 }
 
 // freePort returns a loopback port that was free a moment ago.
