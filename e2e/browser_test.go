@@ -26,10 +26,12 @@ const (
 	chromedriverPath = "/usr/bin/chromedriver"
 )
 
-// requireBrowser skips the test without Chromium and chromedriver, and
-// fails it when CI=true (CI installs them).
+// requireBrowser skips the test under -short and without Chromium and
+// chromedriver, and fails it in the latter case when CI=true (CI installs
+// them).
 func requireBrowser(t *testing.T) {
 	t.Helper()
+	testenv.SkipIfShort(t, "browser test (starts Chromium, chromedriver and the example app)")
 	var missing []string
 	for _, p := range []string{chromiumPath, chromedriverPath} {
 		if _, err := os.Stat(p); err != nil {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/djauth/auth/internal/testenv"
 )
 
 // TestGoToolFromAUserModule does what the README tells a user to do in
@@ -20,9 +22,7 @@ import (
 // The scratch module requires this checkout through a replace directive,
 // as a user's module requires the published one.
 func TestGoToolFromAUserModule(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds authctl in a scratch module with the go command (several seconds)")
-	}
+	testenv.SkipIfShort(t, "builds authctl in a scratch module with the go command (several seconds)")
 	goBin, err := exec.LookPath("go")
 	require.NoError(t, err, "the go command must be on PATH")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

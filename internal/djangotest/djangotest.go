@@ -18,9 +18,12 @@ import (
 )
 
 // Python returns an interpreter that can import Django and every module
-// named in modules, or skips t (fails it when CI=true).
+// named in modules, or skips t (fails it when CI=true). Under go test
+// -short it skips t: the Django tests start python3 processes and are the
+// slow part of the suite.
 func Python(t testing.TB, modules ...string) string {
 	t.Helper()
+	testenv.SkipIfShort(t, "Django interop test (starts python3 processes)")
 	imports := "import " + strings.Join(append([]string{"django"}, modules...), ", ")
 	var last string
 	for _, py := range []string{os.Getenv("DJAUTH_PYTHON"), "/usr/bin/python3", "python3"} {
