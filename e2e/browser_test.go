@@ -17,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/djauth/auth/internal/testenv"
 )
 
 const (
@@ -24,10 +26,12 @@ const (
 	chromedriverPath = "/usr/bin/chromedriver"
 )
 
-// requireBrowser skips the test without Chromium and chromedriver, and
-// fails it when CI=true (CI installs them).
+// requireBrowser skips the test under -short and without Chromium and
+// chromedriver, and fails it in the latter case when CI=true (CI installs
+// them).
 func requireBrowser(t *testing.T) {
 	t.Helper()
+	testenv.SkipIfShort(t, "browser test (starts Chromium, chromedriver and the example app)")
 	var missing []string
 	for _, p := range []string{chromiumPath, chromedriverPath} {
 		if _, err := os.Stat(p); err != nil {
@@ -37,12 +41,8 @@ func requireBrowser(t *testing.T) {
 	if len(missing) == 0 {
 		return
 	}
-	msg := fmt.Sprintf("missing %s: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) to run the browser test",
-		strings.Join(missing, " and "))
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (required when CI=true; .ci/run installs them)")
-	}
-	t.Skip(msg)
+	testenv.Skip(t, testenv.Chromium, fmt.Sprintf("missing %s: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) to run the browser test; .ci/run installs them",
+		strings.Join(missing, " and ")))
 }
 
 // freePort returns a loopback port that was free a moment ago.

@@ -38,7 +38,7 @@ func runChangePassword(ctx context.Context, e *env, args []string) int {
 
 func changePassword(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "changepassword", changePasswordUsage)
-	dbf := addDBFlags(fs)
+	dbf := addDBFlags(fs, true)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func runClearSessions(ctx context.Context, e *env, args []string) int {
 
 func clearSessions(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "clearsessions", clearSessionsUsage)
-	dbf := addDBFlags(fs)
+	dbf := addDBFlags(fs, false)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -94,26 +95,79 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// dbFlags are the database flags that every command but migrate shares.
+// dbFlags are the database flags that every command but migrate shares,
+// and, for the commands that touch users, the user table flags.
 type dbFlags struct {
 	url     string
 	timeout time.Duration
+	// users is true for commands that read or write users; only they have
+	// --user-table and --user-id-column.
+	users        bool
+	userTable    string
+	userIDColumn string
 }
 
-func addDBFlags(fs *flag.FlagSet) *dbFlags {
-	d := &dbFlags{}
+// Environment variables that give the user table flags their defaults.
+const (
+	envUserTable    = "DJAUTH_USER_TABLE"
+	envUserIDColumn = "DJAUTH_USER_ID_COLUMN"
+)
+
+// addDBFlags adds --database-url and --timeout to fs, and with users the
+// flags that name a custom user table.
+func addDBFlags(fs *flag.FlagSet, users bool) *dbFlags {
+	d := &dbFlags{users: users}
 	fs.StringVar(&d.url, "database-url", "", "PostgreSQL connection URL (default $DATABASE_URL)")
 	fs.DurationVar(&d.timeout, "timeout", time.Minute, "give up connecting, and on any one statement, after this long")
+	if users {
+		fs.StringVar(&d.userTable, "user-table", "", "the table of users, for a Django project whose AUTH_USER_MODEL is a custom model (\"accounts_user\"; may be schema-qualified); its memberships are in TABLE_groups and TABLE_user_permissions, as Django names them (default $"+envUserTable+", else auth_user)")
+		fs.StringVar(&d.userIDColumn, "user-id-column", "", "the user column of those two tables: Django names it after the model, \"myuser_id\" for MyUser (default $"+envUserIDColumn+", else user_id)")
+	}
 	return d
 }
 
+// storeOptions returns the store options of the user table flags (or
+// their environment variables); the zero Options is Django's auth_user.
+func (d *dbFlags) storeOptions(e *env) postgres.Options {
+	if !d.users {
+		return postgres.Options{}
+	}
+	table := d.userTable
+	if table == "" {
+		table = e.getenv(envUserTable)
+	}
+	col := d.userIDColumn
+	if col == "" {
+		col = e.getenv(envUserIDColumn)
+	}
+	o := postgres.Options{UserIDColumn: col}
+	if table != "" {
+		o.UserTable = table
+		o.UserGroupsTable = table + "_groups"
+		o.UserPermissionsTable = table + "_user_permissions"
+	}
+	return o
+}
+
 // schemaTables are the tables a command needs. The user, group and
-// permission commands need Django's auth schema; clearsessions needs
-// djauth's session table.
+// permission commands need Django's auth schema (with the user tables
+// that the options name); clearsessions needs djauth's session table.
 var (
-	authTables    = []string{"django_content_type", "auth_permission", "auth_group", "auth_group_permissions", "auth_user", "auth_user_groups", "auth_user_user_permissions"}
+	authTables    = []string{"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
 	sessionTables = []string{"djauth_session"}
 )
+
+// userTables are the tables of users and their memberships that the
+// store of o uses.
+func userTables(o postgres.Options) []string {
+	pick := func(v, def string) string {
+		if v == "" {
+			return def
+		}
+		return v
+	}
+	return []string{pick(o.UserTable, "auth_user"), pick(o.UserGroupsTable, "auth_user_groups"), pick(o.UserPermissionsTable, "auth_user_user_permissions")}
+}
 
 // db is an open connection with the store on it.
 type db struct {
@@ -147,6 +201,10 @@ func (d *dbFlags) open(ctx context.Context, e *env, tables []string) (*db, error
 	if err != nil {
 		return nil, failf("cannot connect to %s:%d/%s: %v", cfg.Host, cfg.Port, cfg.Database, err)
 	}
+	opts := d.storeOptions(e)
+	if d.users {
+		tables = append(slices.Clip(tables), userTables(opts)...)
+	}
 	missing, err := missingTables(ctx, conn, tables)
 	if err != nil {
 		_ = conn.Close(context.WithoutCancel(ctx))
@@ -154,9 +212,13 @@ func (d *dbFlags) open(ctx context.Context, e *env, tables []string) (*db, error
 	}
 	if missing != "" {
 		_ = conn.Close(context.WithoutCancel(ctx))
+		if opts.UserTable != "" && slices.Contains(userTables(opts), missing) {
+			return nil, failf("the database has no %s table: the custom user table %s (--user-table or $%s) needs it, with %s and %s beside it as Django names them",
+				missing, opts.UserTable, envUserTable, opts.UserGroupsTable, opts.UserPermissionsTable)
+		}
 		return nil, failf("the database has no %s table: run \"authctl migrate\" first", missing)
 	}
-	store, err := postgres.New[auth.User](conn, postgres.Options{})
+	store, err := postgres.New[auth.User](conn, opts)
 	if err != nil {
 		_ = conn.Close(context.WithoutCancel(ctx))
 		return nil, failf("%v", err)

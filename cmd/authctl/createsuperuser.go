@@ -47,7 +47,7 @@ func createSuperuser(ctx context.Context, e *env, args []string) error {
 	var noinput bool
 	fs.BoolVar(&noinput, "noinput", false, "ask nothing (see above)")
 	fs.BoolVar(&noinput, "no-input", false, "the same as --noinput")
-	dbf := addDBFlags(fs)
+	dbf := addDBFlags(fs, true)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func createUser(ctx context.Context, e *env, args []string) error {
 	var noinput bool
 	fs.BoolVar(&noinput, "noinput", false, "ask nothing; the password is unusable unless --password-stdin")
 	fs.BoolVar(&noinput, "no-input", false, "the same as --noinput")
-	dbf := addDBFlags(fs)
+	dbf := addDBFlags(fs, true)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

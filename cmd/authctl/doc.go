@@ -6,11 +6,26 @@
 //	authctl <command> [flags]
 //	authctl help [command]
 //
+// In your own module, add it as a tool (Go 1.24+) and run it with go tool;
+// "go run github.com/djauth/auth/cmd/authctl" fails there, because your
+// go.sum has no entries for authctl's dependencies:
+//
+//	go get -tool github.com/djauth/auth/cmd/authctl@latest
+//	go tool authctl help
+//
 // # Commands
 //
 // Every command takes --database-url (default $DATABASE_URL) and, except
 // migrate, --timeout (default 1m: the limit for connecting and for each
 // statement). Flags may come before or after the positional arguments.
+//
+// The commands that touch users (all but migrate and clearsessions) take
+// --user-table (default $DJAUTH_USER_TABLE, else auth_user) for a Django
+// project whose AUTH_USER_MODEL is a custom model: "accounts_user" for
+// accounts.User. Its memberships are then in accounts_user_groups and
+// accounts_user_user_permissions, as Django names them, and
+// --user-id-column (default $DJAUTH_USER_ID_COLUMN, else user_id) names
+// their user column, which Django derives from the model name.
 //
 //	migrate                        create or verify the schema, add the default permissions
 //	createsuperuser                create a superuser (Django's createsuperuser)

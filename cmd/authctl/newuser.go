@@ -221,9 +221,15 @@ func (n *newUser) create() error {
 		u.Password = reg.MakeUnusable()
 	}
 	err := n.store.CreateUser(n.ctx, &u)
+	var notNull *postgres.NotNullError
 	switch {
 	case errors.Is(err, auth.ErrDuplicateUsername):
 		return failf("%s", msgUsernameTaken)
+	case errors.As(err, &notNull):
+		// A column the user table has and auth.User does not fill.
+		return failf("%s.%s is NOT NULL without a default, and authctl's users have no such field: "+
+			"add a default to the column (ALTER TABLE %s ALTER COLUMN %s SET DEFAULT ...), or create this user from code with a custom user type that sets it",
+			notNull.Table, notNull.Column, notNull.Table, notNull.Column)
 	case err != nil:
 		return failf("create user: %v", err)
 	}

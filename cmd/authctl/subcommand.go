@@ -62,7 +62,7 @@ command changes nothing), 2 usage error.
 
 func runSub(ctx context.Context, e *env, name string, s subcommand, args []string) error {
 	fs := newFlagSet(e, name, fmt.Sprintf("Usage: authctl %s %s [--database-url URL] [--timeout 1m]\n\n%s.\n%s\nFlags:\n", name, s.args, s.summary, exitStatusDoc))
-	dbf := addDBFlags(fs)
+	dbf := addDBFlags(fs, true)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err

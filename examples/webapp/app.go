@@ -326,11 +326,14 @@ func (s *app) serverError(w http.ResponseWriter, r *http.Request, err error) {
 
 // page is the data of every HTML page.
 type page struct {
-	Title    string
-	User     *auth.User // nil when anonymous
-	Message  string
-	Perms    []string
-	LoginURL string
+	Title   string
+	User    *auth.User // nil when anonymous
+	Message string
+	// ShowPerms shows Perms under a "Your permissions" heading (the
+	// profile page), with a sentence when there are none.
+	ShowPerms bool
+	Perms     []string
+	LoginURL  string
 }
 
 func (s *app) render(w http.ResponseWriter, r *http.Request, p page) {
@@ -355,7 +358,7 @@ func (s *app) home(w http.ResponseWriter, r *http.Request) {
 func (s *app) profile(w http.ResponseWriter, r *http.Request) {
 	ru := s.auth.UserFromContext(r.Context())
 	perms := ru.AllPermissions().Sorted()
-	s.render(w, r, page{Title: "Profile", Message: "Your permissions:", Perms: perms})
+	s.render(w, r, page{Title: "Profile", ShowPerms: true, Perms: perms})
 }
 
 func (s *app) reports(w http.ResponseWriter, r *http.Request) {
@@ -366,23 +369,70 @@ func (s *app) publish(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, page{Title: "Publish", Message: "You hold " + permPublishReport + ": you may publish reports."})
 }
 
+// pageTemplate is the layout of the example's own pages. Its look (the
+// system font, the accent and error colours, the bordered card, light and
+// dark through color-scheme) is the library's login page's, from
+// templates/base.html, so that moving between the site and the login,
+// logout and password pages looks like one site. It has a viewport, so a
+// phone shows it at its own width.
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>{{.Title}}</title></head>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · djauth example</title>
+<style>
+  :root { color-scheme: light dark; --accent: #2563eb; --line: color-mix(in srgb, CanvasText 15%, transparent); }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+         background: Canvas; color: CanvasText; }
+  header { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; justify-content: space-between;
+           padding: .75rem max(1rem, (100% - 44rem) / 2); border-bottom: 1px solid var(--line); }
+  .brand { font-weight: 700; color: inherit; text-decoration: none; }
+  .who { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: 0; }
+  main { width: min(44rem, 100% - 2rem); margin: 1.5rem auto; padding: 1.5rem clamp(1rem, 5vw, 2rem); border-radius: .75rem;
+         border: 1px solid var(--line); box-shadow: 0 4px 24px color-mix(in srgb, CanvasText 8%, transparent); }
+  h1 { margin: 0 0 1rem; font-size: 1.5rem; }
+  h2 { margin: 1.5rem 0 .5rem; font-size: 1.1rem; }
+  a { color: var(--accent); }
+  button, .button { display: inline-block; padding: .45rem .9rem; font: inherit; font-weight: 600; color: #fff;
+                    background: var(--accent); border: 0; border-radius: .4rem; cursor: pointer; text-decoration: none; }
+  button:focus-visible, a:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+  ul { padding-left: 1.2rem; }
+  .pages li { margin: .35rem 0; }
+  .note { font-size: .9rem; opacity: .75; }
+  code { font-size: .9em; overflow-wrap: anywhere; }
+</style>
+</head>
 <body>
+<header>
+<a class="brand" href="/">djauth example</a>
+{{if .User}}<form class="who" method="post" action="/accounts/logout/">
+<span>Logged in as <strong>{{.User.Username}}</strong>{{if .User.IsSuperuser}} (superuser){{end}}</span>
+<button type="submit">Log out</button>
+</form>
+{{else}}<a class="button" href="{{.LoginURL}}">Log in</a>
+{{end}}</header>
+<main>
 <h1>{{.Title}}</h1>
-{{if .User}}<p>Logged in as <strong>{{.User.Username}}</strong>{{if .User.IsSuperuser}} (superuser){{end}}.</p>
-<form method="post" action="/accounts/logout/"><button type="submit">Log out</button></form>
-{{else}}<p>You are not logged in. <a href="{{.LoginURL}}">Log in</a></p>
-{{end}}{{with .Message}}<p>{{.}}</p>{{end}}
-{{with .Perms}}<ul>{{range .}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
-<ul>
+{{if not .User}}<p>You are not logged in. <a href="{{.LoginURL}}">Log in</a> to see the pages that need an account.</p>
+{{end}}{{with .Message}}<p>{{.}}</p>
+{{end}}{{if .ShowPerms}}<section aria-labelledby="perms">
+<h2 id="perms">Your permissions</h2>
+{{with .Perms}}<ul>{{range .}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p>You hold no permissions.</p>{{end}}
+</section>
+{{end}}<nav aria-labelledby="pages">
+<h2 id="pages">Pages</h2>
+<ul class="pages">
 <li><a href="/">Home</a></li>
-<li><a href="/accounts/profile/">Profile</a> (login required)</li>
-<li><a href="/reports/">Reports</a> (` + permViewReport + `)</li>
-<li><a href="/reports/publish/">Publish a report</a> (` + permPublishReport + `)</li>
-<li><a href="/api/me">/api/me</a> (JSON)</li>
+<li><a href="/accounts/profile/">Profile</a> <span class="note">login required</span></li>
+<li><a href="/reports/">Reports</a> <span class="note">needs <code>` + permViewReport + `</code></span></li>
+<li><a href="/reports/publish/">Publish a report</a> <span class="note">needs <code>` + permPublishReport + `</code></span></li>
+<li><a href="/accounts/password_change/">Change your password</a> <span class="note">login required</span></li>
+<li><a href="/api/me">/api/me</a> <span class="note">JSON</span></li>
 </ul>
+</nav>
+</main>
 </body>
 </html>
 `))

@@ -306,3 +306,44 @@ func TestDemoUsersOnlyInEmptyStore(t *testing.T) {
 	assert.Empty(t, s.demos)
 	assert.NotContains(t, s.out, "Demo users")
 }
+
+// TestPageLayout checks what the example's own pages need to read well on
+// a phone and with a screen reader: a viewport, the stylesheet, one h1
+// naming the page, the page list under its own heading in a nav, and the
+// profile's permissions under a heading.
+func TestPageLayout(t *testing.T) {
+	t.Parallel()
+	s := startSite(t, config{SecretKey: testSecret, Demo: true, InsecureCookies: true})
+	alice := &client{t: t}
+	alice.login(s, "alice", s.demos["alice"])
+	tests := []struct {
+		name   string
+		c      *client
+		path   string
+		h1     string
+		extras []string
+	}{
+		{"anonymous home", &client{t: t}, "/", "djauth example", []string{`<a class="button" href="/accounts/login/">Log in</a>`}},
+		{"home", alice, "/", "djauth example", []string{`<button type="submit">Log out</button>`}},
+		{"profile", alice, "/accounts/profile/", "Profile", []string{
+			`<h2 id="perms">Your permissions</h2>`, "<li><code>" + permViewReport + "</code></li>"}},
+		{"reports", alice, "/reports/", "Reports", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := tt.c.get(s.srv.URL + tt.path)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			body := resp.body
+			assert.Contains(t, body, `<html lang="en">`)
+			assert.Contains(t, body, `<meta name="viewport" content="width=device-width, initial-scale=1">`)
+			assert.Contains(t, body, "<style>")
+			assert.Contains(t, body, "--accent: #2563eb", "the login page's accent colour")
+			assert.Equal(t, 1, strings.Count(body, "<h1"), "one h1")
+			assert.Contains(t, body, "<h1>"+tt.h1+"</h1>")
+			assert.Contains(t, body, `<nav aria-labelledby="pages">`+"\n"+`<h2 id="pages">Pages</h2>`)
+			for _, want := range tt.extras {
+				assert.Contains(t, body, want)
+			}
+		})
+	}
+}

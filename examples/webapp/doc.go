@@ -7,7 +7,10 @@
 //
 // # Pages
 //
-//   - / shows who is logged in, with links to the other pages.
+//   - / shows who is logged in, with links to the other pages. The
+//     example's own pages share the login page's look and have a
+//     viewport; docs/screenshots/webapp-*.png show them at 1280 and 390
+//     pixels wide.
 //   - /accounts/login/ and /accounts/logout/ are the library's handlers
 //     (logout is POST only); after a login without "next" the browser goes
 //     to /accounts/profile/, which needs a login.
@@ -25,7 +28,9 @@
 //
 // # Flags
 //
-//   - -addr (default 127.0.0.1:8000).
+//   - -addr (default 127.0.0.1:8000). The app binds it before printing
+//     "Listening on", so with -addr 127.0.0.1:0 the line names the port
+//     the system chose.
 //   - -database-url, or $DATABASE_URL: keep users and sessions in
 //     PostgreSQL. The schema is created or checked on start with
 //     postgres.Migrate, which leaves a database that Django migrated as it
@@ -46,6 +51,10 @@
 //     from http://127.0.0.1, so the development default leaves Secure off.
 //     Run it with -insecure-cookies=false behind a proxy that terminates
 //     HTTPS.
+//
+// The server has read-header, read, write and idle timeouts and a 64 KiB
+// header limit (productionLimits in main.go says why each value), so a
+// client that never finishes its headers is cut off.
 //
 // SIGINT and SIGTERM shut the server down gracefully: requests in flight
 // get up to ten seconds to finish.

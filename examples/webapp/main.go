@@ -5,15 +5,20 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webapp:", err)
 		os.Exit(1)
 	}
@@ -43,39 +48,45 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	return addr, cfg, nil
 }
 
-func run(args []string) error {
-	addr, cfg, err := parseFlags(args, os.Getenv)
+// run serves the app until ctx is done, then shuts it down gracefully.
+// It binds the address before it prints it, so the printed address is the
+// real one (with -addr 127.0.0.1:0, the port the system chose) and a
+// browser opened on it finds the server listening.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	addr, cfg, err := parseFlags(args, getenv)
 	if err != nil {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = logger
-	cfg.Out = os.Stdout
+	cfg.Out = stdout
 	h, cleanup, err := newApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 
-	srv := &http.Server{Addr: addr, Handler: h, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := newServer(h, logger, productionLimits())
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	store := "in-memory store"
 	if cfg.DatabaseURL != "" {
 		store = "PostgreSQL"
 	}
-	fmt.Printf("Listening on http://%s/ (%s). Log in at http://%s/accounts/login/\n", addr, store, addr)
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Listening on %s/ (%s). Log in at %s/accounts/login/\n", base, store, base)
 
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Println("Shutting down...")
+	fmt.Fprintln(stdout, "Shutting down...")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -85,4 +96,59 @@ func run(args []string) error {
 		return err
 	}
 	return nil
+}
+
+// serverLimits are the http.Server settings that bound what one client can
+// hold: how long it may take to send its headers and body, how long a
+// response may take, how long an idle keep-alive connection stays open and
+// how large the request headers may be.
+type serverLimits struct {
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+}
+
+// productionLimits are the limits the example serves with. A zero
+// http.Server has none of them: a client that sends one header byte a
+// minute (slowloris) keeps its connection and goroutine forever.
+//
+//   - ReadHeaderTimeout 5s: a browser sends its headers in one packet; 5s
+//     covers a slow mobile link and cuts off a client that never finishes
+//     them, whatever it trickles.
+//   - ReadTimeout 15s: headers plus body. The site's bodies are login and
+//     password forms of a few hundred bytes; 15s is generous for them and
+//     still bounds a slow body upload.
+//   - WriteTimeout 30s: from the end of the headers to the end of the
+//     response. It must exceed the slowest handler: a login waits for a
+//     hashing slot and runs one password hash (PBKDF2 or Argon2, well under
+//     a second each, queued behind at most a few others).
+//   - IdleTimeout 60s: a keep-alive connection between requests; a browser
+//     reuses it for a page's next click, an idle one is closed after a minute.
+//   - MaxHeaderBytes 64 KiB: a browser's request with every cookie of a
+//     site fits in 8–16 KiB (4 KiB per cookie at most); 64 KiB leaves room
+//     and is 16 times less than Go's 1 MiB default. Larger headers get 431.
+func productionLimits() serverLimits {
+	return serverLimits{
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// newServer returns the server for h with the limits lim; its errors
+// (bad requests, TLS handshakes, panics) go to logger.
+func newServer(h http.Handler, logger *slog.Logger, lim serverLimits) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    lim.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
 }

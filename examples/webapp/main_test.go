@@ -1,7 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,4 +54,81 @@ func TestParseFlags(t *testing.T) {
 			assert.Equal(t, tt.want, cfg)
 		})
 	}
+}
+
+// lineWriter sends each line written to it on a channel; run writes its
+// start-up notes to one while the test reads them.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   []byte
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.lines <- string(w.buf[:i])
+		w.buf = w.buf[i+1:]
+	}
+}
+
+// TestRunPrintsTheBoundAddress runs the program with -addr 127.0.0.1:0:
+// the "Listening on" line must name the port the system chose, and that
+// port must already answer when the line is printed.
+func TestRunPrintsTheBoundAddress(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &lineWriter{lines: make(chan string, 100)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo=false", "-secret-key", testSecret}, func(string) string { return "" }, out, io.Discard)
+	}()
+	listening := regexp.MustCompile(`^Listening on (http://127\.0\.0\.1:(\d+))/ \(in-memory store\)\. Log in at (\S+)$`)
+	var m []string
+	for m == nil {
+		select {
+		case line := <-out.lines:
+			m = listening.FindStringSubmatch(line)
+		case err := <-done:
+			t.Fatalf("run returned before listening: %v", err)
+		case <-time.After(time.Minute):
+			t.Fatal("no Listening line within a minute")
+		}
+	}
+	base := m[1]
+	assert.NotEqual(t, "0", m[2], "the printed port is the bound one, not the :0 asked for")
+	assert.Equal(t, base+"/accounts/login/", m[3])
+
+	// The line is printed after the bind: the server answers at once.
+	resp, err := http.Get(base + "/healthz")
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"ok": true}`, string(body))
+
+	cancel()
+	require.NoError(t, <-done, "a cancelled run shuts down cleanly")
+}
+
+// TestRunBindError reports an address that cannot be bound, before
+// printing any Listening line.
+func TestRunBindError(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	var out bytes.Buffer
+	err = run(context.Background(), []string{"-addr", ln.Addr().String(), "-demo=false", "-secret-key", testSecret}, func(string) string { return "" }, &out, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "address already in use")
+	assert.NotContains(t, out.String(), "Listening on")
 }

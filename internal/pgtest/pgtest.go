@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/djauth/auth/internal/testenv"
 )
 
 // EnvURL is the environment variable that names the test server.
@@ -23,16 +25,13 @@ const EnvURL = "AUTH_TEST_DATABASE_URL"
 const DBPrefix = "djauth_test_"
 
 // ServerURL returns the configured maintenance URL. When it is unset the
-// test is skipped, or fails when CI=true.
+// test is skipped (and counted for testenv.Main's summary), or fails when
+// CI=true.
 func ServerURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv(EnvURL)
 	if u == "" {
-		msg := fmt.Sprintf("PostgreSQL tests need %s, e.g. %s='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'", EnvURL, EnvURL)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: not skipping)")
-		}
-		t.Skip(msg)
+		testenv.Skip(t, testenv.PostgreSQL, fmt.Sprintf("PostgreSQL tests need %s, e.g. %s='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'", EnvURL, EnvURL))
 	}
 	return u
 }

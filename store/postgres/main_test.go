@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"testing"
+
+	"github.com/djauth/auth/internal/testenv"
 )
 
 // defaultParallel is the -test.parallel used when the command line does
@@ -12,6 +14,8 @@ import (
 // more of them at once than GOMAXPROCS shortens the run several times.
 const defaultParallel = "8"
 
+// TestMain raises -test.parallel (see defaultParallel), runs the tests and
+// then says in one line which were skipped and what to set to run them.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	explicit := false
@@ -21,5 +25,5 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	os.Exit(m.Run())
+	os.Exit(testenv.Main(m, "store/postgres"))
 }

@@ -29,8 +29,8 @@ const (
 )
 
 // translate turns pgx errors into the auth sentinels: no rows becomes
-// notFound (when given), and a unique violation becomes the sentinel of the
-// constraint it broke. Other errors are returned as they are.
+// notFound (when given), a unique violation becomes the sentinel of the
+// constraint it broke, and a not-null violation a *NotNullError. Other errors are returned as they are.
 func translate(err error, notFound error) error {
 	if err == nil {
 		return nil
@@ -42,6 +42,11 @@ func translate(err error, notFound error) error {
 	if errors.As(err, &pgErr) && pgErr.Code == codeUniqueViolation {
 		if dup := duplicateSentinel(pgErr); dup != nil {
 			return fmt.Errorf("%w (constraint %s)", dup, pgErr.ConstraintName)
+		}
+	}
+	if errors.As(err, &pgErr) {
+		if nn := notNullError(pgErr); nn != nil {
+			return nn
 		}
 	}
 	return err
