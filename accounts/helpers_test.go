@@ -101,7 +101,7 @@ func (e *env) createUser(username, password string, edit ...func(*auth.User)) *a
 	e.t.Helper()
 	u := auth.NewUser(username)
 	u.Email = username + "@example.com"
-	enc, err := e.hashers.Make(password)
+	enc, err := e.hashers.Make(e.t.Context(), password)
 	require.NoError(e.t, err)
 	u.Password = enc
 	for _, f := range edit {
@@ -121,7 +121,7 @@ func (e *env) reload(id int64) *auth.User {
 
 // checkPassword reports whether the stored user's password is pw.
 func (e *env) checkPassword(id int64, pw string) bool {
-	ok, _, _ := e.hashers.Check(pw, e.reload(id).Password)
+	ok, _, _ := e.hashers.Check(e.t.Context(), pw, e.reload(id).Password)
 	return ok
 }
 

@@ -77,7 +77,7 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 	if old == "" {
 		page.OldPasswordErrors = append(page.OldPasswordErrors, auth.MsgRequired)
 	} else {
-		good, _, err := m.auth.Hashers().CheckContext(r.Context(), old, au.Password)
+		good, _, err := m.auth.Hashers().Check(r.Context(), old, au.Password)
 		if err != nil && r.Context().Err() != nil {
 			m.serverError(w, r, "password change: check old password", err)
 			return

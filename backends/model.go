@@ -96,7 +96,7 @@ func (m *Model[U]) Authenticate(ctx context.Context, _ *http.Request, c auth.Cre
 	}
 	user, err := m.store.GetUserByUsername(ctx, username)
 	if errors.Is(err, auth.ErrUserNotFound) || errors.Is(err, auth.ErrInvalid) {
-		if err := m.hashers.RunDummyContext(ctx, password); err != nil {
+		if err := m.hashers.RunDummy(ctx, password); err != nil {
 			return nil, err
 		}
 		return nil, nil
@@ -105,7 +105,7 @@ func (m *Model[U]) Authenticate(ctx context.Context, _ *http.Request, c auth.Cre
 		return nil, err
 	}
 	au := m.authUser(user)
-	ok, mustUpdate, err := m.hashers.CheckContext(ctx, password, au.Password)
+	ok, mustUpdate, err := m.hashers.Check(ctx, password, au.Password)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -128,7 +128,7 @@ func (m *Model[U]) Authenticate(ctx context.Context, _ *http.Request, c auth.Cre
 // setPassword rehashes password with the preferred hasher and writes the
 // password column alone (Django's save(update_fields=["password"])).
 func (m *Model[U]) setPassword(ctx context.Context, user *U, password string) error {
-	encoded, err := m.hashers.MakeContext(ctx, password)
+	encoded, err := m.hashers.Make(ctx, password)
 	if err != nil {
 		return err
 	}

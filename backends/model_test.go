@@ -24,7 +24,7 @@ func newUser(t *testing.T, s auth.Store[auth.User], h *hashers.Registry, name, p
 	t.Helper()
 	u := auth.NewUser(name)
 	var err error
-	u.Password, err = h.Make(pw)
+	u.Password, err = h.Make(t.Context(), pw)
 	require.NoError(t, err)
 	for _, f := range edit {
 		f(&u)
@@ -176,7 +176,7 @@ func ExampleNewModel() {
 	b := backends.NewModel(store, h)
 
 	alice := auth.NewUser("alice")
-	alice.Password, _ = h.Make("s3cret")
+	alice.Password, _ = h.Make(ctx, "s3cret")
 	_ = store.CreateUser(ctx, &alice)
 
 	u, _ := b.Authenticate(ctx, nil, auth.Credentials{"username": "alice", "password": "s3cret"})

@@ -153,14 +153,10 @@ func salt(h Hasher) string {
 
 // Make hashes password with the preferred hasher and a fresh salt
 // (Django's make_password). The empty password is hashed like any other.
-// It waits for a free slot (see Options.MaxConcurrent).
-func (r *Registry) Make(password string) (string, error) {
-	return r.MakeContext(context.Background(), password)
-}
-
-// MakeContext is Make, giving up with ctx's error if ctx ends while it
-// waits for a slot. A hash that has started is not interrupted.
-func (r *Registry) MakeContext(ctx context.Context, password string) (string, error) {
+// It waits for a free slot (see Options.MaxConcurrent), giving up with
+// ctx's error if ctx ends first. A hash that has started is not
+// interrupted.
+func (r *Registry) Make(ctx context.Context, password string) (string, error) {
 	if err := r.acquire(ctx); err != nil {
 		return "", err
 	}
@@ -172,12 +168,9 @@ func (r *Registry) MakeContext(ctx context.Context, password string) (string, er
 // RunDummy runs the preferred hasher once on password and discards the
 // result. Call it when a login names no existing user, so that the request
 // costs as much as a wrong password would (Django's ModelBackend calls
-// set_password on a fresh user for the same reason).
-func (r *Registry) RunDummy(password string) { _ = r.RunDummyContext(context.Background(), password) }
-
-// RunDummyContext is RunDummy, returning ctx's error if ctx ends while it
-// waits for a slot.
-func (r *Registry) RunDummyContext(ctx context.Context, password string) error {
+// set_password on a fresh user for the same reason). It returns an error
+// only when it gives up waiting for a slot, as [Registry.Make] does.
+func (r *Registry) RunDummy(ctx context.Context, password string) error {
 	if err := r.acquire(ctx); err != nil {
 		return err
 	}
@@ -208,14 +201,9 @@ func (r *Registry) dummy(password string) {
 // ErrUnknownAlgorithm for an algorithm not in the registry, and
 // ErrMalformed or ErrParameterOutOfRange for a value the hasher cannot
 // parse; ok is false then. Check waits for a free slot (see
-// Options.MaxConcurrent).
-func (r *Registry) Check(password, encoded string) (ok, mustUpdate bool, err error) {
-	return r.CheckContext(context.Background(), password, encoded)
-}
-
-// CheckContext is Check, giving up with ctx's error if ctx ends while it
-// waits for a slot. A hash that has started is not interrupted.
-func (r *Registry) CheckContext(ctx context.Context, password, encoded string) (ok, mustUpdate bool, err error) {
+// Options.MaxConcurrent), giving up with ctx's error if ctx ends first; a
+// hash that has started is not interrupted.
+func (r *Registry) Check(ctx context.Context, password, encoded string) (ok, mustUpdate bool, err error) {
 	if err := r.acquire(ctx); err != nil {
 		return false, false, err
 	}

@@ -31,7 +31,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Parallel()
 			r := New(append([]Hasher{h}, all().Hashers()...)...)
 			for _, pw := range passwords {
-				enc, err := r.Make(pw)
+				enc, err := r.Make(t.Context(), pw)
 				require.NoError(t, err)
 				assert.True(t, strings.HasPrefix(enc, h.Algorithm()+"$"), enc)
 				assert.True(t, r.IsUsable(enc))
@@ -39,7 +39,7 @@ func TestRoundTrip(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, h.Algorithm(), got.Algorithm())
 
-				ok, upd, err := r.Check(pw, enc)
+				ok, upd, err := r.Check(t.Context(), pw, enc)
 				require.NoError(t, err)
 				assert.True(t, ok, "%q %s", pw, enc)
 				assert.False(t, upd, "fresh hash must not need an update: %s", enc)
@@ -47,12 +47,12 @@ func TestRoundTrip(t *testing.T) {
 					if wrong == pw || (h.Algorithm() == "bcrypt" && len(pw) >= 72 && strings.HasPrefix(wrong, pw)) {
 						continue // plain bcrypt reads 72 bytes only
 					}
-					ok, upd, err = r.Check(wrong, enc)
+					ok, upd, err = r.Check(t.Context(), wrong, enc)
 					require.NoError(t, err)
 					assert.False(t, ok, "%q against %s", wrong, enc)
 					assert.False(t, upd)
 				}
-				enc2, err := r.Make(pw)
+				enc2, err := r.Make(t.Context(), pw)
 				require.NoError(t, err)
 				assert.NotEqual(t, enc, enc2, "salt must be random")
 			}
@@ -134,7 +134,7 @@ func TestSaltAndUnusable(t *testing.T) {
 	assert.False(t, r.IsUsable(u))
 	assert.NotEqual(t, u, r.MakeUnusable())
 	for _, p := range []string{"", "!", u, "lètmein"} {
-		ok, upd, err := r.Check(p, u)
+		ok, upd, err := r.Check(t.Context(), p, u)
 		assert.NoError(t, err)
 		assert.False(t, ok)
 		assert.False(t, upd)
@@ -200,12 +200,12 @@ func TestMustUpdate(t *testing.T) {
 			if c.stored == "5f4dcc3b5aa765d61d8327deb882cf99" {
 				pw = "password"
 			}
-			ok, upd, err := r.Check(pw, c.stored)
+			ok, upd, err := r.Check(t.Context(), pw, c.stored)
 			require.NoError(t, err)
 			require.True(t, ok)
 			assert.Equal(t, c.want, upd)
 			// mustUpdate is only reported for the right password.
-			ok, upd, err = r.Check(pw+"wrong", c.stored)
+			ok, upd, err = r.Check(t.Context(), pw+"wrong", c.stored)
 			require.NoError(t, err)
 			assert.False(t, ok)
 			assert.False(t, upd)
@@ -273,7 +273,7 @@ func TestTimingRunsPreferredHasher(t *testing.T) {
 			t.Parallel()
 			ch := &counting{Hasher: MD5{}}
 			r := New(ch)
-			_, _, err := r.Check(c.password, c.encoded)
+			_, _, err := r.Check(t.Context(), c.password, c.encoded)
 			if c.wantErr != nil {
 				assert.ErrorIs(t, err, c.wantErr)
 			} else {
@@ -285,14 +285,14 @@ func TestTimingRunsPreferredHasher(t *testing.T) {
 	t.Run("RunDummy", func(t *testing.T) {
 		t.Parallel()
 		ch := &counting{Hasher: MD5{}}
-		New(ch).RunDummy("whatever")
+		require.NoError(t, New(ch).RunDummy(t.Context(), "whatever"))
 		assert.Equal(t, [3]int64{1, 0, 0}, ch.counts())
 	})
 	t.Run("other algorithm is not hardened", func(t *testing.T) {
 		t.Parallel()
 		pref := &counting{Hasher: cheapPBKDF2}
 		old := &counting{Hasher: MD5{}}
-		_, _, err := New(pref, old).Check("wrong", weak)
+		_, _, err := New(pref, old).Check(t.Context(), "wrong", weak)
 		require.NoError(t, err)
 		assert.Equal(t, [3]int64{0, 1, 0}, old.counts())
 		assert.Equal(t, [3]int64{0, 0, 0}, pref.counts())
@@ -310,17 +310,17 @@ func TestHardenRuntimeWork(t *testing.T) {
 		old, err := PBKDF2{Iterations: 1}.Encode("letmein", NewSalt())
 		require.NoError(t, err)
 		r := New(h)
-		ok, _, err := r.Check("wrong_password", old)
+		ok, _, err := r.Check(t.Context(), "wrong_password", old)
 		require.NoError(t, err)
 		assert.False(t, ok)
 		assert.EqualValues(t, 6, iterations.Load(), "1 verify + 5 hardening")
 		iterations.Store(0)
-		ok, upd, err := r.Check("letmein", old)
+		ok, upd, err := r.Check(t.Context(), "letmein", old)
 		require.NoError(t, err)
 		assert.True(t, ok && upd)
 		assert.EqualValues(t, 1, iterations.Load(), "no hardening for the right password")
 		iterations.Store(0)
-		r.RunDummy("x")
+		require.NoError(t, r.RunDummy(t.Context(), "x"))
 		assert.EqualValues(t, 6, iterations.Load(), "unknown user costs the preferred iterations")
 	})
 	t.Run("bcrypt", func(t *testing.T) {
@@ -329,7 +329,7 @@ func TestHardenRuntimeWork(t *testing.T) {
 		h := BCrypt{Rounds: 6, observe: func(cost int) { work.Add(1 << cost) }}
 		old, err := BCrypt{Rounds: 4}.Encode("letmein", BCrypt{Rounds: 4}.Salt())
 		require.NoError(t, err)
-		ok, _, err := New(h).Check("wrong_password", old)
+		ok, _, err := New(h).Check(t.Context(), "wrong_password", old)
 		require.NoError(t, err)
 		assert.False(t, ok)
 		assert.EqualValues(t, 1<<6, work.Load(), "1 verify at cost 4 + 3 hardening runs = 2^6")
@@ -370,11 +370,11 @@ func TestMaxConcurrent(t *testing.T) {
 		wg.Go(func() {
 			switch i % 3 {
 			case 0:
-				_, _ = r.Make("pw")
+				_, _ = r.Make(t.Context(), "pw")
 			case 1:
-				_, _, _ = r.Check("pw", enc)
+				_, _, _ = r.Check(t.Context(), "pw", enc)
 			default:
-				r.RunDummy("pw")
+				_ = r.RunDummy(t.Context(), "pw")
 			}
 		})
 	}
@@ -389,15 +389,15 @@ func TestMaxConcurrent(t *testing.T) {
 	// A waiting caller can give up.
 	b2 := &blocking{gate: make(chan struct{})}
 	r2, _ := NewWithOptions(Options{MaxConcurrent: 1}, b2)
-	go func() { _, _ = r2.Make("pw") }()
+	go func() { _, _ = r2.Make(t.Context(), "pw") }()
 	require.Eventually(t, func() bool { return b2.active.Load() == 1 }, 5*time.Second, time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, _, err = r2.CheckContext(ctx, "pw", enc)
+	_, _, err = r2.Check(ctx, "pw", enc)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	_, err = r2.MakeContext(ctx, "pw")
+	_, err = r2.Make(ctx, "pw")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.ErrorIs(t, r2.RunDummyContext(ctx, "pw"), context.DeadlineExceeded)
+	assert.ErrorIs(t, r2.RunDummy(ctx, "pw"), context.DeadlineExceeded)
 	b2.gate <- struct{}{}
 
 	_, err = NewWithOptions(Options{MaxConcurrent: -1}, MD5{})
@@ -463,7 +463,7 @@ func TestMalformed(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.encoded[:min(len(c.encoded), 40)], func(t *testing.T) {
 			t.Parallel()
-			ok, upd, err := r.Check("lètmein", c.encoded)
+			ok, upd, err := r.Check(t.Context(), "lètmein", c.encoded)
 			assert.ErrorIs(t, err, c.want)
 			assert.False(t, ok)
 			assert.False(t, upd)
