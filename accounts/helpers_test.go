@@ -61,7 +61,13 @@ type option func(*accounts.Config)
 
 func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
-	e := &env{t: t, store: memory.New[auth.User](), hashers: hashers.New(hashers.MD5{}),
+	return newEnvHashers(t, hashers.New(hashers.MD5{}), opts...)
+}
+
+// newEnvHashers is newEnv with the registry reg in place of plain MD5.
+func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
+	t.Helper()
+	e := &env{t: t, store: memory.New[auth.User](), hashers: reg,
 		outbox: new(mail.Outbox), logs: new(syncBuffer)}
 	logger := slog.New(slog.NewTextHandler(e.logs, nil))
 	a, err := auth.New(auth.Config[auth.User]{

@@ -78,7 +78,7 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 		page.OldPasswordErrors = append(page.OldPasswordErrors, auth.MsgRequired)
 	} else {
 		good, _, err := m.auth.Hashers().Check(r.Context(), old, au.Password)
-		if err != nil && r.Context().Err() != nil {
+		if err != nil && (isBusy(err) || r.Context().Err() != nil) {
 			m.serverError(w, r, "password change: check old password", err)
 			return
 		}

@@ -88,6 +88,10 @@ func (m *Model[U]) UserCanAuthenticate(user *U) bool {
 // hasher or parameters is re-hashed with the preferred hasher and saved,
 // as Django's check_password setter does. The inactive check comes after
 // the password check, as in Django.
+//
+// When the registry finds no free hashing slot within its MaxWait, the
+// error wraps hashers.ErrBusy: the password was not checked, so it is
+// neither a success nor a wrong password (the login handler answers 503).
 func (m *Model[U]) Authenticate(ctx context.Context, _ *http.Request, c auth.Credentials) (*U, error) {
 	username, okU := c[auth.CredentialUsername]
 	password, okP := c[auth.CredentialPassword]
@@ -107,7 +111,9 @@ func (m *Model[U]) Authenticate(ctx context.Context, _ *http.Request, c auth.Cre
 	au := m.authUser(user)
 	ok, mustUpdate, err := m.hashers.Check(ctx, password, au.Password)
 	if err != nil {
-		if ctx.Err() != nil {
+		// No slot in time (hashers.ErrBusy) or the request ended: the
+		// password was not checked, so this is not a failed login.
+		if errors.Is(err, hashers.ErrBusy) || ctx.Err() != nil {
 			return nil, err
 		}
 		// An unknown or malformed stored hash never matches (Django's

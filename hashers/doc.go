@@ -78,7 +78,9 @@
 // at most Options.MaxConcurrent hash computations run at once
 // (runtime.NumCPU() by default) and makes the others wait; Make, Check and
 // RunDummy give up when their context ends while waiting (a started hash is
-// never interrupted). Peak memory is thus about
+// never interrupted), and after Options.MaxWait ([DefaultMaxWait], 5 s, by
+// default) with an error wrapping [ErrBusy], so that an overload sheds
+// requests instead of queueing them without bound. Peak memory is thus about
 // MaxConcurrent times the preferred hasher's.
 //
 // # Limits

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -341,10 +342,12 @@ func TestHardenRuntimeWork(t *testing.T) {
 type blocking struct {
 	MD5
 	active, peak atomic.Int64
+	runs         atomic.Int64
 	gate         chan struct{}
 }
 
 func (b *blocking) run() {
+	b.runs.Add(1)
 	n := b.active.Add(1)
 	for {
 		p := b.peak.Load()
@@ -405,6 +408,72 @@ func TestMaxConcurrent(t *testing.T) {
 	_, err = NewWithOptions(Options{})
 	assert.Error(t, err)
 	assert.Panics(t, func() { New() })
+}
+
+// TestMaxWait fills every slot with a run that blocks, then proves that
+// Make, Check and RunDummy give up with ErrBusy after exactly MaxWait (fake
+// time) without running the hasher, and that a freed slot serves again.
+func TestMaxWait(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		wait time.Duration
+		want time.Duration
+	}{
+		{"default", 0, DefaultMaxWait},
+		{"configured", 1500 * time.Millisecond, 1500 * time.Millisecond},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				b := &blocking{gate: make(chan struct{})}
+				r, err := NewWithOptions(Options{MaxConcurrent: 2, MaxWait: c.wait}, b)
+				require.NoError(t, err)
+				assert.Equal(t, c.want, r.MaxWait())
+				assert.Equal(t, 2, r.MaxConcurrent())
+				enc, _ := MD5{}.Encode("pw", NewSalt())
+				var holders sync.WaitGroup
+				for range 2 {
+					holders.Go(func() { _ = r.RunDummy(t.Context(), "pw") })
+				}
+				synctest.Wait()
+				require.EqualValues(t, 2, b.active.Load(), "both slots held")
+
+				calls := map[string]func() error{
+					"Make": func() error { _, err := r.Make(t.Context(), "pw"); return err },
+					"Check": func() error {
+						ok, upd, err := r.Check(t.Context(), "pw", enc)
+						assert.False(t, ok || upd)
+						return err
+					},
+					"RunDummy": func() error { return r.RunDummy(t.Context(), "pw") },
+				}
+				for name, call := range calls {
+					start := time.Now()
+					err := call()
+					assert.ErrorIs(t, err, ErrBusy, name)
+					assert.NotErrorIs(t, err, context.DeadlineExceeded, name)
+					assert.Equal(t, c.want, time.Since(start), name)
+				}
+				assert.EqualValues(t, 2, b.runs.Load(), "no busy call ran the hasher")
+
+				// A slot freed while a caller waits goes to that caller.
+				done := make(chan error)
+				go func() { _, err := r.Make(t.Context(), "pw"); done <- err }()
+				synctest.Wait()
+				b.gate <- struct{}{} // one holder finishes; the waiter runs
+				synctest.Wait()
+				assert.EqualValues(t, 2, b.active.Load())
+				b.gate <- struct{}{}
+				b.gate <- struct{}{}
+				assert.NoError(t, <-done)
+				holders.Wait()
+				assert.EqualValues(t, 3, b.runs.Load())
+			})
+		})
+	}
+	_, err := NewWithOptions(Options{MaxWait: -time.Second}, MD5{})
+	assert.Error(t, err)
 }
 
 func TestMalformed(t *testing.T) {
