@@ -81,7 +81,8 @@
 // never interrupted), and after Options.MaxWait ([DefaultMaxWait], 5 s, by
 // default) with an error wrapping [ErrBusy], so that an overload sheds
 // requests instead of queueing them without bound. Peak memory is thus about
-// MaxConcurrent times the preferred hasher's.
+// MaxConcurrent times the preferred hasher's, per registry: give one
+// registry to everything that hashes.
 //
 // # Limits
 //

@@ -28,8 +28,16 @@ const DefaultMaxWait = 5 * time.Second
 // Options configures [NewWithOptions]. The zero value is valid.
 type Options struct {
 	// MaxConcurrent bounds how many hash computations (Make, Check,
-	// RunDummy) run at once; the others wait. 0 means runtime.NumCPU().
-	// At Django's Argon2 defaults each one holds 100 MiB.
+	// RunDummy) run at once, in this registry; the others wait. 0 means
+	// runtime.NumCPU().
+	//
+	// It is also the memory bound of hashing: peak memory spent on hashes
+	// is MaxConcurrent times the preferred hasher's working memory. For
+	// Argon2 at Django's defaults (memory_cost 102400 KiB) that is 100 MiB
+	// each, so 4 slots may hold 400 MiB; for scrypt at Django's defaults 16
+	// MiB each; PBKDF2 and bcrypt need almost none. The bound holds only
+	// if everything that hashes shares one Registry: each registry has its
+	// own slots, and nothing in this package keeps a hidden shared one.
 	MaxConcurrent int
 	// MaxWait bounds how long Make, Check and RunDummy wait for a free slot
 	// before they give up with an error wrapping [ErrBusy], without

@@ -476,6 +476,43 @@ func TestMaxWait(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// TestSlotsPerRegistry: the slot limit belongs to one Registry. With every
+// slot of one registry (or of one Default()) held, another registry still
+// hashes at once: there is no hidden package-wide semaphore, so a process
+// that builds two registries gets two limits (and twice the memory).
+func TestSlotsPerRegistry(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		b := &blocking{gate: make(chan struct{})}
+		r1, err := NewWithOptions(Options{MaxConcurrent: 1}, b)
+		require.NoError(t, err)
+		d1, d2 := Default(), Default()
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = r1.RunDummy(t.Context(), "pw") })
+		synctest.Wait()
+		require.EqualValues(t, 1, b.active.Load())
+		// Take every slot of d1 (its hashers are too slow to hold them by
+		// running).
+		for range d1.MaxConcurrent() {
+			require.NoError(t, d1.acquire(t.Context()))
+		}
+		start := time.Now()
+		r2 := New(MD5{})
+		_, err = r2.Make(t.Context(), "pw")
+		require.NoError(t, err)
+		require.NoError(t, d2.acquire(t.Context()), "a second Default() has its own slots")
+		d2.release()
+		assert.Zero(t, time.Since(start), "no wait for a slot")
+		_, err = d1.Make(t.Context(), "pw")
+		assert.ErrorIs(t, err, ErrBusy, "d1 itself is full")
+		for range d1.MaxConcurrent() {
+			d1.release()
+		}
+		b.gate <- struct{}{}
+		wg.Wait()
+	})
+}
+
 func TestMalformed(t *testing.T) {
 	t.Parallel()
 	r := all()
