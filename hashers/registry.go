@@ -38,6 +38,12 @@ type Options struct {
 	// MiB each; PBKDF2 and bcrypt need almost none. The bound holds only
 	// if everything that hashes shares one Registry: each registry has its
 	// own slots, and nothing in this package keeps a hidden shared one.
+	// It bounds live memory; the process's resident memory also holds the
+	// buffers of finished hashes until the garbage collector runs, and with
+	// the default GOGC=100 and no memory limit that nearly doubles the
+	// peak. Set GOMEMLIMIT (or debug.SetMemoryLimit) to the bound plus what
+	// the rest of the program needs to keep the peak at the bound
+	// (BENCHMARKS.md, "Peak memory under concurrent Argon2 logins").
 	MaxConcurrent int
 	// MaxWait bounds how long Make, Check and RunDummy wait for a free slot
 	// before they give up with an error wrapping [ErrBusy], without
