@@ -16,9 +16,11 @@ import (
 // ErrPermissionDenied, it sends the UserLoginFailed signal with the
 // credentials cleansed of secrets and returns an error wrapping
 // ErrInvalidCredentials (and ErrPermissionDenied in the second case).
-// Any other backend error, such as a store that is down, is returned as it
-// is, without the signal: the caller must treat it as a failure, never as
-// an anonymous success.
+// Any other backend error, such as a store that is down or no free
+// hashing slot (hashers.ErrBusy), is returned as it is, without the signal: the
+// credentials were not judged, so a lockout counting failed logins must not
+// count it, and the caller must treat it as a failure, never as an
+// anonymous success.
 //
 // Authenticate does not log the user in; pass the result to Login.
 func (a *Auth[U]) Authenticate(ctx context.Context, r *http.Request, c Credentials) (user *U, backend string, err error) {

@@ -49,7 +49,7 @@ func ExampleNew_customUser() {
 	defer a.Close()
 	ctx := context.Background()
 	c := Customer{User: auth.NewUser("carol"), Plan: "pro"}
-	c.Password, _ = a.Hashers().Make("pw")
+	c.Password, _ = a.Hashers().Make(ctx, "pw")
 	_ = store.CreateUser(ctx, &c)
 	got, _, _ := a.Authenticate(ctx, nil, auth.Credentials{"username": "carol", "password": "pw"})
 	fmt.Println(got.Username, got.Plan) // got is a *Customer
@@ -68,7 +68,7 @@ func ExampleAuth_Middleware() {
 	defer a.Close()
 	_, _ = auth.Register(ctx, store, auth.ModelSpec{AppLabel: "reports", Model: "report"})
 	alice := auth.NewUser("alice")
-	alice.Password, _ = h.Make("correct horse")
+	alice.Password, _ = h.Make(ctx, "correct horse")
 	_ = store.CreateUser(ctx, &alice)
 	_ = store.AddUserPermissions(ctx, alice.ID, "reports.view_report")
 
@@ -124,7 +124,7 @@ func ExampleAuth_Authenticate() {
 	})
 	defer a.Close()
 	bob := auth.NewUser("bob")
-	bob.Password, _ = h.Make("s3cret")
+	bob.Password, _ = h.Make(ctx, "s3cret")
 	_ = store.CreateUser(ctx, &bob)
 	a.Signals().UserLoginFailed.Connect(func(_ context.Context, ev auth.LoginFailed) {
 		fmt.Println("failed:", ev.Credentials["username"], ev.Credentials["password"])

@@ -159,6 +159,11 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
 	}
+	if isBusy(err) {
+		a.logger.WarnContext(r.Context(), "auth: login: no hashing slot free", "error", err)
+		a.ServeBusy(w, r)
+		return
+	}
 	if err != nil {
 		a.logger.ErrorContext(r.Context(), "auth: login: authenticate", "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

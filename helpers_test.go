@@ -85,7 +85,7 @@ func (e *env[U]) createUser(username, password string, edit ...func(*auth.User))
 	u := new(U)
 	au := any(u).(interface{ AuthUser() *auth.User }).AuthUser()
 	*au = auth.NewUser(username)
-	enc, err := e.hashers.Make(password)
+	enc, err := e.hashers.Make(e.t.Context(), password)
 	require.NoError(e.t, err)
 	au.Password = enc
 	for _, f := range edit {
@@ -198,7 +198,7 @@ func (e *env[U]) app(extra ...func(mux *http.ServeMux)) http.Handler {
 func (e *env[U]) changePasswordTo(raw string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u := e.a.UserFromContext(r.Context()).User()
-		enc, err := e.hashers.Make(raw)
+		enc, err := e.hashers.Make(r.Context(), raw)
 		require.NoError(e.t, err)
 		auth.UserOf(u).Password = enc
 		require.NoError(e.t, e.store.UpdateUser(r.Context(), u))

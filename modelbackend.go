@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/djauth/auth/hashers"
 )
 
 // Backend names, the Python import paths of Django's classes, so that the
@@ -99,6 +101,10 @@ func (m *ModelBackend[U]) UserCanAuthenticate(user *U) bool {
 // hasher or parameters is re-hashed with the preferred hasher and saved,
 // as Django's check_password setter does. The inactive check comes after
 // the password check, as in Django.
+//
+// When the registry finds no free hashing slot within its MaxWait, the
+// error wraps hashers.ErrBusy: the password was not checked, so it is
+// neither a success nor a wrong password (the login handler answers 503).
 func (m *ModelBackend[U]) Authenticate(ctx context.Context, _ *http.Request, c Credentials) (*U, error) {
 	if m.a == nil {
 		return nil, errNotBound
@@ -110,7 +116,7 @@ func (m *ModelBackend[U]) Authenticate(ctx context.Context, _ *http.Request, c C
 	}
 	user, err := m.a.store.GetUserByUsername(ctx, username)
 	if errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrInvalid) {
-		if err := m.a.hashers.RunDummyContext(ctx, password); err != nil {
+		if err := m.a.hashers.RunDummy(ctx, password); err != nil {
 			return nil, err
 		}
 		return nil, nil
@@ -119,9 +125,11 @@ func (m *ModelBackend[U]) Authenticate(ctx context.Context, _ *http.Request, c C
 		return nil, err
 	}
 	au := authUserOf(user)
-	ok, mustUpdate, err := m.a.hashers.CheckContext(ctx, password, au.Password)
+	ok, mustUpdate, err := m.a.hashers.Check(ctx, password, au.Password)
 	if err != nil {
-		if ctx.Err() != nil {
+		// No slot in time (hashers.ErrBusy) or the request ended: the
+		// password was not checked, so this is not a failed login.
+		if errors.Is(err, hashers.ErrBusy) || ctx.Err() != nil {
 			return nil, err
 		}
 		// An unknown or malformed stored hash never matches (Django's
@@ -142,7 +150,7 @@ func (m *ModelBackend[U]) Authenticate(ctx context.Context, _ *http.Request, c C
 // setPassword rehashes password with the preferred hasher and writes the
 // password column alone (Django's save(update_fields=["password"])).
 func (m *ModelBackend[U]) setPassword(ctx context.Context, user *U, password string) error {
-	encoded, err := m.a.hashers.MakeContext(ctx, password)
+	encoded, err := m.a.hashers.Make(ctx, password)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func newModelUser(t *testing.T, s auth.Store[auth.User], h *hashers.Registry, na
 	t.Helper()
 	u := auth.NewUser(name)
 	var err error
-	u.Password, err = h.Make(pw)
+	u.Password, err = h.Make(t.Context(), pw)
 	require.NoError(t, err)
 	for _, f := range edit {
 		f(&u)
@@ -168,7 +168,7 @@ func ExampleModelBackend() {
 	defer a.Close()
 	alice := auth.NewUser("alice")
 	alice.IsActive = false
-	alice.Password, _ = a.Hashers().Make("s3cret")
+	alice.Password, _ = a.Hashers().Make(ctx, "s3cret")
 	_ = store.CreateUser(ctx, &alice)
 
 	u, backend, _ := a.Authenticate(ctx, nil, auth.Credentials{"username": "alice", "password": "s3cret"})

@@ -23,7 +23,7 @@ func (a *Auth[U]) SetPassword(ctx context.Context, user *U, raw string) error {
 	if au.ID <= 0 {
 		return fmt.Errorf("auth: set password of %q: the user has no ID; create it in the store first", au.Username)
 	}
-	encoded, err := a.hashers.MakeContext(ctx, raw)
+	encoded, err := a.hashers.Make(ctx, raw)
 	if err != nil {
 		return fmt.Errorf("auth: set password of user %d: %w", au.ID, err)
 	}

@@ -65,7 +65,7 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 	_, err = auth.Register(ctx, store, auth.ModelSpec{AppLabel: "reports", Model: "report"})
 	require.NoError(t, err)
 	u := auth.NewUser("alice")
-	u.Password, err = h.Make("alice-pw")
+	u.Password, err = h.Make(ctx, "alice-pw")
 	require.NoError(t, err)
 	require.NoError(t, store.CreateUser(ctx, &u))
 	require.NoError(t, store.AddUserPermissions(ctx, u.ID, "reports.view_report"))

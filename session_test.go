@@ -268,7 +268,7 @@ func TestReloginAfterPasswordChangeFlushes(t *testing.T) {
 	c := newClient(t, app)
 	c.login("alice", "old")
 	c.get("/put/")
-	enc, err := e.hashers.Make("new")
+	enc, err := e.hashers.Make(t.Context(), "new")
 	require.NoError(t, err)
 	u.Password = enc
 	require.NoError(t, e.store.UpdateUser(context.Background(), u))

@@ -332,8 +332,13 @@ func (m *Manager[U]) render(w http.ResponseWriter, r *http.Request, code int, t 
 	}
 }
 
-// serverError logs err and answers 500.
+// serverError logs err and answers 500, or 503 with Retry-After when err
+// wraps hashers.ErrBusy (see serveBusy).
 func (m *Manager[U]) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if isBusy(err) {
+		m.serveBusy(w, r, what, err)
+		return
+	}
 	m.log.ErrorContext(r.Context(), "accounts: "+what, "error", err)
 	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 }

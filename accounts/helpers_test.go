@@ -67,7 +67,13 @@ type option func(*envConfig)
 
 func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
-	e := &env{t: t, store: memory.New[auth.User](), hashers: hashers.New(hashers.MD5{}),
+	return newEnvHashers(t, hashers.New(hashers.MD5{}), opts...)
+}
+
+// newEnvHashers is newEnv with the registry reg in place of plain MD5.
+func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
+	t.Helper()
+	e := &env{t: t, store: memory.New[auth.User](), hashers: reg,
 		outbox: new(mail.Outbox), logs: new(syncBuffer)}
 	logger := slog.New(slog.NewTextHandler(e.logs, nil))
 	cfg := envConfig{Config: accounts.Config{Mailer: e.outbox}, AllowedHosts: []string{"testserver"}}
@@ -102,7 +108,7 @@ func (e *env) createUser(username, password string, edit ...func(*auth.User)) *a
 	e.t.Helper()
 	u := auth.NewUser(username)
 	u.Email = username + "@example.com"
-	enc, err := e.hashers.Make(password)
+	enc, err := e.hashers.Make(e.t.Context(), password)
 	require.NoError(e.t, err)
 	u.Password = enc
 	for _, f := range edit {
@@ -122,7 +128,7 @@ func (e *env) reload(id int64) *auth.User {
 
 // checkPassword reports whether the stored user's password is pw.
 func (e *env) checkPassword(id int64, pw string) bool {
-	ok, _, _ := e.hashers.Check(pw, e.reload(id).Password)
+	ok, _, _ := e.hashers.Check(e.t.Context(), pw, e.reload(id).Password)
 	return ok
 }
 

@@ -77,8 +77,8 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 	if old == "" {
 		page.OldPasswordErrors = append(page.OldPasswordErrors, auth.MsgRequired)
 	} else {
-		good, _, err := m.auth.Hashers().CheckContext(r.Context(), old, au.Password)
-		if err != nil && r.Context().Err() != nil {
+		good, _, err := m.auth.Hashers().Check(r.Context(), old, au.Password)
+		if err != nil && (isBusy(err) || r.Context().Err() != nil) {
 			m.serverError(w, r, "password change: check old password", err)
 			return
 		}

@@ -79,7 +79,7 @@ func (m *Manager[U]) CreateUser(ctx context.Context, u *U, password string) erro
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	encoded, err := m.auth.Hashers().MakeContext(ctx, password)
+	encoded, err := m.auth.Hashers().Make(ctx, password)
 	if err != nil {
 		return fmt.Errorf("accounts: create user %q: %w", au.Username, err)
 	}

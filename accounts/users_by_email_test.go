@@ -67,7 +67,7 @@ func TestPasswordResetFindsUsersByEmail(t *testing.T) {
 		u.Email, u.Password, u.IsActive = email, password, active
 		require.NoError(t, mem.CreateUser(ctx, &u))
 	}
-	usable, err := hs.Make("password")
+	usable, err := hs.Make(ctx, "password")
 	require.NoError(t, err)
 	// A full page of candidates without a usable password, then the one
 	// user who gets the mail, on the second page.

@@ -39,13 +39,13 @@ func BenchmarkScryptLongPassword(b *testing.B)       { benchEncode(b, Scrypt{}, 
 // default registry (PBKDF2 at 1,200,000 iterations).
 func BenchmarkCheckDefault(b *testing.B) {
 	r := Default()
-	enc, err := r.Make("lètmein")
+	enc, err := r.Make(b.Context(), "lètmein")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if ok, _, _ := r.Check("lètmein", enc); !ok {
+		if ok, _, _ := r.Check(b.Context(), "lètmein", enc); !ok {
 			b.Fatal("no match")
 		}
 	}

@@ -39,9 +39,9 @@
 // list (PBKDF2, PBKDF2SHA1, Argon2, BCryptSHA256, Scrypt); there is no
 // global state. A login path uses:
 //
-//	ok, mustUpdate, err := reg.Check(password, user.Password)
-//	if ok && mustUpdate { user.Password, _ = reg.Make(password); save(user) }
-//	reg.RunDummy(password)  // when no such user exists
+//	ok, mustUpdate, err := reg.Check(ctx, password, user.Password)
+//	if ok && mustUpdate { user.Password, _ = reg.Make(ctx, password); save(user) }
+//	err := reg.RunDummy(ctx, password)  // when no such user exists
 //	reg.IsUsable(user.Password) / reg.MakeUnusable()
 //
 // Check follows Django's verify_password: mustUpdate is true when the
@@ -76,10 +76,13 @@
 //
 // Argon2 at Django's defaults allocates 100 MiB per hash. A registry lets
 // at most Options.MaxConcurrent hash computations run at once
-// (runtime.NumCPU() by default) and makes the others wait; MakeContext,
-// CheckContext and RunDummyContext give up when their context ends while
-// waiting (a started hash is never interrupted). Peak memory is thus about
-// MaxConcurrent times the preferred hasher's.
+// (runtime.NumCPU() by default) and makes the others wait; Make, Check and
+// RunDummy give up when their context ends while waiting (a started hash is
+// never interrupted), and after Options.MaxWait ([DefaultMaxWait], 5 s, by
+// default) with an error wrapping [ErrBusy], so that an overload sheds
+// requests instead of queueing them without bound. Peak memory is thus about
+// MaxConcurrent times the preferred hasher's, per registry: give one
+// registry to everything that hashes.
 //
 // # Limits
 //

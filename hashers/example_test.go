@@ -1,6 +1,7 @@
 package hashers_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,20 +11,21 @@ import (
 
 // Checking a hash written by Django, and upgrading it.
 func ExampleRegistry_Check() {
+	ctx := context.Background()
 	// Django 6.0's settings, plus salted MD5 for an imported table. (Cheap
 	// PBKDF2 iterations keep the example fast; use hashers.PBKDF2{} in
 	// production.)
 	reg := hashers.New(hashers.PBKDF2{Iterations: 1000}, hashers.MD5{})
 
 	stored := "md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3" // from Django's tests
-	ok, mustUpdate, err := reg.Check("lètmein", stored)
+	ok, mustUpdate, err := reg.Check(ctx, "lètmein", stored)
 	fmt.Println(ok, mustUpdate, err)
 	if ok && mustUpdate {
-		stored, _ = reg.Make("lètmein")
+		stored, _ = reg.Make(ctx, "lètmein")
 	}
 	fmt.Println(strings.HasPrefix(stored, "pbkdf2_sha256$1000$"))
 
-	ok, mustUpdate, err = reg.Check("wrong", stored)
+	ok, mustUpdate, err = reg.Check(ctx, "wrong", stored)
 	fmt.Println(ok, mustUpdate, err)
 	// Output:
 	// true true <nil>
@@ -41,9 +43,10 @@ func ExampleMD5_Encode() {
 // An unusable password never verifies, and costs the same time as a wrong
 // one.
 func ExampleRegistry_MakeUnusable() {
+	ctx := context.Background()
 	reg := hashers.New(hashers.MD5{})
 	u := reg.MakeUnusable()
-	ok, _, err := reg.Check("anything", u)
+	ok, _, err := reg.Check(ctx, "anything", u)
 	fmt.Println(len(u), reg.IsUsable(u), ok, err)
 	// Output: 41 false false <nil>
 }
@@ -63,10 +66,11 @@ func ExampleRegistry_Summary() {
 
 // Malformed or unknown values are reported with sentinel errors.
 func ExampleRegistry_Identify() {
+	ctx := context.Background()
 	reg := hashers.New(hashers.PBKDF2{Iterations: 1000}, hashers.Argon2{})
 	_, err := reg.Identify("lolcat$salt$hash")
 	fmt.Println(errors.Is(err, hashers.ErrUnknownAlgorithm))
-	_, _, err = reg.Check("pw", "argon2$argon2id$v=19$m=4294967295,t=2,p=8$c29tZXNhbHQ$TMa6A8fPJhCAUXRhJXCXdw")
+	_, _, err = reg.Check(ctx, "pw", "argon2$argon2id$v=19$m=4294967295,t=2,p=8$c29tZXNhbHQ$TMa6A8fPJhCAUXRhJXCXdw")
 	fmt.Println(errors.Is(err, hashers.ErrParameterOutOfRange))
 	// Output:
 	// true
@@ -76,8 +80,11 @@ func ExampleRegistry_Identify() {
 // A login for a user that does not exist spends one run of the preferred
 // hasher.
 func ExampleRegistry_RunDummy() {
+	ctx := context.Background()
 	reg := hashers.New(hashers.PBKDF2{Iterations: 1000})
-	reg.RunDummy("password from the login form")
+	if err := reg.RunDummy(ctx, "password from the login form"); err != nil {
+		fmt.Println(err)
+	}
 	fmt.Println("done")
 	// Output: done
 }

@@ -74,7 +74,7 @@ func FuzzIdentify(f *testing.F) {
 		if !cheapToVerify(encoded) {
 			return
 		}
-		ok, upd, err := r.Check("lètmein", encoded)
+		ok, upd, err := r.Check(t.Context(), "lètmein", encoded)
 		if err != nil && (ok || upd) {
 			t.Fatalf("error with ok=%v upd=%v", ok, upd)
 		}

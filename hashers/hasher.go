@@ -91,6 +91,11 @@ var (
 	// ErrPasswordTooLong: plain bcrypt only uses the first 72 bytes of a
 	// password; BCrypt.Encode refuses longer ones instead of truncating.
 	ErrPasswordTooLong = errors.New("hashers: password longer than 72 bytes for bcrypt")
+	// ErrBusy: every hashing slot of the registry stayed taken for
+	// Options.MaxWait, so Make, Check or RunDummy gave up without hashing.
+	// The password was not checked; the server is overloaded and the
+	// request may be retried later (HTTP 503 with Retry-After).
+	ErrBusy = errors.New("hashers: all hashing slots are busy")
 )
 
 // RandomStringChars is the alphabet of Django's get_random_string, used for

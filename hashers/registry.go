@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // Registry is an ordered list of hashers, Django's PASSWORD_HASHERS: the
@@ -14,14 +15,42 @@ import (
 type Registry struct {
 	hashers []Hasher
 	sem     chan struct{}
+	maxWait time.Duration
 }
+
+// DefaultMaxWait is the wait for a hashing slot when Options.MaxWait is
+// zero. A hash at Django's defaults takes well under a second, so 5 s
+// absorbs a burst several times MaxConcurrent deep, stays under a typical
+// 10 s HTTP server write timeout (so the 503 still reaches the
+// client) and is about as long as a person waits before retrying anyway.
+const DefaultMaxWait = 5 * time.Second
 
 // Options configures [NewWithOptions]. The zero value is valid.
 type Options struct {
 	// MaxConcurrent bounds how many hash computations (Make, Check,
-	// RunDummy) run at once; the others wait. 0 means runtime.NumCPU().
-	// At Django's Argon2 defaults each one holds 100 MiB.
+	// RunDummy) run at once, in this registry; the others wait. 0 means
+	// runtime.NumCPU().
+	//
+	// It is also the memory bound of hashing: peak memory spent on hashes
+	// is MaxConcurrent times the preferred hasher's working memory. For
+	// Argon2 at Django's defaults (memory_cost 102400 KiB) that is 100 MiB
+	// each, so 4 slots may hold 400 MiB; for scrypt at Django's defaults 16
+	// MiB each; PBKDF2 and bcrypt need almost none. The bound holds only
+	// if everything that hashes shares one Registry: each registry has its
+	// own slots, and nothing in this package keeps a hidden shared one.
+	// It bounds live memory; the process's resident memory also holds the
+	// buffers of finished hashes until the garbage collector runs, and with
+	// the default GOGC=100 and no memory limit that nearly doubles the
+	// peak. Set GOMEMLIMIT (or debug.SetMemoryLimit) to the bound plus what
+	// the rest of the program needs to keep the peak at the bound
+	// (BENCHMARKS.md, "Peak memory under concurrent Argon2 logins").
 	MaxConcurrent int
+	// MaxWait bounds how long Make, Check and RunDummy wait for a free slot
+	// before they give up with an error wrapping [ErrBusy], without
+	// hashing. 0 means [DefaultMaxWait]; negative is refused. An HTTP
+	// handler should answer such an error with 503 Service Unavailable and
+	// a Retry-After header rather than a 500.
+	MaxWait time.Duration
 }
 
 // New returns a registry of the given hashers, the first preferred, with
@@ -37,7 +66,7 @@ func New(h ...Hasher) *Registry {
 
 // NewWithOptions returns a registry of the given hashers, the first
 // preferred. It returns an error if no hasher is given, one is nil, or
-// opts.MaxConcurrent is negative.
+// opts.MaxConcurrent or opts.MaxWait is negative.
 func NewWithOptions(opts Options, h ...Hasher) (*Registry, error) {
 	if len(h) == 0 {
 		return nil, fmt.Errorf("hashers: New needs at least one hasher")
@@ -54,8 +83,24 @@ func NewWithOptions(opts Options, h ...Hasher) (*Registry, error) {
 	if n == 0 {
 		n = runtime.NumCPU()
 	}
-	return &Registry{hashers: append([]Hasher(nil), h...), sem: make(chan struct{}, n)}, nil
+	wait := opts.MaxWait
+	if wait < 0 {
+		return nil, fmt.Errorf("hashers: MaxWait %v < 0", wait)
+	}
+	if wait == 0 {
+		wait = DefaultMaxWait
+	}
+	return &Registry{hashers: append([]Hasher(nil), h...), sem: make(chan struct{}, n), maxWait: wait}, nil
 }
+
+// MaxConcurrent returns how many hashes the registry computes at once
+// (Options.MaxConcurrent, with its default applied).
+func (r *Registry) MaxConcurrent() int { return cap(r.sem) }
+
+// MaxWait returns how long Make, Check and RunDummy wait for a free slot
+// before they fail with [ErrBusy] (Options.MaxWait, with its default
+// applied).
+func (r *Registry) MaxWait() time.Duration { return r.maxWait }
 
 // Default returns a new registry with Django 6.0's default
 // PASSWORD_HASHERS at their defaults: PBKDF2, PBKDF2SHA1, Argon2,
@@ -133,11 +178,15 @@ func (r *Registry) acquire(ctx context.Context) error {
 		return nil
 	default:
 	}
+	t := time.NewTimer(r.maxWait)
+	defer t.Stop()
 	select {
 	case r.sem <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("hashers: waiting for a hashing slot: %w", context.Cause(ctx))
+	case <-t.C:
+		return fmt.Errorf("%w: no hashing slot free after %v", ErrBusy, r.maxWait)
 	}
 }
 
@@ -153,14 +202,10 @@ func salt(h Hasher) string {
 
 // Make hashes password with the preferred hasher and a fresh salt
 // (Django's make_password). The empty password is hashed like any other.
-// It waits for a free slot (see Options.MaxConcurrent).
-func (r *Registry) Make(password string) (string, error) {
-	return r.MakeContext(context.Background(), password)
-}
-
-// MakeContext is Make, giving up with ctx's error if ctx ends while it
-// waits for a slot. A hash that has started is not interrupted.
-func (r *Registry) MakeContext(ctx context.Context, password string) (string, error) {
+// It waits for a free slot (see Options.MaxConcurrent), giving up with
+// ctx's error if ctx ends first, or with an error wrapping [ErrBusy] after
+// Options.MaxWait. A hash that has started is not interrupted.
+func (r *Registry) Make(ctx context.Context, password string) (string, error) {
 	if err := r.acquire(ctx); err != nil {
 		return "", err
 	}
@@ -172,12 +217,10 @@ func (r *Registry) MakeContext(ctx context.Context, password string) (string, er
 // RunDummy runs the preferred hasher once on password and discards the
 // result. Call it when a login names no existing user, so that the request
 // costs as much as a wrong password would (Django's ModelBackend calls
-// set_password on a fresh user for the same reason).
-func (r *Registry) RunDummy(password string) { _ = r.RunDummyContext(context.Background(), password) }
-
-// RunDummyContext is RunDummy, returning ctx's error if ctx ends while it
-// waits for a slot.
-func (r *Registry) RunDummyContext(ctx context.Context, password string) error {
+// set_password on a fresh user for the same reason). It returns an error
+// only when it gives up waiting for a slot, as [Registry.Make] does (ctx's
+// error, or one wrapping [ErrBusy]).
+func (r *Registry) RunDummy(ctx context.Context, password string) error {
 	if err := r.acquire(ctx); err != nil {
 		return err
 	}
@@ -208,14 +251,10 @@ func (r *Registry) dummy(password string) {
 // ErrUnknownAlgorithm for an algorithm not in the registry, and
 // ErrMalformed or ErrParameterOutOfRange for a value the hasher cannot
 // parse; ok is false then. Check waits for a free slot (see
-// Options.MaxConcurrent).
-func (r *Registry) Check(password, encoded string) (ok, mustUpdate bool, err error) {
-	return r.CheckContext(context.Background(), password, encoded)
-}
-
-// CheckContext is Check, giving up with ctx's error if ctx ends while it
-// waits for a slot. A hash that has started is not interrupted.
-func (r *Registry) CheckContext(ctx context.Context, password, encoded string) (ok, mustUpdate bool, err error) {
+// Options.MaxConcurrent), giving up with ctx's error if ctx ends first or
+// with an error wrapping [ErrBusy] after Options.MaxWait; a hash that has
+// started is not interrupted.
+func (r *Registry) Check(ctx context.Context, password, encoded string) (ok, mustUpdate bool, err error) {
 	if err := r.acquire(ctx); err != nil {
 		return false, false, err
 	}

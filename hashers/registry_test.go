@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -31,7 +32,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Parallel()
 			r := New(append([]Hasher{h}, all().Hashers()...)...)
 			for _, pw := range passwords {
-				enc, err := r.Make(pw)
+				enc, err := r.Make(t.Context(), pw)
 				require.NoError(t, err)
 				assert.True(t, strings.HasPrefix(enc, h.Algorithm()+"$"), enc)
 				assert.True(t, r.IsUsable(enc))
@@ -39,7 +40,7 @@ func TestRoundTrip(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, h.Algorithm(), got.Algorithm())
 
-				ok, upd, err := r.Check(pw, enc)
+				ok, upd, err := r.Check(t.Context(), pw, enc)
 				require.NoError(t, err)
 				assert.True(t, ok, "%q %s", pw, enc)
 				assert.False(t, upd, "fresh hash must not need an update: %s", enc)
@@ -47,12 +48,12 @@ func TestRoundTrip(t *testing.T) {
 					if wrong == pw || (h.Algorithm() == "bcrypt" && len(pw) >= 72 && strings.HasPrefix(wrong, pw)) {
 						continue // plain bcrypt reads 72 bytes only
 					}
-					ok, upd, err = r.Check(wrong, enc)
+					ok, upd, err = r.Check(t.Context(), wrong, enc)
 					require.NoError(t, err)
 					assert.False(t, ok, "%q against %s", wrong, enc)
 					assert.False(t, upd)
 				}
-				enc2, err := r.Make(pw)
+				enc2, err := r.Make(t.Context(), pw)
 				require.NoError(t, err)
 				assert.NotEqual(t, enc, enc2, "salt must be random")
 			}
@@ -134,7 +135,7 @@ func TestSaltAndUnusable(t *testing.T) {
 	assert.False(t, r.IsUsable(u))
 	assert.NotEqual(t, u, r.MakeUnusable())
 	for _, p := range []string{"", "!", u, "lètmein"} {
-		ok, upd, err := r.Check(p, u)
+		ok, upd, err := r.Check(t.Context(), p, u)
 		assert.NoError(t, err)
 		assert.False(t, ok)
 		assert.False(t, upd)
@@ -200,12 +201,12 @@ func TestMustUpdate(t *testing.T) {
 			if c.stored == "5f4dcc3b5aa765d61d8327deb882cf99" {
 				pw = "password"
 			}
-			ok, upd, err := r.Check(pw, c.stored)
+			ok, upd, err := r.Check(t.Context(), pw, c.stored)
 			require.NoError(t, err)
 			require.True(t, ok)
 			assert.Equal(t, c.want, upd)
 			// mustUpdate is only reported for the right password.
-			ok, upd, err = r.Check(pw+"wrong", c.stored)
+			ok, upd, err = r.Check(t.Context(), pw+"wrong", c.stored)
 			require.NoError(t, err)
 			assert.False(t, ok)
 			assert.False(t, upd)
@@ -273,7 +274,7 @@ func TestTimingRunsPreferredHasher(t *testing.T) {
 			t.Parallel()
 			ch := &counting{Hasher: MD5{}}
 			r := New(ch)
-			_, _, err := r.Check(c.password, c.encoded)
+			_, _, err := r.Check(t.Context(), c.password, c.encoded)
 			if c.wantErr != nil {
 				assert.ErrorIs(t, err, c.wantErr)
 			} else {
@@ -285,14 +286,14 @@ func TestTimingRunsPreferredHasher(t *testing.T) {
 	t.Run("RunDummy", func(t *testing.T) {
 		t.Parallel()
 		ch := &counting{Hasher: MD5{}}
-		New(ch).RunDummy("whatever")
+		require.NoError(t, New(ch).RunDummy(t.Context(), "whatever"))
 		assert.Equal(t, [3]int64{1, 0, 0}, ch.counts())
 	})
 	t.Run("other algorithm is not hardened", func(t *testing.T) {
 		t.Parallel()
 		pref := &counting{Hasher: cheapPBKDF2}
 		old := &counting{Hasher: MD5{}}
-		_, _, err := New(pref, old).Check("wrong", weak)
+		_, _, err := New(pref, old).Check(t.Context(), "wrong", weak)
 		require.NoError(t, err)
 		assert.Equal(t, [3]int64{0, 1, 0}, old.counts())
 		assert.Equal(t, [3]int64{0, 0, 0}, pref.counts())
@@ -310,17 +311,17 @@ func TestHardenRuntimeWork(t *testing.T) {
 		old, err := PBKDF2{Iterations: 1}.Encode("letmein", NewSalt())
 		require.NoError(t, err)
 		r := New(h)
-		ok, _, err := r.Check("wrong_password", old)
+		ok, _, err := r.Check(t.Context(), "wrong_password", old)
 		require.NoError(t, err)
 		assert.False(t, ok)
 		assert.EqualValues(t, 6, iterations.Load(), "1 verify + 5 hardening")
 		iterations.Store(0)
-		ok, upd, err := r.Check("letmein", old)
+		ok, upd, err := r.Check(t.Context(), "letmein", old)
 		require.NoError(t, err)
 		assert.True(t, ok && upd)
 		assert.EqualValues(t, 1, iterations.Load(), "no hardening for the right password")
 		iterations.Store(0)
-		r.RunDummy("x")
+		require.NoError(t, r.RunDummy(t.Context(), "x"))
 		assert.EqualValues(t, 6, iterations.Load(), "unknown user costs the preferred iterations")
 	})
 	t.Run("bcrypt", func(t *testing.T) {
@@ -329,7 +330,7 @@ func TestHardenRuntimeWork(t *testing.T) {
 		h := BCrypt{Rounds: 6, observe: func(cost int) { work.Add(1 << cost) }}
 		old, err := BCrypt{Rounds: 4}.Encode("letmein", BCrypt{Rounds: 4}.Salt())
 		require.NoError(t, err)
-		ok, _, err := New(h).Check("wrong_password", old)
+		ok, _, err := New(h).Check(t.Context(), "wrong_password", old)
 		require.NoError(t, err)
 		assert.False(t, ok)
 		assert.EqualValues(t, 1<<6, work.Load(), "1 verify at cost 4 + 3 hardening runs = 2^6")
@@ -341,10 +342,12 @@ func TestHardenRuntimeWork(t *testing.T) {
 type blocking struct {
 	MD5
 	active, peak atomic.Int64
+	runs         atomic.Int64
 	gate         chan struct{}
 }
 
 func (b *blocking) run() {
+	b.runs.Add(1)
 	n := b.active.Add(1)
 	for {
 		p := b.peak.Load()
@@ -370,11 +373,11 @@ func TestMaxConcurrent(t *testing.T) {
 		wg.Go(func() {
 			switch i % 3 {
 			case 0:
-				_, _ = r.Make("pw")
+				_, _ = r.Make(t.Context(), "pw")
 			case 1:
-				_, _, _ = r.Check("pw", enc)
+				_, _, _ = r.Check(t.Context(), "pw", enc)
 			default:
-				r.RunDummy("pw")
+				_ = r.RunDummy(t.Context(), "pw")
 			}
 		})
 	}
@@ -389,15 +392,15 @@ func TestMaxConcurrent(t *testing.T) {
 	// A waiting caller can give up.
 	b2 := &blocking{gate: make(chan struct{})}
 	r2, _ := NewWithOptions(Options{MaxConcurrent: 1}, b2)
-	go func() { _, _ = r2.Make("pw") }()
+	go func() { _, _ = r2.Make(t.Context(), "pw") }()
 	require.Eventually(t, func() bool { return b2.active.Load() == 1 }, 5*time.Second, time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, _, err = r2.CheckContext(ctx, "pw", enc)
+	_, _, err = r2.Check(ctx, "pw", enc)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	_, err = r2.MakeContext(ctx, "pw")
+	_, err = r2.Make(ctx, "pw")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.ErrorIs(t, r2.RunDummyContext(ctx, "pw"), context.DeadlineExceeded)
+	assert.ErrorIs(t, r2.RunDummy(ctx, "pw"), context.DeadlineExceeded)
 	b2.gate <- struct{}{}
 
 	_, err = NewWithOptions(Options{MaxConcurrent: -1}, MD5{})
@@ -405,6 +408,109 @@ func TestMaxConcurrent(t *testing.T) {
 	_, err = NewWithOptions(Options{})
 	assert.Error(t, err)
 	assert.Panics(t, func() { New() })
+}
+
+// TestMaxWait fills every slot with a run that blocks, then proves that
+// Make, Check and RunDummy give up with ErrBusy after exactly MaxWait (fake
+// time) without running the hasher, and that a freed slot serves again.
+func TestMaxWait(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		wait time.Duration
+		want time.Duration
+	}{
+		{"default", 0, DefaultMaxWait},
+		{"configured", 1500 * time.Millisecond, 1500 * time.Millisecond},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				b := &blocking{gate: make(chan struct{})}
+				r, err := NewWithOptions(Options{MaxConcurrent: 2, MaxWait: c.wait}, b)
+				require.NoError(t, err)
+				assert.Equal(t, c.want, r.MaxWait())
+				assert.Equal(t, 2, r.MaxConcurrent())
+				enc, _ := MD5{}.Encode("pw", NewSalt())
+				var holders sync.WaitGroup
+				for range 2 {
+					holders.Go(func() { _ = r.RunDummy(t.Context(), "pw") })
+				}
+				synctest.Wait()
+				require.EqualValues(t, 2, b.active.Load(), "both slots held")
+
+				calls := map[string]func() error{
+					"Make": func() error { _, err := r.Make(t.Context(), "pw"); return err },
+					"Check": func() error {
+						ok, upd, err := r.Check(t.Context(), "pw", enc)
+						assert.False(t, ok || upd)
+						return err
+					},
+					"RunDummy": func() error { return r.RunDummy(t.Context(), "pw") },
+				}
+				for name, call := range calls {
+					start := time.Now()
+					err := call()
+					assert.ErrorIs(t, err, ErrBusy, name)
+					assert.NotErrorIs(t, err, context.DeadlineExceeded, name)
+					assert.Equal(t, c.want, time.Since(start), name)
+				}
+				assert.EqualValues(t, 2, b.runs.Load(), "no busy call ran the hasher")
+
+				// A slot freed while a caller waits goes to that caller.
+				done := make(chan error)
+				go func() { _, err := r.Make(t.Context(), "pw"); done <- err }()
+				synctest.Wait()
+				b.gate <- struct{}{} // one holder finishes; the waiter runs
+				synctest.Wait()
+				assert.EqualValues(t, 2, b.active.Load())
+				b.gate <- struct{}{}
+				b.gate <- struct{}{}
+				assert.NoError(t, <-done)
+				holders.Wait()
+				assert.EqualValues(t, 3, b.runs.Load())
+			})
+		})
+	}
+	_, err := NewWithOptions(Options{MaxWait: -time.Second}, MD5{})
+	assert.Error(t, err)
+}
+
+// TestSlotsPerRegistry: the slot limit belongs to one Registry. With every
+// slot of one registry (or of one Default()) held, another registry still
+// hashes at once: there is no hidden package-wide semaphore, so a process
+// that builds two registries gets two limits (and twice the memory).
+func TestSlotsPerRegistry(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		b := &blocking{gate: make(chan struct{})}
+		r1, err := NewWithOptions(Options{MaxConcurrent: 1}, b)
+		require.NoError(t, err)
+		d1, d2 := Default(), Default()
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = r1.RunDummy(t.Context(), "pw") })
+		synctest.Wait()
+		require.EqualValues(t, 1, b.active.Load())
+		// Take every slot of d1 (its hashers are too slow to hold them by
+		// running).
+		for range d1.MaxConcurrent() {
+			require.NoError(t, d1.acquire(t.Context()))
+		}
+		start := time.Now()
+		r2 := New(MD5{})
+		_, err = r2.Make(t.Context(), "pw")
+		require.NoError(t, err)
+		require.NoError(t, d2.acquire(t.Context()), "a second Default() has its own slots")
+		d2.release()
+		assert.Zero(t, time.Since(start), "no wait for a slot")
+		_, err = d1.Make(t.Context(), "pw")
+		assert.ErrorIs(t, err, ErrBusy, "d1 itself is full")
+		for range d1.MaxConcurrent() {
+			d1.release()
+		}
+		b.gate <- struct{}{}
+		wg.Wait()
+	})
 }
 
 func TestMalformed(t *testing.T) {
@@ -463,7 +569,7 @@ func TestMalformed(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.encoded[:min(len(c.encoded), 40)], func(t *testing.T) {
 			t.Parallel()
-			ok, upd, err := r.Check("lètmein", c.encoded)
+			ok, upd, err := r.Check(t.Context(), "lètmein", c.encoded)
 			assert.ErrorIs(t, err, c.want)
 			assert.False(t, ok)
 			assert.False(t, upd)

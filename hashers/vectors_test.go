@@ -58,11 +58,11 @@ func TestDjangoKnownAnswers(t *testing.T) {
 		t.Parallel()
 		r := Default()
 		enc := "pbkdf2_sha256$1200000$seasalt2$hPlIUc6GqWsws6cZV1K8OuOARm1UrbZ3vLGFoHkH0ZI="
-		ok, upd, err := r.Check("lètmein", enc)
+		ok, upd, err := r.Check(t.Context(), "lètmein", enc)
 		require.NoError(t, err)
 		assert.True(t, ok)
 		assert.True(t, upd, "seasalt2 is a weak salt")
-		ok, upd, err = r.Check("lètmeinz", enc)
+		ok, upd, err = r.Check(t.Context(), "lètmeinz", enc)
 		require.NoError(t, err)
 		assert.False(t, ok)
 		assert.False(t, upd)

@@ -104,7 +104,7 @@ func changePassword(ctx context.Context, e *env, args []string) error {
 		return failf("Aborting password change for user '%s' after %d attempts", u.Username, count)
 	}
 
-	h, err := e.hasherRegistry().MakeContext(ctx, password)
+	h, err := e.hasherRegistry().Make(ctx, password)
 	if err != nil {
 		return failf("hash the password: %v", err)
 	}

@@ -145,7 +145,7 @@ func (db testDB) noUser(t *testing.T, username string) {
 func (db testDB) addUser(t *testing.T, username, password string, edit func(*auth.User)) *auth.User {
 	t.Helper()
 	u := auth.NewUser(username)
-	h, err := testHashers.Make(password)
+	h, err := testHashers.Make(t.Context(), password)
 	require.NoError(t, err)
 	u.Password = h
 	if edit != nil {
@@ -158,7 +158,7 @@ func (db testDB) addUser(t *testing.T, username, password string, edit func(*aut
 // checkPassword reports whether password verifies against the user's hash.
 func checkPassword(t *testing.T, u *auth.User, password string) bool {
 	t.Helper()
-	ok, _, err := hashers.Default().Check(password, u.Password)
+	ok, _, err := hashers.Default().Check(t.Context(), password, u.Password)
 	if err != nil {
 		return false
 	}

@@ -212,7 +212,7 @@ func (n *newUser) create() error {
 	u.IsSuperuser = n.superuser
 	reg := n.e.hasherRegistry()
 	if n.hasPassword {
-		h, err := reg.MakeContext(n.ctx, n.password)
+		h, err := reg.Make(n.ctx, n.password)
 		if err != nil {
 			return failf("hash the password: %v", err)
 		}

@@ -209,7 +209,7 @@ func createDemoUsers(ctx context.Context, store auth.Store[auth.User], h *hasher
 	fmt.Fprintln(out, "Demo users (passwords are random, new on every run):")
 	for _, d := range demos {
 		password := hashers.RandomString(16)
-		encoded, err := h.MakeContext(ctx, password)
+		encoded, err := h.Make(ctx, password)
 		if err != nil {
 			return fmt.Errorf("hash the password of %s: %w", d.username, err)
 		}

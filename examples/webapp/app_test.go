@@ -144,7 +144,7 @@ func setPassword(ctx context.Context, store auth.Store[auth.User], id int64, pas
 	if err != nil {
 		return err
 	}
-	if u.Password, err = cheapHashers().Make(password); err != nil {
+	if u.Password, err = cheapHashers().Make(ctx, password); err != nil {
 		return err
 	}
 	return store.UpdateUser(ctx, u)
