@@ -29,36 +29,24 @@
 //	a, err := auth.New(auth.Config[MyUser]{Store: memory.New[MyUser](), SecretKey: key})
 //	u := a.User(r).User() // *MyUser, nil when anonymous
 //
-// Group and Permission mirror auth_group and auth_permission. A permission
-// is named "app_label.codename" everywhere, as in Django's has_perm.
-// Register creates the default add/change/delete/view permissions of a
-// model and its custom ones, idempotently.
+// Permissions are named "app_label.codename" everywhere; Register creates
+// a model's default and custom ones, idempotently.
 //
 // # Stores
 //
-// A Store persists the models. store/memory is the embedded default and
-// store/postgres uses Django's own schema, so it can read and write a
-// database that Django migrated. Both pass the conformance suite in
-// store/storetest. An Auth needs only RequestStore, the handful of
-// methods that serving requests uses; the whole Store is the contract of
-// the admin side (authctl, user management).
+// store/memory and store/postgres (Django's own schema) implement Store
+// and pass the conformance suite in store/storetest. An Auth needs only
+// RequestStore, the few methods that serving requests uses.
 //
 // # Requests
 //
-// Auth is the request side. Backends are tried in order by Authenticate;
-// the default is ModelBackend, Django's ModelBackend, bound to the Auth's
-// store and hashers (package backends has the remote-user backends).
-// Login, Logout and UpdateSessionAuthHash keep Django's session contract:
-// the keys _auth_user_id, _auth_user_backend and _auth_user_hash, a new
-// token at login, and a password change ending every other session.
-// Middleware loads the session and a lazily loaded RequestUser whose
-// permissions are cached for one request only. The guards LoginRequired,
-// PermissionRequired, UserPassesTest and LoginRequiredMiddleware each have
-// a Check beside them for use inside a handler. Signals (UserLoggedIn,
-// UserLoggedOut, UserLoginFailed) live on the Auth value. Routes mounts
-// the login, logout and profile pages, protected against cross-origin
-// POSTs (Config.CSRF), with Django's safe-redirect rules
-// (URLHasAllowedHostAndScheme).
+// Backends are tried in order by Authenticate; the default is ModelBackend
+// (package backends has the remote-user ones). Login and Logout keep
+// Django's session contract (_auth_user_id, _auth_user_backend,
+// _auth_user_hash; a new token at login; a password change ends the other
+// sessions). Middleware puts a lazily loaded RequestUser in the request;
+// guards (LoginRequired, PermissionRequired, UserPassesTest) each have a
+// Check beside them; signals live on the Auth.
 //
 // # Local development
 //
