@@ -15,6 +15,7 @@ import (
 
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/internal/djcrypto"
+	"github.com/djauth/auth/internal/hosts"
 )
 
 // New checks cfg and returns an Auth for the user type U, which is User
@@ -69,7 +70,7 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		}
 		a.hashKeys = append(a.hashKeys, djcrypto.SaltedHMACKey(sha256.New, sessionAuthHashSalt, key))
 	}
-	if err := checkHostConfig(a.allowedHosts); err != nil {
+	if err := hosts.CheckPatterns(a.allowedHosts); err != nil {
 		return bad("Config.AllowedHosts%s", err)
 	}
 	if a.hashers == nil {

@@ -226,15 +226,6 @@ func validAddressLiteral(s string) bool {
 	return a.Is4() || a.Is6() && len(s) <= 39
 }
 
-// validLiteral is Django's "[ipv4 or ipv6]" domain literal.
-func validLiteral(s string) bool {
-	if len(s) < 3 || s[0] != '[' || s[len(s)-1] != ']' {
-		return false
-	}
-	ip, err := netip.ParseAddr(s[1 : len(s)-1])
-	return err == nil && ip.Zone() == ""
-}
-
 // EmailsMatch reports whether two addresses are the same identifier
 // compared without case, Django's _unicode_ci_compare (Unicode Technical
 // Report 36, 2.11.2(B)(2)): NFKC normalization, then full Unicode case

@@ -135,7 +135,7 @@ func (m *Manager[U]) site(r *http.Request) (scheme, host string, ok bool) {
 		return "", "", false
 	}
 	scheme = "https"
-	if r.TLS == nil && auth.IsLoopbackHost(host) {
+	if auth.IsLoopbackRequest(r) {
 		scheme = "http"
 	}
 	return scheme, host, true
