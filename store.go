@@ -20,7 +20,9 @@ import (
 //     leaves nothing behind.
 //   - Lookups that find nothing return the matching sentinel
 //     (ErrUserNotFound, ErrGroupNotFound, ErrPermissionNotFound,
-//     ErrContentTypeNotFound), wrapped.
+//     ErrContentTypeNotFound), wrapped. A lookup by text that no store
+//     can hold (a NUL byte or invalid UTF-8) finds nothing: it returns the
+//     sentinel, or an empty list, and is never sent to a database.
 //   - Permissions are named "app_label.codename" (see ParsePermission).
 //   - Adding a membership that exists and removing one that does not are
 //     no-ops, as with Django's related managers.
@@ -231,9 +233,13 @@ const (
 )
 
 // Validate rejects a negative offset or limit, a limit above
-// MaxUserListLimit, and a Search or Email that is not valid UTF-8,
-// contains a NUL byte or is longer than MaxEmailLength characters, and
-// returns the effective limit.
+// MaxUserListLimit, and a Search or Email longer than MaxEmailLength
+// characters, and returns the effective limit.
+//
+// A Search or Email that holds a NUL byte or is not valid UTF-8 passes:
+// no store can hold such text, so it matches no user, and stores answer an
+// empty list (a count of 0) without querying, as a lookup of a username
+// that cannot exist answers ErrUserNotFound.
 func (q UserQuery) Validate() (limit int, err error) {
 	switch {
 	case q.Offset < 0:
@@ -243,10 +249,10 @@ func (q UserQuery) Validate() (limit int, err error) {
 	case q.Limit > MaxUserListLimit:
 		return 0, &ValidationError{Field: "Limit", Code: "max_value", Message: "must be at most 10000"}
 	}
-	if err := checkText("Search", q.Search, MaxEmailLength, false); err != nil {
+	if err := checkLength("Search", q.Search, MaxEmailLength); err != nil {
 		return 0, err
 	}
-	if err := checkText("Email", q.Email, MaxEmailLength, false); err != nil {
+	if err := checkLength("Email", q.Email, MaxEmailLength); err != nil {
 		return 0, err
 	}
 	if q.Limit == 0 {

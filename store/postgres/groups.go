@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -35,8 +36,12 @@ func (s *Store[U]) GetGroup(ctx context.Context, id int64) (auth.Group, error) {
 }
 
 // GetGroupByName returns the group with exactly that name, or
-// auth.ErrGroupNotFound.
+// auth.ErrGroupNotFound, also for a name PostgreSQL cannot hold (then
+// without a round trip).
 func (s *Store[U]) GetGroupByName(ctx context.Context, name string) (auth.Group, error) {
+	if !valid.Text(name) {
+		return auth.Group{}, fmt.Errorf("postgres: get group %q: %w", name, auth.ErrGroupNotFound)
+	}
 	rows, _ := s.db.Query(ctx, `SELECT "id", "name" FROM "auth_group" WHERE "name" = $1`, name)
 	g, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[auth.Group])
 	if err != nil {

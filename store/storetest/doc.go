@@ -55,8 +55,17 @@
 //   - Bad input: values beyond Django's column limits (counted in
 //     characters, so 150 two-byte characters are a valid username), empty
 //     required fields, NUL bytes, invalid UTF-8 and malformed permission
-//     names are rejected with an error matching auth.ErrInvalid, and
-//     nothing is written.
+//     names are rejected by writes with a *auth.ValidationError (matching
+//     auth.ErrInvalid), and nothing is written.
+//   - Text no store can hold: a lookup by a string with a NUL byte or
+//     invalid UTF-8 (GetUserByUsername, GetUserByUsernameFold,
+//     GetGroupByName, GetContentType, GetPermission, UsersWithPermission)
+//     returns its not-found sentinel, never a database error, and a
+//     ListUsers or CountUsers Search or Email, or a ListPermissions app
+//     label, holding one matches nothing. Such text must not be decoded
+//     lossily either: "a\xff" does not match a stored "a\uFFFD". A
+//     database store should answer these without a round trip (PostgreSQL
+//     fails them with SQLSTATE 22021 or 22P05).
 //   - Atomic writes: a membership write that names one unknown user, group
 //     or permission fails whole; for instance
 //     AddUserPermissions(id, "auth.add_user", "nope.nope") grants nothing

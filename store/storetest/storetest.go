@@ -68,6 +68,7 @@ func (x suite[U, P]) tests() []test[U] {
 		{"ListUsers", x.testListUsers},
 		{"ListUsersPaging", x.testListUsersPaging},
 		{"ListUsersInvalidQuery", x.testListUsersInvalidQuery},
+		{"InvalidTextUserLookups", x.testInvalidTextUserLookups},
 		{"ListUsersByEmail", x.testListUsersByEmail},
 		{"ListUsersByEmailMany", x.testListUsersByEmailMany},
 		{"CopySemantics", x.testCopySemantics},
@@ -81,6 +82,7 @@ func (x suite[U, P]) tests() []test[U] {
 		{"GroupNotFound", x.testGroupNotFound},
 		{"DuplicateGroupName", x.testDuplicateGroupName},
 		{"InvalidGroupRejected", x.testInvalidGroupRejected},
+		{"InvalidTextGroupLookups", x.testInvalidTextGroupLookups},
 		{"DeleteGroupCascades", x.testDeleteGroupCascades},
 		// Content types and permissions.
 		{"ContentTypes", x.testContentTypes},
@@ -92,6 +94,7 @@ func (x suite[U, P]) tests() []test[U] {
 		{"GetPermission", x.testGetPermission},
 		{"DeletePermission", x.testDeletePermission},
 		{"SharedCodename", x.testSharedCodename},
+		{"InvalidTextPermissionLookups", x.testInvalidTextPermissionLookups},
 		// Memberships and permission questions.
 		{"UserGroups", x.testUserGroups},
 		{"UserPermissions", x.testUserPermissions},
@@ -100,6 +103,7 @@ func (x suite[U, P]) tests() []test[U] {
 		{"MembershipListsOfUnknown", x.testMembershipListsOfUnknown},
 		{"PermissionSets", x.testPermissionSets},
 		{"UsersWithPermission", x.testUsersWithPermission},
+		{"InvalidTextMemberships", x.testInvalidTextMemberships},
 		// Concurrency and context.
 		{"ConcurrentCreateSameUsername", x.testConcurrentCreateSameUsername},
 		{"ConcurrentCreateSameGroup", x.testConcurrentCreateSameGroup},

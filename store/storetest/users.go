@@ -516,11 +516,7 @@ func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.Store[U]) {
 		{"NegativeOffset", auth.UserQuery{Offset: -1}},
 		{"NegativeLimit", auth.UserQuery{Limit: -1}},
 		{"LimitAboveMax", auth.UserQuery{Limit: auth.MaxUserListLimit + 1}},
-		{"SearchNUL", auth.UserQuery{Search: "a\x00"}},
-		{"SearchInvalidUTF8", auth.UserQuery{Search: "\xff"}},
 		{"SearchTooLong", auth.UserQuery{Search: repeat("s", auth.MaxEmailLength+1)}},
-		{"EmailNUL", auth.UserQuery{Email: "a\x00@example.com"}},
-		{"EmailInvalidUTF8", auth.UserQuery{Email: "\xff@example.com"}},
 		{"EmailTooLong", auth.UserQuery{Email: repeat("é", auth.MaxEmailLength+1)}},
 	}
 	for _, tc := range tests {
@@ -530,8 +526,8 @@ func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.Store[U]) {
 			require.Nil(t, got)
 		})
 	}
-	t.Run("CountSearchNUL", func(t *testing.T) {
-		_, err := s.CountUsers(ctx, auth.UserQuery{Search: "\x00"})
+	t.Run("CountSearchTooLong", func(t *testing.T) {
+		_, err := s.CountUsers(ctx, auth.UserQuery{Search: repeat("s", auth.MaxEmailLength+1)})
 		require.ErrorIs(t, err, auth.ErrInvalid)
 	})
 	t.Run("CountEmailTooLong", func(t *testing.T) {
