@@ -41,3 +41,46 @@ func TestZeroStoreOfNonUserType(t *testing.T) {
 	_, err = s.ListGroups(ctx)
 	require.Error(t, err)
 }
+
+// The parts of the suite run against stores that have only that part: a
+// value holding nothing but the part's interface has no other method, so
+// a check that strayed outside its part would not compile.
+type (
+	usersOnly       struct{ auth.UserStore[auth.User] }
+	groupsOnly      struct{ auth.GroupStore }
+	permissionsOnly struct{ auth.PermissionStore }
+)
+
+func TestConformanceParts(t *testing.T) {
+	t.Parallel()
+	t.Run("Users", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunUsers(t, func(*testing.T) auth.UserStore[auth.User] {
+			return usersOnly{memory.New[auth.User]()}
+		})
+	})
+	t.Run("UsersCustom", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunUsers(t, func(*testing.T) auth.UserStore[storetest.CustomUser] {
+			return memory.New[storetest.CustomUser]()
+		})
+	})
+	t.Run("Groups", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunGroups(t, func(*testing.T) auth.GroupStore { return groupsOnly{memory.New[auth.User]()} })
+	})
+	t.Run("Permissions", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunPermissions(t, func(*testing.T) auth.PermissionStore {
+			return permissionsOnly{memory.New[auth.User]()}
+		})
+	})
+	t.Run("Memberships", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunMemberships(t, func(*testing.T) auth.Store[auth.User] { return memory.New[auth.User]() })
+	})
+	t.Run("Sequential", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunSequential(t, func(*testing.T) auth.Store[auth.User] { return memory.New[auth.User]() })
+	})
+}

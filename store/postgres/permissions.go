@@ -95,12 +95,16 @@ func (s *Store[U]) CreatePermission(ctx context.Context, p *auth.Permission) err
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("postgres: create permission: %w", err)
 	}
-	err := s.db.QueryRow(ctx, `INSERT INTO "auth_permission" ("name", "content_type_id", "codename")
-		SELECT $1, ct."id", $2 FROM "django_content_type" ct WHERE ct."app_label" = $3 AND ct."model" = $4
-		RETURNING "id", "content_type_id"`, p.Name, p.Codename, p.AppLabel, p.Model).Scan(&p.ID, &p.ContentTypeID)
+	var id, ctID int64
+	err := guarded(ctx, s.db, func(q Querier) error {
+		return q.QueryRow(ctx, `INSERT INTO "auth_permission" ("name", "content_type_id", "codename")
+			SELECT $1, ct."id", $2 FROM "django_content_type" ct WHERE ct."app_label" = $3 AND ct."model" = $4
+			RETURNING "id", "content_type_id"`, p.Name, p.Codename, p.AppLabel, p.Model).Scan(&id, &ctID)
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: create permission %s: %w", p.Key(), translate(err, auth.ErrContentTypeNotFound))
 	}
+	p.ID, p.ContentTypeID = id, ctID
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/store/internal/valid"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // CreateUser validates u, inserts it and sets its ID (any ID already set is
@@ -23,7 +24,10 @@ func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
 		return fmt.Errorf("postgres: create user: %w", err)
 	}
 	var id int64
-	if err := s.db.QueryRow(ctx, s.q.insertUser, s.values(u)...).Scan(&id); err != nil {
+	err := guarded(ctx, s.db, func(q Querier) error {
+		return q.QueryRow(ctx, s.q.insertUser, s.values(u)...).Scan(&id)
+	})
+	if err != nil {
 		return fmt.Errorf("postgres: create user %q: %w", au.Username, translate(err, nil))
 	}
 	au.ID = id
@@ -85,7 +89,11 @@ func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
 		return fmt.Errorf("postgres: update user %d: %w", au.ID, err)
 	}
 	args := append([]any{au.ID}, s.values(u)...)
-	tag, err := s.db.Exec(ctx, s.q.updateUser, args...)
+	var tag pgconn.CommandTag
+	err := guarded(ctx, s.db, func(q Querier) (err error) {
+		tag, err = q.Exec(ctx, s.q.updateUser, args...)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: update user %d: %w", au.ID, translate(err, nil))
 	}

@@ -20,6 +20,27 @@
 //		})
 //	}
 //
+// # Running it part by part
+//
+// A store that implements only part of auth.Store proves that part alone:
+//
+//	storetest.RunUsers(t, func(t *testing.T) auth.UserStore[auth.User] { ... })
+//	storetest.RunGroups(t, func(t *testing.T) auth.GroupStore { ... })
+//	storetest.RunPermissions(t, func(t *testing.T) auth.PermissionStore { ... })
+//	storetest.RunMemberships(t, func(t *testing.T) auth.Store[auth.User] { ... })
+//
+// RunMemberships needs the whole store, since memberships relate the other
+// three parts; it also holds the checks that span parts. Run runs all
+// four.
+//
+// # Stores that are not safe for concurrent use
+//
+// Some checks (the Concurrent... subtests) call one store from several
+// goroutines at once. A store that is documented as not safe for
+// concurrent use, such as the PostgreSQL store on a single *pgx.Conn or
+// inside one pgx.Tx, runs RunSequential: the whole suite without those
+// checks, which are not registered at all, so nothing is skipped.
+//
 // # What the factory must provide
 //
 // The factory is called once per subtest, and the subtests run in parallel

@@ -35,7 +35,7 @@ var replacementNames = []string{"a\uFFFD", "\uFFFD", "A\uFFFD"}
 // testInvalidTextUserLookups: every user lookup by text treats a NUL byte
 // or invalid UTF-8 as "no such user" (never a database error), and a
 // filter of ListUsers or CountUsers holding one matches no user.
-func (x suite[U, P]) testInvalidTextUserLookups(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testInvalidTextUserLookups(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	for _, name := range replacementNames {
 		x.create(t, s, name, func(a *auth.User) {
@@ -77,7 +77,7 @@ func (x suite[U, P]) testInvalidTextUserLookups(t *testing.T, s auth.Store[U]) {
 // testInvalidTextGroupLookups: GetGroupByName of a NUL byte or invalid
 // UTF-8 is ErrGroupNotFound; writing one is a *ValidationError (see
 // testInvalidGroupRejected).
-func (x suite[U, P]) testInvalidTextGroupLookups(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testInvalidTextGroupLookups(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	for _, name := range replacementNames {
 		createGroup(t, s, name)
@@ -94,7 +94,7 @@ func (x suite[U, P]) testInvalidTextGroupLookups(t *testing.T, s auth.Store[U]) 
 // testInvalidTextPermissionLookups: content type and permission lookups of
 // a NUL byte or invalid UTF-8 find nothing, while writes of one are
 // rejected with a *ValidationError and write nothing.
-func (x suite[U, P]) testInvalidTextPermissionLookups(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testInvalidTextPermissionLookups(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	register(t, s)
 	_, err := auth.Register(ctx, s, auth.ModelSpec{AppLabel: "a\uFFFD", Model: "\uFFFD"})
@@ -117,9 +117,6 @@ func (x suite[U, P]) testInvalidTextPermissionLookups(t *testing.T, s auth.Store
 				_, err = s.GetPermission(ctx, perm)
 				require.ErrorIs(t, err, auth.ErrPermissionNotFound, "GetPermission %q", perm)
 				require.NotErrorIs(t, err, auth.ErrInvalid, "GetPermission %q", perm)
-				users, err := s.UsersWithPermission(ctx, perm, auth.WithPermOptions{})
-				require.ErrorIs(t, err, auth.ErrPermissionNotFound, "UsersWithPermission %q", perm)
-				require.Nil(t, users)
 			}
 
 			perms, err := s.ListPermissions(ctx, tc.value)
@@ -147,8 +144,9 @@ func (x suite[U, P]) testInvalidTextPermissionLookups(t *testing.T, s auth.Store
 	require.Equal(t, beforeCTs, afterCTs, "rejected writes create no content type")
 }
 
-// testInvalidTextMemberships: a grant or revoke naming a permission with a
-// NUL byte or invalid UTF-8 is a *ValidationError and writes nothing.
+// testInvalidTextMemberships: UsersWithPermission of a permission name
+// with a NUL byte or invalid UTF-8 is ErrPermissionNotFound, and a grant or
+// revoke naming one is a *ValidationError and writes nothing.
 func (x suite[U, P]) testInvalidTextMemberships(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
@@ -159,6 +157,12 @@ func (x suite[U, P]) testInvalidTextMemberships(t *testing.T, s auth.Store[U]) {
 	require.NoError(t, s.AddGroupPermissions(ctx, g.ID, "auth.view_group"))
 	for _, tc := range invalidTexts() {
 		t.Run(tc.name, func(t *testing.T) {
+			for _, perm := range []string{"auth." + tc.value, tc.value + ".add_user"} {
+				users, err := s.UsersWithPermission(ctx, perm, auth.WithPermOptions{})
+				require.ErrorIs(t, err, auth.ErrPermissionNotFound, "UsersWithPermission %q", perm)
+				require.NotErrorIs(t, err, auth.ErrInvalid, "UsersWithPermission %q", perm)
+				require.Nil(t, users)
+			}
 			bad := "auth." + tc.value
 			requireInvalid(t, s.AddUserPermissions(ctx, id, "auth.add_user", bad), "AddUserPermissions")
 			requireInvalid(t, s.RemoveUserPermissions(ctx, id, "auth.view_user", bad), "RemoveUserPermissions")
