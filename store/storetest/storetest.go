@@ -135,6 +135,7 @@ func (x suite[U, P]) userTests() []test[auth.UserStore[U]] {
 		{name: "ListUsersPaging", run: x.testListUsersPaging},
 		{name: "ListUsersInvalidQuery", run: x.testListUsersInvalidQuery},
 		{name: "InvalidTextUserLookups", run: x.testInvalidTextUserLookups},
+		{name: "FoldUnicode", run: x.testFoldUnicode},
 		{name: "ListUsersByEmailMany", run: x.testListUsersByEmailMany},
 		{name: "SetLastLogin", run: x.testSetLastLogin},
 		{name: "SetPassword", run: x.testSetPassword},
@@ -151,6 +152,7 @@ func (x suite[U, P]) groupTests() []test[auth.GroupStore] {
 		{name: "DuplicateGroupName", run: x.testDuplicateGroupName},
 		{name: "InvalidGroupRejected", run: x.testInvalidGroupRejected},
 		{name: "InvalidTextGroupLookups", run: x.testInvalidTextGroupLookups},
+		{name: "GroupOrder", run: x.testGroupOrder},
 		{name: "ConcurrentCreateSameGroup", run: x.testConcurrentCreateSameGroup, concurrent: true},
 	}
 }
@@ -165,6 +167,7 @@ func (x suite[U, P]) permissionTests() []test[auth.PermissionStore] {
 		{name: "CreatePermission", run: x.testCreatePermission},
 		{name: "GetPermission", run: x.testGetPermission},
 		{name: "InvalidTextPermissionLookups", run: x.testInvalidTextPermissionLookups},
+		{name: "PermissionOrder", run: x.testPermissionOrder},
 		{name: "ConcurrentRegister", run: x.testConcurrentRegister, concurrent: true},
 	}
 }
@@ -183,6 +186,7 @@ func (x suite[U, P]) membershipTests() []test[auth.Store[U]] {
 		{name: "SharedCodename", run: x.testSharedCodename},
 		// Memberships and permission questions.
 		{name: "UserGroups", run: x.testUserGroups},
+		{name: "UserGroupOrder", run: x.testUserGroupOrder},
 		{name: "UserPermissions", run: x.testUserPermissions},
 		{name: "GroupPermissions", run: x.testGroupPermissions},
 		{name: "MembershipWritesAreAtomic", run: x.testMembershipWritesAreAtomic},
