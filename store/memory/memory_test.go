@@ -84,3 +84,27 @@ func TestConformanceParts(t *testing.T) {
 		storetest.RunSequential(t, func(*testing.T) auth.Store[auth.User] { return memory.New[auth.User]() })
 	})
 }
+
+// ptrEmbed embeds *auth.User: its AuthUser method is promoted, so it
+// satisfies auth.UserPtr, but a new(ptrEmbed) has no User to write to.
+type ptrEmbed struct {
+	*auth.User
+	Extra string
+}
+
+// A user type that embeds *auth.User is refused when the store is made,
+// not by a nil-pointer panic in CreateUser, as postgres.New refuses it.
+func TestNewRejectsPointerEmbed(t *testing.T) {
+	t.Parallel()
+	require.PanicsWithError(t,
+		"memory: user type memory_test.ptrEmbed: AuthUser of a new value returns nil (it embeds *auth.User?); embed auth.User by value",
+		func() { memory.New[ptrEmbed]() })
+
+	// The zero Store finds out on first use and returns the error.
+	var s memory.Store[ptrEmbed]
+	u := ptrEmbed{User: &auth.User{Username: "x", IsActive: true}}
+	err := s.CreateUser(context.Background(), &u)
+	require.ErrorContains(t, err, "embed auth.User by value")
+	_, err = s.GetUser(context.Background(), 1)
+	require.ErrorContains(t, err, "embed auth.User by value")
+}
