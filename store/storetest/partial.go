@@ -80,7 +80,7 @@ func (x suite[U, P]) testSetLastLogin(t *testing.T, s auth.UserStore[U]) {
 		})
 	}
 	t.Run("FirstLogin", func(t *testing.T) {
-		u := x.create(t, s, "never_logged_in", func(a *auth.User) { a.Password = "pw" })
+		u := x.create(t, s, "never_logged_in", func(a *auth.User) { a.Password = "md5$s$pw" })
 		require.Nil(t, x.au(x.get(t, s, x.au(u).ID)).LastLogin)
 		login := time.Date(2024, 4, 4, 4, 4, 4, 4000, time.UTC)
 		require.NoError(t, s.SetLastLogin(ctx, x.au(u).ID, login))
@@ -97,8 +97,10 @@ func (x suite[U, P]) testSetPassword(t *testing.T, s auth.UserStore[U]) {
 	}{
 		{"PBKDF2", "pbkdf2_sha256$870000$c2FsdHNhbHQ$3vJ0eXJ1ZXRoaXNpc25vdGFyZWFsaGFzaA="},
 		{"Unusable", "!Xq3bU7cTzW1aGkP0nYr5sLdE9vHjMf2oBiC8uNw4"},
-		{"MaxLengthASCII", repeat("p", auth.MaxPasswordLength)},
-		{"MaxLengthMultiByte", repeat("é", auth.MaxPasswordLength)},
+		{"MaxLengthASCII", "md5$" + repeat("p", auth.MaxPasswordLength-4)},
+		{"MaxLengthMultiByte", "md5$" + repeat("é", auth.MaxPasswordLength-4)},
+		{"Empty", ""}, // Django's never-matching value
+		{"UnsaltedMD5", "5f4dcc3b5aa765d61d8327deb882cf99"},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,6 +148,8 @@ func (x suite[U, P]) testPartialUpdatesRejected(t *testing.T, s auth.UserStore[U
 		{"PasswordTooLongMultiByte", "Password", func() error { return s.SetPassword(ctx, id, repeat("ł", auth.MaxPasswordLength+1)) }},
 		{"PasswordNUL", "Password", func() error { return s.SetPassword(ctx, id, "pbkdf2\x00") }},
 		{"PasswordInvalidUTF8", "Password", func() error { return s.SetPassword(ctx, id, "md5$\xff$x") }},
+		{"PasswordPlaintext", "Password", func() error { return s.SetPassword(ctx, id, "hunter2") }},
+		{"PasswordPlaintextWithDollar", "Password", func() error { return s.SetPassword(ctx, id, "Hunter$2") }},
 		{"LastLoginZero", "LastLogin", func() error { return s.SetLastLogin(ctx, id, time.Time{}) }},
 		{"LastLoginYear0", "LastLogin", func() error { return s.SetLastLogin(ctx, id, time.Date(0, 12, 31, 23, 0, 0, 0, time.UTC)) }},
 		{"LastLoginYear1AtUTCPlus14", "LastLogin", func() error {
