@@ -78,6 +78,11 @@
 //     required fields, NUL bytes, invalid UTF-8 and malformed permission
 //     names are rejected by writes with a *auth.ValidationError (matching
 //     auth.ErrInvalid), and nothing is written.
+//   - Passwords: CreateUser, UpdateUser and SetPassword store the Password
+//     as given, so they refuse plain text: only what
+//     auth.ValidateEncodedPassword accepts ("", an unusable "!..." value or
+//     an encoded hash such as "pbkdf2_sha256$...") is written; "s3cret"
+//     is a *auth.ValidationError with the code "not_hashed".
 //   - Text no store can hold: a lookup by a string with a NUL byte or
 //     invalid UTF-8 (GetUserByUsername, GetUserByUsernameFold,
 //     GetGroupByName, GetContentType, GetPermission, UsersWithPermission)
