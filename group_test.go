@@ -60,11 +60,12 @@ func TestUserQueryValidate(t *testing.T) {
 		{"NegativeOffset", auth.UserQuery{Offset: -1}, 0, "Offset"},
 		{"NegativeLimit", auth.UserQuery{Limit: -1}, 0, "Limit"},
 		{"LimitTooHigh", auth.UserQuery{Limit: auth.MaxUserListLimit + 1}, 0, "Limit"},
-		{"SearchNUL", auth.UserQuery{Search: "\x00"}, 0, "Search"},
+		// Text no store can hold matches nothing; it is not an error.
+		{"SearchNUL", auth.UserQuery{Search: "\x00"}, auth.DefaultUserListLimit, ""},
 		{"SearchTooLong", auth.UserQuery{Search: strings.Repeat("s", 255)}, 0, "Search"},
 		{"Email", auth.UserQuery{Email: strings.Repeat("e", 254)}, auth.DefaultUserListLimit, ""},
-		{"EmailNUL", auth.UserQuery{Email: "a\x00@example.com"}, 0, "Email"},
-		{"EmailInvalidUTF8", auth.UserQuery{Email: "\xff@example.com"}, 0, "Email"},
+		{"EmailNUL", auth.UserQuery{Email: "a\x00@example.com"}, auth.DefaultUserListLimit, ""},
+		{"EmailInvalidUTF8", auth.UserQuery{Email: "\xff@example.com"}, auth.DefaultUserListLimit, ""},
 		{"EmailTooLong", auth.UserQuery{Email: strings.Repeat("e", 255)}, 0, "Email"},
 	}
 	for _, tc := range tests {

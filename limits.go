@@ -33,6 +33,11 @@ func checkText(field, value string, max int, required bool) error {
 	if strings.IndexByte(value, 0) >= 0 {
 		return &ValidationError{Field: field, Code: "null_characters_not_allowed", Message: "null characters are not allowed"}
 	}
+	return checkLength(field, value, max)
+}
+
+// checkLength rejects a value of more than max characters.
+func checkLength(field, value string, max int) error {
 	if n := utf8.RuneCountInString(value); n > max {
 		return &ValidationError{Field: field, Code: "max_length",
 			Message: fmt.Sprintf("ensure this value has at most %d characters (it has %d)", max, n)}

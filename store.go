@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	"github.com/djauth/auth/hashers"
 )
 
 // Store persists users, groups, permissions and content types. Every method
@@ -20,7 +23,9 @@ import (
 //     leaves nothing behind.
 //   - Lookups that find nothing return the matching sentinel
 //     (ErrUserNotFound, ErrGroupNotFound, ErrPermissionNotFound,
-//     ErrContentTypeNotFound), wrapped.
+//     ErrContentTypeNotFound), wrapped. A lookup by text that no store
+//     can hold (a NUL byte or invalid UTF-8) finds nothing: it returns the
+//     sentinel, or an empty list, and is never sent to a database.
 //   - Permissions are named "app_label.codename" (see ParsePermission).
 //   - Adding a membership that exists and removing one that does not are
 //     no-ops, as with Django's related managers.
@@ -267,9 +272,13 @@ const (
 )
 
 // Validate rejects a negative offset or limit, a limit above
-// MaxUserListLimit, and a Search or Email that is not valid UTF-8,
-// contains a NUL byte or is longer than MaxEmailLength characters, and
-// returns the effective limit.
+// MaxUserListLimit, and a Search or Email longer than MaxEmailLength
+// characters, and returns the effective limit.
+//
+// A Search or Email that holds a NUL byte or is not valid UTF-8 passes:
+// no store can hold such text, so it matches no user, and stores answer an
+// empty list (a count of 0) without querying, as a lookup of a username
+// that cannot exist answers ErrUserNotFound.
 func (q UserQuery) Validate() (limit int, err error) {
 	switch {
 	case q.Offset < 0:
@@ -279,10 +288,10 @@ func (q UserQuery) Validate() (limit int, err error) {
 	case q.Limit > MaxUserListLimit:
 		return 0, &ValidationError{Field: "Limit", Code: "max_value", Message: "must be at most 10000"}
 	}
-	if err := checkText("Search", q.Search, MaxEmailLength, false); err != nil {
+	if err := checkLength("Search", q.Search, MaxEmailLength); err != nil {
 		return 0, err
 	}
-	if err := checkText("Email", q.Email, MaxEmailLength, false); err != nil {
+	if err := checkLength("Email", q.Email, MaxEmailLength); err != nil {
 		return 0, err
 	}
 	if q.Limit == 0 {
@@ -301,12 +310,66 @@ var (
 )
 
 // ValidateEncodedPassword checks an encoded password as User.Validate
-// checks the Password field: valid UTF-8, no NUL byte and at most
-// MaxPasswordLength characters. It does not parse the hash; stores call it
-// in SetPassword. The error is a *ValidationError for the field
-// "Password".
+// checks the Password field: valid UTF-8, no NUL byte, at most
+// MaxPasswordLength characters, and the form of a value that Django's
+// password column holds, so that a store never keeps a plain-text
+// password. It accepts
+//
+//   - "", the value Django gives a user created without a password (it is
+//     usable but never matches; Django databases contain it);
+//   - a value starting with "!", an unusable password
+//     (hashers.Registry.MakeUnusable, Django's set_unusable_password);
+//   - a hash in a format hashers.IdentifyAlgorithm recognises:
+//     "<algorithm>$..." where the algorithm is lower-case letters, digits
+//     and underscores, as Django's hasher names are ("pbkdf2_sha256$...",
+//     "argon2$...", "md5$$" and 32 hex digits, "sha1$$" and 40), or 32 hex
+//     digits alone (Django's unsalted MD5).
+//
+// Anything else, such as "s3cret", is refused with the code "not_hashed":
+// hash it first with the hasher registry's Make. The algorithm need not be
+// one the registry knows. The error never contains the value. Stores call
+// ValidateEncodedPassword in SetPassword; the error is a *ValidationError
+// for the field "Password".
 func ValidateEncodedPassword(encoded string) error {
-	return checkText("Password", encoded, MaxPasswordLength, false)
+	if err := checkText("Password", encoded, MaxPasswordLength, false); err != nil {
+		return err
+	}
+	if encoded == "" || strings.HasPrefix(encoded, UnusablePasswordPrefix) || isEncodedHash(encoded) {
+		return nil
+	}
+	return &ValidationError{Field: "Password", Code: "not_hashed",
+		Message: "not an encoded password hash (\"<algorithm>$...\"): hash the password with the hasher registry's Make, " +
+			"or store an unusable password (MakeUnusable)"}
+}
+
+// isEncodedHash reports whether encoded has the form of a hash that
+// hashers.IdentifyAlgorithm recognises: 32 hex digits (unsalted MD5), or
+// an algorithm name of lower-case letters, digits and underscores before
+// the first '$' (which covers "md5$$..." and "sha1$$..." too).
+func isEncodedHash(encoded string) bool {
+	alg, _, found := strings.Cut(encoded, "$")
+	if !found {
+		return hashers.IdentifyAlgorithm(encoded) == "unsalted_md5" && isHexString(encoded)
+	}
+	if alg == "" {
+		return false
+	}
+	for _, r := range alg {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// isHexString reports whether s is hexadecimal digits only.
+func isHexString(s string) bool {
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') && (r < 'A' || r > 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeLastLogin returns t in UTC truncated to microseconds, the form

@@ -29,7 +29,9 @@ type User struct {
 	// ID is the primary key; 0 until the user has been created in a store.
 	ID int64 `db:"id"`
 	// Password is the encoded password hash ("algorithm$..."), at most 128
-	// characters, or an unusable value starting with "!".
+	// characters, or an unusable value starting with "!", or empty (never
+	// matches). Stores refuse plain text (see ValidateEncodedPassword):
+	// set it with the hasher registry's Make.
 	Password string `db:"password"`
 	// LastLogin is the time of the last successful login, nil if never.
 	LastLogin *time.Time `db:"last_login"`
@@ -101,7 +103,9 @@ const UnusablePasswordPrefix = "!"
 
 // Validate checks the limits that Django's schema enforces: a non-empty
 // username of at most 150 characters, a password of at most 128, an email
-// of at most 254, names of at most 150, all valid UTF-8 without NUL bytes.
+// of at most 254, names of at most 150, all valid UTF-8 without NUL bytes;
+// and that the password is an encoded hash, an unusable value or empty,
+// never plain text (see ValidateEncodedPassword).
 // It returns a *ValidationError (errors.Is(err, ErrInvalid)) for the first
 // field that fails. Stores call it before writing. It does not apply the
 // username character rules; see UsernameValidator.
@@ -112,14 +116,18 @@ func (u *User) Validate() error {
 		required     bool
 	}{
 		{"Username", u.Username, MaxUsernameLength, true},
-		{"Password", u.Password, MaxPasswordLength, false},
 		{"Email", u.Email, MaxEmailLength, false},
 		{"FirstName", u.FirstName, MaxFirstNameLength, false},
 		{"LastName", u.LastName, MaxLastNameLength, false},
 	}
-	for _, c := range checks {
+	for i, c := range checks {
 		if err := checkText(c.field, c.value, c.max, c.required); err != nil {
 			return err
+		}
+		if i == 0 { // after Username, in field order
+			if err := ValidateEncodedPassword(u.Password); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -184,7 +184,8 @@ func TestUserValidate(t *testing.T) {
 		{"LongMultiByteUsername", func(u *auth.User) { u.Username = strings.Repeat("é", 151) }, "Username", "max_length"},
 		{"NULUsername", func(u *auth.User) { u.Username = "a\x00" }, "Username", "null_characters_not_allowed"},
 		{"InvalidUTF8Username", func(u *auth.User) { u.Username = "a\xc3" }, "Username", "invalid"},
-		{"PasswordAtLimit", func(u *auth.User) { u.Password = strings.Repeat("p", 128) }, "", ""},
+		{"PasswordAtLimit", func(u *auth.User) { u.Password = "md5$" + strings.Repeat("p", 124) }, "", ""},
+		{"PlaintextPassword", func(u *auth.User) { u.Password = "s3cret" }, "Password", "not_hashed"},
 		{"LongPassword", func(u *auth.User) { u.Password = strings.Repeat("p", 129) }, "Password", "max_length"},
 		{"EmailAtLimit", func(u *auth.User) { u.Email = strings.Repeat("e", 242) + "@example.com" }, "", ""},
 		{"LongEmail", func(u *auth.User) { u.Email = strings.Repeat("e", 243) + "@example.com" }, "Email", "max_length"},
@@ -318,4 +319,65 @@ func FuzzNormalizeUsername(f *testing.F) {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, got, again)
 		}
 	})
+}
+
+// TestValidateEncodedPasswordRefusesPlaintext: a store keeps what it is given, so the
+// password must already be an encoded hash (or unusable, or Django's
+// never-matching empty value); plain text is refused.
+func TestValidateEncodedPasswordRefusesPlaintext(t *testing.T) {
+	t.Parallel()
+	accepted := []string{
+		"",  // Django's empty value: it never matches, and Django databases hold it
+		"!", // unusable
+		"!Xq3bU7cTzW1aGkP0nYr5sLdE9vHjMf2oBiC8uNw4",
+		"!not$a$hash but unusable",
+		"pbkdf2_sha256$870000$c2FsdA$aGFzaA=",
+		"argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdA$aGFzaA",
+		"bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuv",
+		"scrypt$16384$salt$8$1$hash=",
+		"md5$seasalt$f5531bef9f3687d0ccf0f617f0e25573",
+		"sha1$seasalt$cff36ea83f5706ce9aa7454e63e431fc726b2dc8",
+		"crypt$$ab1Hv2Lg7ltQo",
+		"5f4dcc3b5aa765d61d8327deb882cf99",                     // unsalted MD5
+		"5F4DCC3B5AA765D61D8327DEB882CF99",                     // unsalted MD5, upper-case hex
+		"md5$$5f4dcc3b5aa765d61d8327deb882cf99",                // unsalted MD5, Django's md5$$ form
+		"sha1$$5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8",       // unsalted SHA1
+		"custom_algo2$anything",                                // a hasher this registry lacks
+		"md5$" + strings.Repeat("é", auth.MaxPasswordLength-4), // at the length limit
+	}
+	for _, encoded := range accepted {
+		assert.NoError(t, auth.ValidateEncodedPassword(encoded), "%q", encoded)
+		u := auth.NewUser("valid")
+		u.Password = encoded
+		assert.NoError(t, u.Validate(), "%q", encoded)
+	}
+	rejected := []struct{ encoded, code string }{
+		{"s3cret", "not_hashed"},
+		{"hunter2", "not_hashed"},
+		{"correct horse battery staple", "not_hashed"},
+		{"5f4dcc3b5aa765d61d8327deb882cf9", "not_hashed"},  // 31 hex characters
+		{"5f4dcc3b5aa765d61d8327deb882cf9z", "not_hashed"}, // 32 characters, not hex
+		{"passwordpasswordpasswordpassword", "not_hashed"}, // 32 characters, not hex
+		{"Pbkdf2_sha256$870000$salt$hash", "not_hashed"},   // algorithm names are lower-case
+		{"pbkdf2-sha256$870000$salt$hash", "not_hashed"},   // ... letters, digits and underscores
+		{"my password$has a dollar", "not_hashed"},
+		{"$pbkdf2_sha256$870000$salt$hash", "not_hashed"}, // empty algorithm
+		{"hunter2\x00", "null_characters_not_allowed"},
+		{"md5$\xff$x", "invalid"},
+		{"md5$" + strings.Repeat("p", auth.MaxPasswordLength-3), "max_length"},
+	}
+	for _, tc := range rejected {
+		err := auth.ValidateEncodedPassword(tc.encoded)
+		var ve *auth.ValidationError
+		require.ErrorAs(t, err, &ve, "%q", tc.encoded)
+		assert.Equal(t, "Password", ve.Field, "%q", tc.encoded)
+		assert.Equal(t, tc.code, ve.Code, "%q", tc.encoded)
+		assert.NotContains(t, err.Error(), tc.encoded, "the error must not echo what may be a plain-text password")
+		u := auth.NewUser("valid")
+		u.Password = tc.encoded
+		require.ErrorIs(t, u.Validate(), auth.ErrInvalid, "%q", tc.encoded)
+	}
+	err := auth.ValidateEncodedPassword("s3cret")
+	assert.ErrorContains(t, err, "Make")
+	assert.ErrorContains(t, err, "unusable")
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 )
 
 // CreateGroup validates g, stores it under a new ID and sets g.ID. A name
@@ -53,6 +54,9 @@ func (s *Store[U]) GetGroup(ctx context.Context, id int64) (auth.Group, error) {
 func (s *Store[U]) GetGroupByName(ctx context.Context, name string) (auth.Group, error) {
 	if err := s.start(ctx); err != nil {
 		return auth.Group{}, err
+	}
+	if !valid.Text(name) {
+		return auth.Group{}, fmt.Errorf("memory: get group %q: %w", name, auth.ErrGroupNotFound)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()

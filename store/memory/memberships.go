@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 )
 
 // checkUser returns auth.ErrUserNotFound, wrapped, unless the user exists.
@@ -343,10 +344,14 @@ func (s *Store[U]) GetUserWithPermissions(ctx context.Context, id int64) (*U, au
 // through a group or (unless opts.ExcludeSuperusers) as superusers,
 // ordered by ID, as Django's UserManager.with_perm does. Only active users
 // are returned unless opts.IncludeInactive. A malformed name gives a
-// *auth.ValidationError and an unknown one auth.ErrPermissionNotFound.
+// *auth.ValidationError and an unknown one (or one with a NUL byte or
+// invalid UTF-8) auth.ErrPermissionNotFound.
 func (s *Store[U]) UsersWithPermission(ctx context.Context, perm string, opts auth.WithPermOptions) ([]*U, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, err
+	}
+	if !valid.Text(perm) {
+		return nil, fmt.Errorf("memory: users with permission %q: %w", perm, auth.ErrPermissionNotFound)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 )
 
 // Store is an in-memory auth.Store for the user type U. New returns one;
@@ -95,9 +96,16 @@ type idSet map[int64]struct{}
 //
 // The first user, group, content type and permission each get ID 1, and
 // IDs increase from there like PostgreSQL serials; an ID is never reused.
+//
+// New panics when U embeds *auth.User rather than auth.User (or its
+// AuthUser reaches a User outside the value), which no store can work
+// with; postgres.New refuses such a type with an error.
 func New[U any, P auth.UserPtr[U]]() *Store[U] {
 	s := &Store[U]{authUser: func(u *U) *auth.User { return P(u).AuthUser() }}
 	s.init()
+	if s.initErr != nil {
+		panic(s.initErr)
+	}
 	return s
 }
 
@@ -119,6 +127,10 @@ func (s *Store[U]) init() {
 				return
 			}
 			s.authUser = func(u *U) *auth.User { return any(u).(authUserer).AuthUser() }
+		}
+		if err := valid.UserType(s.authUser); err != nil {
+			s.initErr = fmt.Errorf("memory: %w", err)
+			return
 		}
 		s.clone = newCloner[U]()
 		s.users = make(map[int64]*U)

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 )
 
 // GetContentType returns the content type of (appLabel, model), or
@@ -14,6 +15,10 @@ import (
 func (s *Store[U]) GetContentType(ctx context.Context, appLabel, model string) (auth.ContentType, error) {
 	if err := s.start(ctx); err != nil {
 		return auth.ContentType{}, err
+	}
+	if !valid.Text(appLabel) || !valid.Text(model) {
+		return auth.ContentType{}, fmt.Errorf("memory: get content type %q.%q: %w",
+			appLabel, model, auth.ErrContentTypeNotFound)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -160,13 +165,16 @@ func (s *Store[U]) EnsurePermissions(ctx context.Context, appLabel, model string
 }
 
 // GetPermission returns the permission named "app_label.codename", or
-// auth.ErrPermissionNotFound; a malformed name gives a
-// *auth.ValidationError. When models of one app share a codename, the key
+// auth.ErrPermissionNotFound, also for a name with a NUL byte or invalid
+// UTF-8; a malformed name gives a *auth.ValidationError. When models of one app share a codename, the key
 // names all of them and the first in ListPermissions order (by model name)
 // is returned.
 func (s *Store[U]) GetPermission(ctx context.Context, perm string) (auth.Permission, error) {
 	if err := s.start(ctx); err != nil {
 		return auth.Permission{}, err
+	}
+	if !valid.Text(perm) {
+		return auth.Permission{}, fmt.Errorf("memory: get permission %q: %w", perm, auth.ErrPermissionNotFound)
 	}
 	if _, _, err := auth.ParsePermission(perm); err != nil {
 		return auth.Permission{}, fmt.Errorf("memory: get permission: %w", err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 )
 
 // CreateUser validates u, stores a copy of it under a new ID and sets u.ID.
@@ -92,6 +93,9 @@ func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, 
 	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
+	if !valid.Text(username) {
+		return nil, fmt.Errorf("memory: get user %q: %w", username, auth.ErrUserNotFound)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	id, ok := s.byUsername[username]
@@ -108,6 +112,11 @@ func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, 
 func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (*U, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, err
+	}
+	if !valid.Text(username) {
+		// strings.ToUpper would turn an invalid byte into U+FFFD and match
+		// a username that holds one.
+		return nil, fmt.Errorf("memory: get user %q (case-insensitive): %w", username, auth.ErrUserNotFound)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -225,6 +234,9 @@ func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error
 	if err != nil {
 		return nil, fmt.Errorf("memory: list users: %w", err)
 	}
+	if matchesNothing(q) {
+		return []*U{}, nil
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ids := s.matching(q)
@@ -251,9 +263,19 @@ func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error
 	if _, err := q.Validate(); err != nil {
 		return 0, fmt.Errorf("memory: count users: %w", err)
 	}
+	if matchesNothing(q) {
+		return 0, nil
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.matching(q)), nil
+}
+
+// matchesNothing reports whether q's Search or Email is text no user can
+// hold (a NUL byte or invalid UTF-8), which strings.ToUpper would
+// otherwise turn into U+FFFD and match.
+func matchesNothing(q auth.UserQuery) bool {
+	return !valid.Text(q.Search) || !valid.Text(q.Email)
 }
 
 // matching returns the sorted IDs of the users that match q's filters. The

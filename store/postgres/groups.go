@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // CreateGroup validates g, inserts it and sets its ID. A taken name gives
@@ -17,10 +19,14 @@ func (s *Store[U]) CreateGroup(ctx context.Context, g *auth.Group) error {
 	if err := g.Validate(); err != nil {
 		return fmt.Errorf("postgres: create group: %w", err)
 	}
-	err := s.db.QueryRow(ctx, `INSERT INTO "auth_group" ("name") VALUES ($1) RETURNING "id"`, g.Name).Scan(&g.ID)
+	var id int64
+	err := guarded(ctx, s.db, func(q Querier) error {
+		return q.QueryRow(ctx, `INSERT INTO "auth_group" ("name") VALUES ($1) RETURNING "id"`, g.Name).Scan(&id)
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: create group %q: %w", g.Name, translate(err, nil))
 	}
+	g.ID = id
 	return nil
 }
 
@@ -35,8 +41,12 @@ func (s *Store[U]) GetGroup(ctx context.Context, id int64) (auth.Group, error) {
 }
 
 // GetGroupByName returns the group with exactly that name, or
-// auth.ErrGroupNotFound.
+// auth.ErrGroupNotFound, also for a name PostgreSQL cannot hold (then
+// without a round trip).
 func (s *Store[U]) GetGroupByName(ctx context.Context, name string) (auth.Group, error) {
+	if !valid.Text(name) {
+		return auth.Group{}, fmt.Errorf("postgres: get group %q: %w", name, auth.ErrGroupNotFound)
+	}
 	rows, _ := s.db.Query(ctx, `SELECT "id", "name" FROM "auth_group" WHERE "name" = $1`, name)
 	g, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[auth.Group])
 	if err != nil {
@@ -54,7 +64,11 @@ func (s *Store[U]) UpdateGroup(ctx context.Context, g *auth.Group) error {
 	if err := g.Validate(); err != nil {
 		return fmt.Errorf("postgres: update group %d: %w", g.ID, err)
 	}
-	tag, err := s.db.Exec(ctx, `UPDATE "auth_group" SET "name" = $2 WHERE "id" = $1::bigint`, g.ID, g.Name)
+	var tag pgconn.CommandTag
+	err := guarded(ctx, s.db, func(q Querier) (err error) {
+		tag, err = q.Exec(ctx, `UPDATE "auth_group" SET "name" = $2 WHERE "id" = $1::bigint`, g.ID, g.Name)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: update group %d: %w", g.ID, translate(err, nil))
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -328,6 +329,9 @@ func (s *Store[U]) GetUserWithPermissions(ctx context.Context, id int64) (*U, au
 // no user does a second one tell an unknown permission
 // (auth.ErrPermissionNotFound) from a known one that nobody holds.
 func (s *Store[U]) UsersWithPermission(ctx context.Context, perm string, opts auth.WithPermOptions) ([]*U, error) {
+	if !valid.Text(perm) {
+		return nil, fmt.Errorf("postgres: users with permission %q: %w", perm, auth.ErrPermissionNotFound)
+	}
 	app, codename, err := auth.ParsePermission(perm)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: users with permission: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -23,8 +24,13 @@ func collectPerms(rows pgx.Rows, err error) ([]auth.Permission, error) {
 	return pgx.CollectRows(rows, pgx.RowToStructByName[auth.Permission])
 }
 
-// GetContentType returns the content type, or auth.ErrContentTypeNotFound.
+// GetContentType returns the content type, or auth.ErrContentTypeNotFound,
+// also for text PostgreSQL cannot hold (then without a round trip).
 func (s *Store[U]) GetContentType(ctx context.Context, appLabel, model string) (auth.ContentType, error) {
+	if !valid.Text(appLabel) || !valid.Text(model) {
+		return auth.ContentType{}, fmt.Errorf("postgres: get content type %q.%q: %w",
+			appLabel, model, auth.ErrContentTypeNotFound)
+	}
 	rows, _ := s.db.Query(ctx, `SELECT "id", "app_label", "model" FROM "django_content_type"
 		WHERE "app_label" = $1 AND "model" = $2`, appLabel, model)
 	ct, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[auth.ContentType])
@@ -89,19 +95,28 @@ func (s *Store[U]) CreatePermission(ctx context.Context, p *auth.Permission) err
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("postgres: create permission: %w", err)
 	}
-	err := s.db.QueryRow(ctx, `INSERT INTO "auth_permission" ("name", "content_type_id", "codename")
-		SELECT $1, ct."id", $2 FROM "django_content_type" ct WHERE ct."app_label" = $3 AND ct."model" = $4
-		RETURNING "id", "content_type_id"`, p.Name, p.Codename, p.AppLabel, p.Model).Scan(&p.ID, &p.ContentTypeID)
+	var id, ctID int64
+	err := guarded(ctx, s.db, func(q Querier) error {
+		return q.QueryRow(ctx, `INSERT INTO "auth_permission" ("name", "content_type_id", "codename")
+			SELECT $1, ct."id", $2 FROM "django_content_type" ct WHERE ct."app_label" = $3 AND ct."model" = $4
+			RETURNING "id", "content_type_id"`, p.Name, p.Codename, p.AppLabel, p.Model).Scan(&id, &ctID)
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: create permission %s: %w", p.Key(), translate(err, auth.ErrContentTypeNotFound))
 	}
+	p.ID, p.ContentTypeID = id, ctID
 	return nil
 }
 
 // GetPermission returns the permission named "app_label.codename". When two
 // models of the app have a permission with that codename, the first in
-// Django's ordering is returned.
+// Django's ordering is returned. A name PostgreSQL cannot hold (a NUL byte
+// or invalid UTF-8) is auth.ErrPermissionNotFound without a round trip; a
+// malformed one is a *auth.ValidationError.
 func (s *Store[U]) GetPermission(ctx context.Context, perm string) (auth.Permission, error) {
+	if !valid.Text(perm) {
+		return auth.Permission{}, fmt.Errorf("postgres: get permission %q: %w", perm, auth.ErrPermissionNotFound)
+	}
 	app, codename, err := auth.ParsePermission(perm)
 	if err != nil {
 		return auth.Permission{}, fmt.Errorf("postgres: get permission: %w", err)
@@ -117,8 +132,12 @@ func (s *Store[U]) GetPermission(ctx context.Context, perm string) (auth.Permiss
 }
 
 // ListPermissions returns the permissions of appLabel, or of every app when
-// it is empty, in Django's ordering.
+// it is empty, in Django's ordering. An app label PostgreSQL cannot hold
+// has no permissions.
 func (s *Store[U]) ListPermissions(ctx context.Context, appLabel string) ([]auth.Permission, error) {
+	if !valid.Text(appLabel) {
+		return []auth.Permission{}, nil
+	}
 	perms, err := collectPerms(s.db.Query(ctx, permSelect+` WHERE $1 = '' OR ct."app_label" = $1`+permOrder, appLabel))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list permissions: %w", err)

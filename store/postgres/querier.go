@@ -14,13 +14,30 @@ import (
 // Querier is the part of pgx that the stores use. *pgxpool.Pool, *pgx.Conn
 // and pgx.Tx satisfy it, so a store can run on a pool or inside the
 // caller's transaction; writes that touch several rows call Begin, which is
-// a savepoint when the Querier is already a transaction. A *pgx.Conn is not
-// safe for concurrent use, and neither is a store built on one.
+// a savepoint when the Querier is already a transaction. On a pgx.Tx, the
+// writes that can fail on a constraint (a taken username or group name, a
+// duplicate permission) also run in a savepoint, so that the error they
+// return leaves the caller's transaction usable, as a nested atomic() does
+// in Django; on a pool or a connection they cost no extra round trip. A
+// *pgx.Conn or pgx.Tx is not safe for concurrent use, and neither is a
+// store built on one.
 type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// guarded runs fn on db, inside a savepoint when db is a transaction: a
+// statement that fails in a PostgreSQL transaction aborts it, and the
+// savepoint confines that to fn, so that the caller's transaction goes on
+// after an error such as auth.ErrDuplicateUsername.
+func guarded(ctx context.Context, db Querier, fn func(q Querier) error) error {
+	tx, ok := db.(pgx.Tx)
+	if !ok {
+		return fn(db)
+	}
+	return pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { return fn(sp) })
 }
 
 // PostgreSQL error codes the store translates.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -100,10 +101,14 @@ func New[U any, P auth.UserPtr[U]](db Querier, opts Options) (*Store[U], error) 
 		}
 		idents[name] = id
 	}
+	authUser := func(u *U) *auth.User { return P(u).AuthUser() }
+	if err := valid.UserType(authUser); err != nil {
+		return nil, fmt.Errorf("postgres: New: %w", err)
+	}
 	s := &Store[U]{
 		db:       db,
 		fields:   fields,
-		authUser: func(u *U) *auth.User { return P(u).AuthUser() },
+		authUser: authUser,
 	}
 	s.q = buildQueries(fields, idents["UserTable"], idents["UserGroupsTable"],
 		idents["UserPermissionsTable"], idents["UserIDColumn"])

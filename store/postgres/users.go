@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/store/internal/valid"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // CreateUser validates u, inserts it and sets its ID (any ID already set is
@@ -22,7 +24,10 @@ func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
 		return fmt.Errorf("postgres: create user: %w", err)
 	}
 	var id int64
-	if err := s.db.QueryRow(ctx, s.q.insertUser, s.values(u)...).Scan(&id); err != nil {
+	err := guarded(ctx, s.db, func(q Querier) error {
+		return q.QueryRow(ctx, s.q.insertUser, s.values(u)...).Scan(&id)
+	})
+	if err != nil {
 		return fmt.Errorf("postgres: create user %q: %w", au.Username, translate(err, nil))
 	}
 	au.ID = id
@@ -39,7 +44,12 @@ func (s *Store[U]) GetUser(ctx context.Context, id int64) (*U, error) {
 }
 
 // GetUserByUsername returns the user whose username is exactly username.
+// A username PostgreSQL cannot hold (a NUL byte or invalid UTF-8) is not
+// found, without a round trip.
 func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, error) {
+	if !valid.Text(username) {
+		return nil, fmt.Errorf("postgres: get user %q: %w", username, auth.ErrUserNotFound)
+	}
 	u, err := s.scanUser(s.db.QueryRow(ctx, s.q.getUserByUsername, username))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get user %q: %w", username, translate(err, auth.ErrUserNotFound))
@@ -48,8 +58,12 @@ func (s *Store[U]) GetUserByUsername(ctx context.Context, username string) (*U, 
 }
 
 // GetUserByUsernameFold looks the username up case-insensitively, as
-// Django's username__iexact does on PostgreSQL (UPPER(a) = UPPER(b)).
+// Django's username__iexact does on PostgreSQL (UPPER(a) = UPPER(b)). A
+// username PostgreSQL cannot hold is not found, without a round trip.
 func (s *Store[U]) GetUserByUsernameFold(ctx context.Context, username string) (*U, error) {
+	if !valid.Text(username) {
+		return nil, fmt.Errorf("postgres: get user %q (case-insensitive): %w", username, auth.ErrUserNotFound)
+	}
 	users, err := s.collectUsers(s.db.Query(ctx, s.q.getUserByUsernameFold, username))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get user %q (case-insensitive): %w", username, err)
@@ -75,7 +89,11 @@ func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
 		return fmt.Errorf("postgres: update user %d: %w", au.ID, err)
 	}
 	args := append([]any{au.ID}, s.values(u)...)
-	tag, err := s.db.Exec(ctx, s.q.updateUser, args...)
+	var tag pgconn.CommandTag
+	err := guarded(ctx, s.db, func(q Querier) (err error) {
+		tag, err = q.Exec(ctx, s.q.updateUser, args...)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: update user %d: %w", au.ID, translate(err, nil))
 	}
@@ -141,6 +159,9 @@ func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list users: %w", err)
 	}
+	if matchesNothing(q) {
+		return []*U{}, nil
+	}
 	where, args := s.userFilter(q)
 	args = append(args, q.Offset, limit)
 	sql := fmt.Sprintf(`SELECT %s FROM %s u%s ORDER BY u."id" OFFSET $%d LIMIT $%d`,
@@ -157,6 +178,9 @@ func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error
 	if _, err := q.Validate(); err != nil {
 		return 0, fmt.Errorf("postgres: count users: %w", err)
 	}
+	if matchesNothing(q) {
+		return 0, nil
+	}
 	where, args := s.userFilter(q)
 	var n int
 	sql := fmt.Sprintf(`SELECT count(*) FROM %s u%s`, s.q.userTable, where)
@@ -164,6 +188,13 @@ func (s *Store[U]) CountUsers(ctx context.Context, q auth.UserQuery) (int, error
 		return 0, fmt.Errorf("postgres: count users: %w", err)
 	}
 	return n, nil
+}
+
+// matchesNothing reports whether q's Search or Email is text PostgreSQL
+// cannot hold (a NUL byte or invalid UTF-8): no user matches it, and
+// sending it would fail the query.
+func matchesNothing(q auth.UserQuery) bool {
+	return !valid.Text(q.Search) || !valid.Text(q.Email)
 }
 
 // userFilter builds the WHERE clause of q. Search is Django's icontains on

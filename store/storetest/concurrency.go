@@ -37,7 +37,7 @@ func together(fn func(i int) error) []error {
 	return errs
 }
 
-func (x suite[U, P]) testConcurrentCreateSameUsername(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testConcurrentCreateSameUsername(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	users := make([]*U, workers)
 	for i := range workers {
@@ -62,7 +62,7 @@ func (x suite[U, P]) testConcurrentCreateSameUsername(t *testing.T, s auth.Store
 	x.requireSameUser(t, users[winner], got, "the stored user is the winner's")
 }
 
-func (x suite[U, P]) testConcurrentCreateSameGroup(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testConcurrentCreateSameGroup(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	errs := together(func(int) error { return s.CreateGroup(ctx, &auth.Group{Name: "racers"}) })
 	ok := 0
@@ -184,7 +184,7 @@ func (x suite[U, P]) testCanceledContext(t *testing.T, s auth.Store[U]) {
 
 // testConcurrentRegister starts several Registers of the same models at
 // once, as service instances starting together do: all succeed and agree.
-func (x suite[U, P]) testConcurrentRegister(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testConcurrentRegister(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	models := append(auth.AuthModels(), reportModel())
 	results := make([][]auth.Permission, workers)

@@ -28,9 +28,9 @@ type CustomUser struct {
 func RunCustom(t *testing.T, newStore func(t *testing.T) auth.Store[CustomUser]) {
 	t.Helper()
 	Run(t, newStore)
-	runTests(t, newStore, []test[CustomUser]{
-		{"CustomFields", testCustomFields},
-	})
+	runTests(t, newStore, []test[auth.Store[CustomUser]]{
+		{name: "CustomFields", run: testCustomFields},
+	}, true)
 }
 
 func testCustomFields(t *testing.T, s auth.Store[CustomUser]) {

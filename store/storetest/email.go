@@ -127,7 +127,7 @@ func (x suite[U, P]) testListUsersByEmail(t *testing.T, s auth.Store[U]) {
 
 // testListUsersByEmailMany checks that an email shared by more users than
 // one page holds is paged in ID order like any other filter.
-func (x suite[U, P]) testListUsersByEmailMany(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testListUsersByEmailMany(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	var want []int64
 	for i := range 25 {

@@ -10,7 +10,7 @@ import (
 	auth "github.com/djauth/auth"
 )
 
-func (x suite[U, P]) testGroups(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testGroups(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	empty, err := s.ListGroups(ctx)
 	require.NoError(t, err)
@@ -102,7 +102,7 @@ func (x suite[U, P]) testGroupNotFound(t *testing.T, s auth.Store[U]) {
 	require.Equal(t, []auth.Group{g}, all, "UpdateGroup of an unknown ID must not insert")
 }
 
-func (x suite[U, P]) testDuplicateGroupName(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testDuplicateGroupName(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	first := createGroup(t, s, "team")
 	other := createGroup(t, s, "other")
@@ -123,7 +123,7 @@ func (x suite[U, P]) testDuplicateGroupName(t *testing.T, s auth.Store[U]) {
 	createGroup(t, s, "Team")
 }
 
-func (x suite[U, P]) testInvalidGroupRejected(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testInvalidGroupRejected(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	kept := createGroup(t, s, "kept")
 	tests := []struct {

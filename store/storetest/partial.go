@@ -29,7 +29,7 @@ func adminEdit(a *auth.User) {
 	a.DateJoined = time.Date(2019, 9, 9, 9, 9, 9, 9000, time.UTC)
 }
 
-func (x suite[U, P]) testSetLastLogin(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testSetLastLogin(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	zone := time.FixedZone("UTC-03:30", -(3*3600 + 30*60))
 	tests := []struct {
@@ -80,7 +80,7 @@ func (x suite[U, P]) testSetLastLogin(t *testing.T, s auth.Store[U]) {
 		})
 	}
 	t.Run("FirstLogin", func(t *testing.T) {
-		u := x.create(t, s, "never_logged_in", func(a *auth.User) { a.Password = "pw" })
+		u := x.create(t, s, "never_logged_in", func(a *auth.User) { a.Password = "md5$s$pw" })
 		require.Nil(t, x.au(x.get(t, s, x.au(u).ID)).LastLogin)
 		login := time.Date(2024, 4, 4, 4, 4, 4, 4000, time.UTC)
 		require.NoError(t, s.SetLastLogin(ctx, x.au(u).ID, login))
@@ -89,7 +89,7 @@ func (x suite[U, P]) testSetLastLogin(t *testing.T, s auth.Store[U]) {
 	})
 }
 
-func (x suite[U, P]) testSetPassword(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testSetPassword(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	tests := []struct {
 		name    string
@@ -97,8 +97,10 @@ func (x suite[U, P]) testSetPassword(t *testing.T, s auth.Store[U]) {
 	}{
 		{"PBKDF2", "pbkdf2_sha256$870000$c2FsdHNhbHQ$3vJ0eXJ1ZXRoaXNpc25vdGFyZWFsaGFzaA="},
 		{"Unusable", "!Xq3bU7cTzW1aGkP0nYr5sLdE9vHjMf2oBiC8uNw4"},
-		{"MaxLengthASCII", repeat("p", auth.MaxPasswordLength)},
-		{"MaxLengthMultiByte", repeat("é", auth.MaxPasswordLength)},
+		{"MaxLengthASCII", "md5$" + repeat("p", auth.MaxPasswordLength-4)},
+		{"MaxLengthMultiByte", "md5$" + repeat("é", auth.MaxPasswordLength-4)},
+		{"Empty", ""}, // Django's never-matching value
+		{"UnsaltedMD5", "5f4dcc3b5aa765d61d8327deb882cf99"},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,7 +130,7 @@ func (x suite[U, P]) testSetPassword(t *testing.T, s auth.Store[U]) {
 
 // testPartialUpdatesRejected checks that bad values and unknown IDs change
 // nothing.
-func (x suite[U, P]) testPartialUpdatesRejected(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testPartialUpdatesRejected(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	login := time.Date(2023, 3, 3, 3, 3, 3, 3000, time.UTC)
 	u := x.create(t, s, "steady", func(a *auth.User) {
@@ -146,6 +148,8 @@ func (x suite[U, P]) testPartialUpdatesRejected(t *testing.T, s auth.Store[U]) {
 		{"PasswordTooLongMultiByte", "Password", func() error { return s.SetPassword(ctx, id, repeat("ł", auth.MaxPasswordLength+1)) }},
 		{"PasswordNUL", "Password", func() error { return s.SetPassword(ctx, id, "pbkdf2\x00") }},
 		{"PasswordInvalidUTF8", "Password", func() error { return s.SetPassword(ctx, id, "md5$\xff$x") }},
+		{"PasswordPlaintext", "Password", func() error { return s.SetPassword(ctx, id, "hunter2") }},
+		{"PasswordPlaintextWithDollar", "Password", func() error { return s.SetPassword(ctx, id, "Hunter$2") }},
 		{"LastLoginZero", "LastLogin", func() error { return s.SetLastLogin(ctx, id, time.Time{}) }},
 		{"LastLoginYear0", "LastLogin", func() error { return s.SetLastLogin(ctx, id, time.Date(0, 12, 31, 23, 0, 0, 0, time.UTC)) }},
 		{"LastLoginYear1AtUTCPlus14", "LastLogin", func() error {
@@ -186,7 +190,7 @@ func (x suite[U, P]) testPartialUpdatesRejected(t *testing.T, s auth.Store[U]) {
 
 // testPartialUpdatesCopy checks that users read before or after a
 // one-column write share no memory with the stored user.
-func (x suite[U, P]) testPartialUpdatesCopy(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testPartialUpdatesCopy(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	first := time.Date(2022, 2, 2, 2, 2, 2, 0, time.UTC)
 	passed := first
@@ -225,7 +229,7 @@ func (x suite[U, P]) testPartialUpdatesCopy(t *testing.T, s auth.Store[U]) {
 // one-column write by reading the row and writing all of it back would put
 // an older name back when an UpdateUser landed between its read and its
 // write. The store is then checked for the last value of each column.
-func (x suite[U, P]) testConcurrentPartialUpdates(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testConcurrentPartialUpdates(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	const rounds = 50
 	u := x.create(t, s, "contended", func(a *auth.User) { a.Password = "md5$s$start" })

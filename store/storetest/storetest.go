@@ -12,8 +12,9 @@ import (
 	auth "github.com/djauth/auth"
 )
 
-// Run runs the conformance suite against the stores that newStore makes.
-// U is the user type (auth.User or a struct embedding it by value) and P is
+// Run runs the whole conformance suite against the stores that newStore
+// makes: RunUsers, RunGroups, RunPermissions and RunMemberships. U is the
+// user type (auth.User or a struct embedding it by value) and P is
 // inferred, so a call reads
 //
 //	storetest.Run(t, func(t *testing.T) auth.Store[auth.User] { ... })
@@ -23,91 +24,180 @@ import (
 // empty store (no users, groups, content types or permissions) that no
 // other call shares, and should register its own cleanup with t.Cleanup.
 // newStore reports its own failures through t (t.Fatal, or t.Skip when the
-// backing service is not configured).
+// backing service is not configured). Some subtests call one store from
+// several goroutines at once; a store that is not safe for concurrent use
+// runs RunSequential instead.
 func Run[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
 	t.Helper()
-	runTests(t, newStore, suite[U, P]{}.tests())
+	runAll[U, P](t, newStore, true)
 }
 
-// test is one named conformance check.
-type test[U any] struct {
+// RunSequential runs the suite of Run without the checks that call one
+// store from several goroutines at once (the Concurrent... subtests). It is
+// for a store that is documented as not safe for concurrent use, such as a
+// PostgreSQL store on a single *pgx.Conn or inside one pgx.Tx: those checks
+// cannot be passed by such a store, so they are not registered at all
+// rather than skipped. A store that is safe for concurrent use runs Run.
+func RunSequential[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
+	t.Helper()
+	runAll[U, P](t, newStore, false)
+}
+
+func runAll[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.Store[U], concurrent bool) {
+	t.Helper()
+	var x suite[U, P]
+	runTests(t, func(t *testing.T) auth.UserStore[U] { return newStore(t) }, x.userTests(), concurrent)
+	runTests(t, func(t *testing.T) auth.GroupStore { return newStore(t) }, x.groupTests(), concurrent)
+	runTests(t, func(t *testing.T) auth.PermissionStore { return newStore(t) }, x.permissionTests(), concurrent)
+	runTests(t, newStore, x.membershipTests(), concurrent)
+}
+
+// RunUsers runs the checks of the auth.UserStore part of the contract:
+// create, read, update and delete users, the one-column writes, listing,
+// searching and counting, case-insensitive lookups, validation and copies.
+// A store that holds only users runs it alone; newStore has the duties
+// described at Run.
+func RunUsers[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.UserStore[U]) {
+	t.Helper()
+	runTests(t, newStore, suite[U, P]{}.userTests(), true)
+}
+
+// RunGroups runs the checks of the auth.GroupStore part of the contract:
+// groups alone, without members or permissions. newStore has the duties
+// described at Run.
+func RunGroups(t *testing.T, newStore func(t *testing.T) auth.GroupStore) {
+	t.Helper()
+	// The group checks do not touch users; auth.User stands in for U.
+	runTests(t, newStore, suite[auth.User, *auth.User]{}.groupTests(), true)
+}
+
+// RunPermissions runs the checks of the auth.PermissionStore part of the
+// contract: content types, permissions and auth.Register, without grants.
+// newStore has the duties described at Run.
+func RunPermissions(t *testing.T, newStore func(t *testing.T) auth.PermissionStore) {
+	t.Helper()
+	runTests(t, newStore, suite[auth.User, *auth.User]{}.permissionTests(), true)
+}
+
+// RunMemberships runs the checks of the auth.MembershipStore part, which
+// relates users, groups and permissions and so needs the whole store:
+// grants and group memberships, permission sets and UsersWithPermission,
+// deletes that cascade to memberships, and the checks that span parts
+// (copies of returned users, canceled contexts, a concurrent mix of every
+// kind of call). newStore has the duties described at Run.
+func RunMemberships[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
+	t.Helper()
+	runTests(t, newStore, suite[U, P]{}.membershipTests(), true)
+}
+
+// test is one named conformance check of a store of type S.
+type test[S any] struct {
 	name string
-	run  func(t *testing.T, s auth.Store[U])
+	run  func(t *testing.T, s S)
+	// concurrent marks a check that calls the store from several
+	// goroutines at once; RunSequential leaves it out.
+	concurrent bool
 }
 
-func runTests[U any](t *testing.T, newStore func(t *testing.T) auth.Store[U], tests []test[U]) {
+// runTests registers one parallel subtest per test, leaving out the
+// concurrent ones unless concurrent is set.
+func runTests[S any](t *testing.T, newStore func(t *testing.T) S, tests []test[S], concurrent bool) {
 	t.Helper()
 	for _, tc := range tests {
+		if tc.concurrent && !concurrent {
+			continue // RunSequential: see its documentation.
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
-			require.NotNil(t, s, "newStore returned nil")
+			require.NotNil(t, any(s), "newStore returned nil")
 			tc.run(t, s)
 		})
 	}
 }
 
-// suite holds the checks of Run as methods, so that they share U and P.
+// suite holds the checks as methods, so that they share U and P.
 type suite[U any, P auth.UserPtr[U]] struct{}
 
-func (x suite[U, P]) tests() []test[U] {
-	return []test[U]{
-		// Users.
-		{"CreateAndGetUser", x.testCreateAndGetUser},
-		{"CreateUserIDsIncrease", x.testCreateUserIDsIncrease},
-		{"TimesRoundTrip", x.testTimesRoundTrip},
-		{"UserNotFound", x.testUserNotFound},
-		{"UsernameIsCaseSensitive", x.testUsernameIsCaseSensitive},
-		{"GetUserByUsernameFold", x.testGetUserByUsernameFold},
-		{"DuplicateUsername", x.testDuplicateUsername},
-		{"UnicodeUsernames", x.testUnicodeUsernames},
-		{"InvalidUserRejected", x.testInvalidUserRejected},
-		{"UpdateUser", x.testUpdateUser},
-		{"UpdateUserRejected", x.testUpdateUserRejected},
-		{"DeleteUser", x.testDeleteUser},
-		{"ListUsers", x.testListUsers},
-		{"ListUsersPaging", x.testListUsersPaging},
-		{"ListUsersInvalidQuery", x.testListUsersInvalidQuery},
-		{"ListUsersByEmail", x.testListUsersByEmail},
-		{"ListUsersByEmailMany", x.testListUsersByEmailMany},
-		{"CopySemantics", x.testCopySemantics},
-		{"NilArguments", x.testNilArguments},
-		{"SetLastLogin", x.testSetLastLogin},
-		{"SetPassword", x.testSetPassword},
-		{"PartialUpdatesRejected", x.testPartialUpdatesRejected},
-		{"PartialUpdatesCopy", x.testPartialUpdatesCopy},
-		// Groups.
-		{"Groups", x.testGroups},
-		{"GroupNotFound", x.testGroupNotFound},
-		{"DuplicateGroupName", x.testDuplicateGroupName},
-		{"InvalidGroupRejected", x.testInvalidGroupRejected},
-		{"DeleteGroupCascades", x.testDeleteGroupCascades},
-		// Content types and permissions.
-		{"ContentTypes", x.testContentTypes},
-		{"RegisterAuthModels", x.testRegisterAuthModels},
-		{"RegisterIsIdempotent", x.testRegisterIsIdempotent},
-		{"RegisterCustomModel", x.testRegisterCustomModel},
-		{"EnsurePermissionsRejectsBadBatch", x.testEnsurePermissionsRejectsBadBatch},
-		{"CreatePermission", x.testCreatePermission},
-		{"GetPermission", x.testGetPermission},
-		{"DeletePermission", x.testDeletePermission},
-		{"SharedCodename", x.testSharedCodename},
+func (x suite[U, P]) userTests() []test[auth.UserStore[U]] {
+	return []test[auth.UserStore[U]]{
+		{name: "CreateAndGetUser", run: x.testCreateAndGetUser},
+		{name: "CreateUserIDsIncrease", run: x.testCreateUserIDsIncrease},
+		{name: "TimesRoundTrip", run: x.testTimesRoundTrip},
+		{name: "UserNotFound", run: x.testUserNotFound},
+		{name: "UsernameIsCaseSensitive", run: x.testUsernameIsCaseSensitive},
+		{name: "GetUserByUsernameFold", run: x.testGetUserByUsernameFold},
+		{name: "DuplicateUsername", run: x.testDuplicateUsername},
+		{name: "UnicodeUsernames", run: x.testUnicodeUsernames},
+		{name: "InvalidUserRejected", run: x.testInvalidUserRejected},
+		{name: "UpdateUser", run: x.testUpdateUser},
+		{name: "UpdateUserRejected", run: x.testUpdateUserRejected},
+		{name: "ListUsersPaging", run: x.testListUsersPaging},
+		{name: "ListUsersInvalidQuery", run: x.testListUsersInvalidQuery},
+		{name: "InvalidTextUserLookups", run: x.testInvalidTextUserLookups},
+		{name: "FoldUnicode", run: x.testFoldUnicode},
+		{name: "ListUsersByEmailMany", run: x.testListUsersByEmailMany},
+		{name: "SetLastLogin", run: x.testSetLastLogin},
+		{name: "SetPassword", run: x.testSetPassword},
+		{name: "PartialUpdatesRejected", run: x.testPartialUpdatesRejected},
+		{name: "PartialUpdatesCopy", run: x.testPartialUpdatesCopy},
+		{name: "ConcurrentCreateSameUsername", run: x.testConcurrentCreateSameUsername, concurrent: true},
+		{name: "ConcurrentPartialUpdates", run: x.testConcurrentPartialUpdates, concurrent: true},
+	}
+}
+
+func (x suite[U, P]) groupTests() []test[auth.GroupStore] {
+	return []test[auth.GroupStore]{
+		{name: "Groups", run: x.testGroups},
+		{name: "DuplicateGroupName", run: x.testDuplicateGroupName},
+		{name: "InvalidGroupRejected", run: x.testInvalidGroupRejected},
+		{name: "InvalidTextGroupLookups", run: x.testInvalidTextGroupLookups},
+		{name: "GroupOrder", run: x.testGroupOrder},
+		{name: "ConcurrentCreateSameGroup", run: x.testConcurrentCreateSameGroup, concurrent: true},
+	}
+}
+
+func (x suite[U, P]) permissionTests() []test[auth.PermissionStore] {
+	return []test[auth.PermissionStore]{
+		{name: "ContentTypes", run: x.testContentTypes},
+		{name: "RegisterAuthModels", run: x.testRegisterAuthModels},
+		{name: "RegisterIsIdempotent", run: x.testRegisterIsIdempotent},
+		{name: "RegisterCustomModel", run: x.testRegisterCustomModel},
+		{name: "EnsurePermissionsRejectsBadBatch", run: x.testEnsurePermissionsRejectsBadBatch},
+		{name: "CreatePermission", run: x.testCreatePermission},
+		{name: "GetPermission", run: x.testGetPermission},
+		{name: "InvalidTextPermissionLookups", run: x.testInvalidTextPermissionLookups},
+		{name: "PermissionOrder", run: x.testPermissionOrder},
+		{name: "ConcurrentRegister", run: x.testConcurrentRegister, concurrent: true},
+	}
+}
+
+func (x suite[U, P]) membershipTests() []test[auth.Store[U]] {
+	return []test[auth.Store[U]]{
+		// Users, groups and permissions together.
+		{name: "DeleteUser", run: x.testDeleteUser},
+		{name: "ListUsers", run: x.testListUsers},
+		{name: "ListUsersByEmail", run: x.testListUsersByEmail},
+		{name: "CopySemantics", run: x.testCopySemantics},
+		{name: "NilArguments", run: x.testNilArguments},
+		{name: "GroupNotFound", run: x.testGroupNotFound},
+		{name: "DeleteGroupCascades", run: x.testDeleteGroupCascades},
+		{name: "DeletePermission", run: x.testDeletePermission},
+		{name: "SharedCodename", run: x.testSharedCodename},
 		// Memberships and permission questions.
-		{"UserGroups", x.testUserGroups},
-		{"UserPermissions", x.testUserPermissions},
-		{"GroupPermissions", x.testGroupPermissions},
-		{"MembershipWritesAreAtomic", x.testMembershipWritesAreAtomic},
-		{"MembershipListsOfUnknown", x.testMembershipListsOfUnknown},
-		{"PermissionSets", x.testPermissionSets},
-		{"UsersWithPermission", x.testUsersWithPermission},
-		// Concurrency and context.
-		{"ConcurrentCreateSameUsername", x.testConcurrentCreateSameUsername},
-		{"ConcurrentCreateSameGroup", x.testConcurrentCreateSameGroup},
-		{"ConcurrentMixed", x.testConcurrentMixed},
-		{"ConcurrentRegister", x.testConcurrentRegister},
-		{"ConcurrentIdempotentWrites", x.testConcurrentIdempotentWrites},
-		{"ConcurrentPartialUpdates", x.testConcurrentPartialUpdates},
-		{"CanceledContext", x.testCanceledContext},
+		{name: "UserGroups", run: x.testUserGroups},
+		{name: "UserGroupOrder", run: x.testUserGroupOrder},
+		{name: "UserPermissions", run: x.testUserPermissions},
+		{name: "GroupPermissions", run: x.testGroupPermissions},
+		{name: "MembershipWritesAreAtomic", run: x.testMembershipWritesAreAtomic},
+		{name: "MembershipListsOfUnknown", run: x.testMembershipListsOfUnknown},
+		{name: "PermissionSets", run: x.testPermissionSets},
+		{name: "UsersWithPermission", run: x.testUsersWithPermission},
+		{name: "InvalidTextMemberships", run: x.testInvalidTextMemberships},
+		{name: "CanceledContext", run: x.testCanceledContext},
+		// Concurrency across parts.
+		{name: "ConcurrentMixed", run: x.testConcurrentMixed, concurrent: true},
+		{name: "ConcurrentIdempotentWrites", run: x.testConcurrentIdempotentWrites, concurrent: true},
 	}
 }
 
@@ -130,7 +220,7 @@ func (x suite[U, P]) newUser(username string, edits ...func(*auth.User)) *U {
 }
 
 // create stores a new user and returns it with its ID set.
-func (x suite[U, P]) create(t *testing.T, s auth.Store[U], username string, edits ...func(*auth.User)) *U {
+func (x suite[U, P]) create(t *testing.T, s auth.UserStore[U], username string, edits ...func(*auth.User)) *U {
 	t.Helper()
 	u := x.newUser(username, edits...)
 	require.NoError(t, s.CreateUser(context.Background(), u), "create user %q", username)
@@ -139,7 +229,7 @@ func (x suite[U, P]) create(t *testing.T, s auth.Store[U], username string, edit
 }
 
 // get reads a user back by ID.
-func (x suite[U, P]) get(t *testing.T, s auth.Store[U], id int64) *U {
+func (x suite[U, P]) get(t *testing.T, s auth.UserStore[U], id int64) *U {
 	t.Helper()
 	u, err := s.GetUser(context.Background(), id)
 	require.NoError(t, err, "get user %d", id)
@@ -180,7 +270,7 @@ func (x suite[U, P]) usernames(users []*U) []string {
 }
 
 // count returns CountUsers of the zero query.
-func (x suite[U, P]) count(t *testing.T, s auth.Store[U]) int {
+func (x suite[U, P]) count(t *testing.T, s auth.UserStore[U]) int {
 	t.Helper()
 	n, err := s.CountUsers(context.Background(), auth.UserQuery{})
 	require.NoError(t, err)

@@ -12,7 +12,7 @@ import (
 	auth "github.com/djauth/auth"
 )
 
-func (x suite[U, P]) testCreateAndGetUser(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testCreateAndGetUser(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	last := time.Date(2025, 1, 2, 3, 4, 5, 678901000, time.UTC)
 	u := x.newUser("alice", func(a *auth.User) {
@@ -46,7 +46,7 @@ func (x suite[U, P]) testCreateAndGetUser(t *testing.T, s auth.Store[U]) {
 	assert.Equal(t, 2, x.count(t, s))
 }
 
-func (x suite[U, P]) testCreateUserIDsIncrease(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testCreateUserIDsIncrease(t *testing.T, s auth.UserStore[U]) {
 	var prev int64
 	for i := range 5 {
 		u := x.create(t, s, fmt.Sprintf("user%d", i))
@@ -56,7 +56,7 @@ func (x suite[U, P]) testCreateUserIDsIncrease(t *testing.T, s auth.Store[U]) {
 	}
 }
 
-func (x suite[U, P]) testTimesRoundTrip(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testTimesRoundTrip(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	zone := time.FixedZone("UTC+05:30", 5*3600+30*60)
 	tests := []struct {
@@ -105,7 +105,7 @@ func (x suite[U, P]) testTimesRoundTrip(t *testing.T, s auth.Store[U]) {
 	}
 }
 
-func (x suite[U, P]) testUserNotFound(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testUserNotFound(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	existing := x.create(t, s, "exists")
 	missing := x.au(existing).ID + 1000
@@ -124,7 +124,6 @@ func (x suite[U, P]) testUserNotFound(t *testing.T, s auth.Store[U]) {
 		{"GetUserByUsernamePrefix", func() error { _, err := s.GetUserByUsername(ctx, "exist"); return err }},
 		{"UpdateUser", func() error { return s.UpdateUser(ctx, ghost) }},
 		{"DeleteUser", func() error { return s.DeleteUser(ctx, missing) }},
-		{"GetUserWithPermissions", func() error { _, _, err := s.GetUserWithPermissions(ctx, missing); return err }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,7 +133,7 @@ func (x suite[U, P]) testUserNotFound(t *testing.T, s auth.Store[U]) {
 	assert.Equal(t, 1, x.count(t, s), "UpdateUser of an unknown ID must not insert")
 }
 
-func (x suite[U, P]) testUsernameIsCaseSensitive(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testUsernameIsCaseSensitive(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	upper := x.create(t, s, "Bob")
 	lower := x.create(t, s, "bob")
@@ -150,7 +149,7 @@ func (x suite[U, P]) testUsernameIsCaseSensitive(t *testing.T, s auth.Store[U]) 
 	require.ErrorIs(t, err, auth.ErrUserNotFound)
 }
 
-func (x suite[U, P]) testGetUserByUsernameFold(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testGetUserByUsernameFold(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	bob := x.create(t, s, "Bob")
 	x.create(t, s, "bob")
@@ -193,7 +192,7 @@ func (x suite[U, P]) testGetUserByUsernameFold(t *testing.T, s auth.Store[U]) {
 	require.Equal(t, "bob", x.au(got).Username)
 }
 
-func (x suite[U, P]) testDuplicateUsername(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testDuplicateUsername(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	first := x.create(t, s, "dup", func(a *auth.User) { a.Email = "first@example.com" })
 	second := x.newUser("dup", func(a *auth.User) { a.Email = "second@example.com" })
@@ -207,7 +206,7 @@ func (x suite[U, P]) testDuplicateUsername(t *testing.T, s auth.Store[U]) {
 	x.requireSameUser(t, first, got, "the first user is untouched")
 }
 
-func (x suite[U, P]) testUnicodeUsernames(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testUnicodeUsernames(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	names := []string{
 		"René",
@@ -253,7 +252,9 @@ func invalidUserEdits() []struct {
 		{"Username151MultiByte", "Username", func(a *auth.User) { a.Username = repeat("é", 151) }},
 		{"UsernameNUL", "Username", func(a *auth.User) { a.Username = "nul\x00byte" }},
 		{"UsernameInvalidUTF8", "Username", func(a *auth.User) { a.Username = "bad\xff" }},
-		{"Password129", "Password", func(a *auth.User) { a.Password = repeat("p", 129) }},
+		{"Password129", "Password", func(a *auth.User) { a.Password = "md5$" + repeat("p", 125) }},
+		{"PasswordPlaintext", "Password", func(a *auth.User) { a.Password = "s3cret" }},
+		{"PasswordPlaintextHex31", "Password", func(a *auth.User) { a.Password = repeat("a", 31) }},
 		{"Email255", "Email", func(a *auth.User) { a.Email = repeat("e", 243) + "@example.com" }},
 		{"EmailNUL", "Email", func(a *auth.User) { a.Email = "a\x00@example.com" }},
 		{"FirstName151", "FirstName", func(a *auth.User) { a.FirstName = repeat("f", 151) }},
@@ -262,7 +263,7 @@ func invalidUserEdits() []struct {
 	}
 }
 
-func (x suite[U, P]) testInvalidUserRejected(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testInvalidUserRejected(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	for _, tc := range invalidUserEdits() {
 		t.Run(tc.name, func(t *testing.T) {
@@ -281,7 +282,7 @@ func (x suite[U, P]) testInvalidUserRejected(t *testing.T, s auth.Store[U]) {
 	require.Empty(t, users)
 }
 
-func (x suite[U, P]) testUpdateUser(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testUpdateUser(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	u := x.create(t, s, "before", func(a *auth.User) { a.Email = "old@example.com" })
 	id := x.au(u).ID
@@ -316,7 +317,7 @@ func (x suite[U, P]) testUpdateUser(t *testing.T, s auth.Store[U]) {
 	assert.Equal(t, 2, x.count(t, s))
 }
 
-func (x suite[U, P]) testUpdateUserRejected(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testUpdateUserRejected(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	u := x.create(t, s, "keeper", func(a *auth.User) { a.Email = "keeper@example.com" })
 	x.create(t, s, "taken")
@@ -475,7 +476,7 @@ func (x suite[U, P]) testListUsers(t *testing.T, s auth.Store[U]) {
 	x.requireSameUser(t, ann, got[0])
 }
 
-func (x suite[U, P]) testListUsersPaging(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testListUsersPaging(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	const n = auth.DefaultUserListLimit + 3
 	var want []int64
@@ -506,7 +507,7 @@ func (x suite[U, P]) testListUsersPaging(t *testing.T, s auth.Store[U]) {
 	require.Equal(t, n, count)
 }
 
-func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.Store[U]) {
+func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	x.create(t, s, "someone")
 	tests := []struct {
@@ -516,11 +517,7 @@ func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.Store[U]) {
 		{"NegativeOffset", auth.UserQuery{Offset: -1}},
 		{"NegativeLimit", auth.UserQuery{Limit: -1}},
 		{"LimitAboveMax", auth.UserQuery{Limit: auth.MaxUserListLimit + 1}},
-		{"SearchNUL", auth.UserQuery{Search: "a\x00"}},
-		{"SearchInvalidUTF8", auth.UserQuery{Search: "\xff"}},
 		{"SearchTooLong", auth.UserQuery{Search: repeat("s", auth.MaxEmailLength+1)}},
-		{"EmailNUL", auth.UserQuery{Email: "a\x00@example.com"}},
-		{"EmailInvalidUTF8", auth.UserQuery{Email: "\xff@example.com"}},
 		{"EmailTooLong", auth.UserQuery{Email: repeat("é", auth.MaxEmailLength+1)}},
 	}
 	for _, tc := range tests {
@@ -530,8 +527,8 @@ func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.Store[U]) {
 			require.Nil(t, got)
 		})
 	}
-	t.Run("CountSearchNUL", func(t *testing.T) {
-		_, err := s.CountUsers(ctx, auth.UserQuery{Search: "\x00"})
+	t.Run("CountSearchTooLong", func(t *testing.T) {
+		_, err := s.CountUsers(ctx, auth.UserQuery{Search: repeat("s", auth.MaxEmailLength+1)})
 		require.ErrorIs(t, err, auth.ErrInvalid)
 	})
 	t.Run("CountEmailTooLong", func(t *testing.T) {
