@@ -364,8 +364,8 @@ func isEncodedHash(encoded string) bool {
 
 // isHexString reports whether s is hexadecimal digits only.
 func isHexString(s string) bool {
-	for _, r := range s {
-		if (r < '0' || r > '9') && (r < 'a' || r > 'f') && (r < 'A' || r > 'F') {
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
 			return false
 		}
 	}

@@ -1,4 +1,4 @@
-package backends_test
+package auth_test
 
 import (
 	"context"
@@ -9,35 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/backends"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
 )
-
-// countingHasher is PBKDF2 with a count of the hashing calls, after
-// Django's CountingMD5PasswordHasher: tests prove a timing defence by
-// counting hashes, not by timing them.
-type countingHasher struct {
-	hashers.PBKDF2
-	calls *atomic.Int64
-}
-
-func (h countingHasher) Encode(password, salt string) (string, error) {
-	h.calls.Add(1)
-	return h.PBKDF2.Encode(password, salt)
-}
-
-func (h countingHasher) Verify(password, encoded string) (bool, error) {
-	h.calls.Add(1)
-	return h.PBKDF2.Verify(password, encoded)
-}
-
-func (h countingHasher) HardenRuntime(password, encoded string) {
-	h.calls.Add(1)
-	h.PBKDF2.HardenRuntime(password, encoded)
-}
 
 // TestModelInvalidTextCostsOneHash: a username no store can hold (a NUL
 // byte, invalid UTF-8) is "no such user" to the model backend, with the
@@ -66,14 +42,14 @@ func TestModelInvalidTextCostsOneHash(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			calls := new(atomic.Int64)
-			h := hashers.New(countingHasher{PBKDF2: hashers.PBKDF2{Iterations: 1000}, calls: calls})
+			h := hashers.New(countingHasher{runs: calls})
 			s := st.new(t)
-			newUser(t, s, h, "alice", "pw")
+			newModelUser(t, s, h, "alice", "pw")
 			// Names holding U+FFFD, which a lossy decoding of the invalid
 			// usernames below would produce.
-			newUser(t, s, h, "bad\uFFFD", "pw")
-			newUser(t, s, h, "\uFFFD", "pw")
-			m := backends.NewModel(s, h)
+			newModelUser(t, s, h, "bad\uFFFD", "pw")
+			newModelUser(t, s, h, "\uFFFD", "pw")
+			m := bind(t, s, h, &auth.ModelBackend[auth.User]{})
 
 			cost := func(username string) int64 {
 				t.Helper()
