@@ -83,7 +83,7 @@ func (a *Auth[U]) Deny(w http.ResponseWriter, r *http.Request, err error) {
 			writeJSONError(w, http.StatusUnauthorized, "authentication required", a.loginURL)
 			return
 		}
-		http.Redirect(w, r, RedirectToLoginURL(a.loginURL, a.nextForLogin(r), RedirectFieldName), http.StatusFound)
+		redirect(w, r, RedirectToLoginURL(a.loginURL, a.nextForLogin(r), RedirectFieldName), http.StatusFound)
 	case errors.Is(err, ErrPermissionDenied):
 		if json {
 			writeJSONError(w, http.StatusForbidden, "permission denied", "")

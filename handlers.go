@@ -147,7 +147,7 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 	if target == "" {
 		target = a.loginRedirectURL
 	}
-	http.Redirect(w, r, target, http.StatusFound)
+	redirect(w, r, target, http.StatusFound)
 }
 
 // LogoutHandler serves the logout page (Django's LogoutView): POST logs
@@ -180,7 +180,7 @@ func (a *Auth[U]) serveLogout(w http.ResponseWriter, r *http.Request) {
 		target = a.logoutRedirectURL
 	}
 	if target != "" && target != r.URL.RequestURI() {
-		http.Redirect(w, r, target, http.StatusFound)
+		redirect(w, r, target, http.StatusFound)
 		return
 	}
 	a.render(w, r, http.StatusOK, a.templates.LoggedOut, &LoggedOutPage{LoginURL: a.loginURL})

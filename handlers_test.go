@@ -266,3 +266,51 @@ func TestRoutesPrefix(t *testing.T) {
 	assert.Equal(t, http.StatusFound, resp.StatusCode)
 	assert.Equal(t, http.StatusOK, c.post("/auth/logout/", nil).StatusCode)
 }
+
+// TestRedirectSendsCheckedURL: the Location header is the next value that
+// passed the check, not a cleaned copy. http.Redirect resolves dot
+// segments, which turns "/./\evil.example" (a path on this site) into
+// "/\evil.example", which browsers read as the host evil.example.
+func TestRedirectSendsCheckedURL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("testclient", "password")
+	app := e.app()
+	for _, next := range []string{
+		`/./\evil.example`, `/a/../\evil.example`, `/x/..\/evil.example`, `/.\/evil.example/`,
+		"/a/./b/../c?x=/../\\evil", "view/../\\evil.example",
+	} {
+		require.True(t, auth.URLHasAllowedHostAndScheme(next, []string{"testserver"}, false), next)
+		for _, page := range []string{"/accounts/login/", "/accounts/logout/"} {
+			c := newClient(t, app)
+			c.login("testclient", "password")
+			resp := c.post(page, url.Values{"username": {"testclient"}, "password": {"password"}, "next": {next}})
+			assert.Equal(t, http.StatusFound, resp.StatusCode, "%s %q", page, next)
+			loc := resp.Header.Get("Location")
+			assert.Equal(t, next, loc, "%s %q", page, next)
+			assert.False(t, strings.HasPrefix(loc, `/\`) || strings.HasPrefix(loc, "//"), "%s %q sent as %q", page, next, loc)
+		}
+	}
+}
+
+// TestRedirectLocationHeaderSafe: what a WHATWG parser ignores (tabs,
+// newlines, surrounding controls and spaces) is dropped and what it
+// percent-encodes (controls, spaces, non-ASCII) is encoded, so that no
+// CR or LF reaches the header and the browser reads the same URL.
+func TestRedirectLocationHeaderSafe(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("testclient", "password")
+	app := e.app()
+	for next, want := range map[string]string{
+		"/a\r\nSet-Cookie: x=1":     "/aSet-Cookie:%20x=1",
+		" \t/caf\u00e9/\x01?q=a b ": "/caf%C3%A9/%01?q=a%20b",
+		"/p/\x7f#f":                 "/p/%7F#f",
+		"/ok/?a=%2e%2e&b=\\":        "/ok/?a=%2e%2e&b=\\",
+	} {
+		require.True(t, auth.URLHasAllowedHostAndScheme(next, []string{"testserver"}, false), "%q", next)
+		c := newClient(t, app)
+		resp := c.post("/accounts/login/", url.Values{"username": {"testclient"}, "password": {"password"}, "next": {next}})
+		assert.Equal(t, want, resp.Header.Get("Location"), "%q", next)
+	}
+}

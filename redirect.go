@@ -1,6 +1,9 @@
 package auth
 
 import (
+	"html/template"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"unicode"
@@ -312,4 +315,62 @@ func SafeRedirectURL(next, requestHost string, secure bool, allowedHosts []strin
 		return next
 	}
 	return ""
+}
+
+// redirect answers with a redirect to target. Unlike http.Redirect, which
+// resolves the dot segments of a relative target (so that "/./\evil",
+// accepted by URLHasAllowedHostAndScheme as a path on this site, would
+// leave as "/\evil", which browsers read as the host "evil"), it sends
+// target as it was checked, with only the changes that make it fit in a
+// header and that a WHATWG URL parser makes itself (see locationHeader).
+// Every redirect of this package goes through it. Like http.Redirect it
+// writes a short HTML body for GET.
+func redirect(w http.ResponseWriter, r *http.Request, target string, code int) {
+	loc := locationHeader(target)
+	h := w.Header()
+	_, hadCT := h["Content-Type"]
+	h.Set("Location", loc)
+	if !hadCT && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		h.Set("Content-Type", "text/html; charset=utf-8")
+	}
+	w.WriteHeader(code)
+	if !hadCT && r.Method == http.MethodGet {
+		_, _ = io.WriteString(w, `<a href="`+template.HTMLEscapeString(loc)+`">`+http.StatusText(code)+"</a>.\n")
+	}
+}
+
+// locationHeader returns u as a header value that a browser reads as the
+// same URL: leading and trailing C0 controls and spaces are dropped and
+// tabs, CRs and LFs removed (the WHATWG URL parser ignores them), and the
+// other controls, DEL, spaces and non-ASCII bytes are percent-encoded (the
+// parser encodes them itself in every part of a URL, and decodes them
+// again in a host). Nothing else changes: no dot segment is resolved and
+// no backslash rewritten, so the header says what the check saw.
+func locationHeader(u string) string {
+	u = strings.TrimFunc(u, func(r rune) bool { return r <= 0x20 })
+	clean := true
+	for i := 0; i < len(u); i++ {
+		if c := u[i]; c <= 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return u
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(u) + 16)
+	for i := 0; i < len(u); i++ {
+		switch c := u[i]; {
+		case c == '\t' || c == '\n' || c == '\r':
+		case c <= 0x20 || c >= 0x7f:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
