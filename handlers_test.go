@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -77,7 +78,14 @@ func TestLoginErrors(t *testing.T) {
 		{"inactive, right password, allow all", allowAll, "sleepy", "pw", auth.MsgInactive},
 		{"empty username", e, "", "pw", auth.MsgRequired},
 		{"empty password", e, "alice", "", auth.MsgRequired},
-		{"long username", e, strings.Repeat("a", 151), "pw", "at most 150 characters (it has 151)"},
+		// AuthenticationForm has no max-length error: a long name is just
+		// a wrong one.
+		{"long username", e, strings.Repeat("a", 151), "pw", generic},
+		{"only Python whitespace", e, " \x1c\x1f\u3000", "pw", auth.MsgRequired},
+		{"NUL in username", e, "ali\x00ce", "pw", auth.MsgNullCharacters},
+		{"NUL in password", e, "alice", "p\x00w", auth.MsgNullCharacters},
+		{"invalid UTF-8 username", e, "ali\xffce", "pw", template.HTMLEscapeString(auth.MsgInvalidUTF8)},
+		{"invalid UTF-8 password", e, "alice", "p\xc3w", template.HTMLEscapeString(auth.MsgInvalidUTF8)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClient(t, tc.e.app())
@@ -90,15 +98,77 @@ func TestLoginErrors(t *testing.T) {
 	}
 }
 
-// TestLoginNormalizesUsername: surrounding space is stripped and the name
-// NFKC-normalized, as Django's UsernameField does.
+// TestLoginNormalizesUsername: surrounding space is stripped with
+// Python's str.strip (which counts U+001C to U+001F and U+3000 as space)
+// and the name NFKC-normalized, as Django's UsernameField does.
 func TestLoginNormalizesUsername(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.createUser("ﬁle", "pw") // stored NFKC-normalized as "file"
+	for _, name := range []string{"  ﬁle ", "\x1cﬁle\x1f", "\u3000file\x1d\x1e", "\u0085file\u00a0"} {
+		c := newClient(t, e.app())
+		assert.Equal(t, http.StatusFound, c.login(name, "pw").StatusCode, "%q", name)
+		assert.Equal(t, "file", readBody(t, c.get("/whoami/")), "%q", name)
+	}
+}
+
+// credentialsBackend records the usernames it is asked about and knows
+// no one.
+type credentialsBackend struct{ usernames *[]string }
+
+func (credentialsBackend) Name() string { return "test.CredentialsBackend" }
+func (b credentialsBackend) Authenticate(_ context.Context, _ *http.Request, c auth.Credentials) (*auth.User, error) {
+	*b.usernames = append(*b.usernames, c[auth.CredentialUsername])
+	return nil, nil
+}
+func (credentialsBackend) GetUser(context.Context, int64) (*auth.User, error) {
+	return nil, auth.ErrUserNotFound
+}
+
+// TestLoginUsernameCleaning: what reaches the backends. A name over
+// MaxUsernameLength characters is passed on stripped but not
+// NFKC-normalized (Django's UsernameField.to_python); a field error (NUL,
+// invalid UTF-8, empty) reaches no backend, store or hasher.
+func TestLoginUsernameCleaning(t *testing.T) {
+	t.Parallel()
+	var got []string
+	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) {
+		c.Backends = []auth.Backend[auth.User]{credentialsBackend{&got}}
+	})
 	c := newClient(t, e.app())
-	assert.Equal(t, http.StatusFound, c.login("  ﬁle ", "pw").StatusCode)
-	assert.Equal(t, "file", readBody(t, c.get("/whoami/")))
+	long := strings.Repeat("ﬁ", auth.MaxUsernameLength+1)
+	fits := strings.Repeat("ﬁ", auth.MaxUsernameLength)
+	for _, name := range []string{" " + long + "\x1f", fits} {
+		assert.Equal(t, http.StatusOK, c.login(name, "pw").StatusCode)
+	}
+	assert.Equal(t, []string{long, strings.Repeat("fi", auth.MaxUsernameLength)}, got)
+	got = nil
+	for _, form := range []url.Values{
+		{"username": {"a\x00b"}, "password": {"pw"}},
+		{"username": {"a\xffb"}, "password": {"pw"}},
+		{"username": {"alice"}, "password": {"p\x00w"}},
+		{"username": {"alice"}, "password": {"\xff"}},
+		{"username": {"\x1c \x1f"}, "password": {"pw"}},
+	} {
+		resp := c.post("/accounts/login/", form)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "%q", form)
+	}
+	assert.Empty(t, got, "no backend asked")
+	assert.Zero(t, e.runs.Load(), "no hasher run")
+}
+
+// TestLoginLastValue: like Django's QueryDict.get, the last of repeated
+// fields counts, for the credentials and for next.
+func TestLoginLastValue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("alice", "pw")
+	c := newClient(t, e.app())
+	resp := c.post("/accounts/login/?next=/q1/&next=/q2/", url.Values{"username": {"bob", "alice"}, "password": {"x", "pw"}})
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Equal(t, "/q2/", resp.Header.Get("Location"))
+	resp = newClient(t, e.app()).post("/accounts/login/", url.Values{"username": {"alice"}, "password": {"pw"}, "next": {"/f1/", "/f2/"}})
+	assert.Equal(t, "/f2/", resp.Header.Get("Location"))
 }
 
 // TestLoginSecurityCheck ports Django's LoginTest.test_security_check:
@@ -214,10 +284,17 @@ func TestLogout(t *testing.T) {
 		{"page", e, "/accounts/logout/", nil, http.StatusOK, ""},
 		{"next in query", e, "/accounts/logout/?next=/somewhere/", nil, http.StatusFound, "/somewhere/"},
 		{"next in form", e, "/accounts/logout/", url.Values{"next": {"/login/"}}, http.StatusFound, "/login/"},
-		{"unsafe next", e, "/accounts/logout/?next=http://evil.example/", nil, http.StatusOK, ""},
+		// Django 4.1+: an unsafe or missing next falls back to the request's
+		// path, which is a redirect when the request had a query.
+		{"unsafe next", e, "/accounts/logout/?next=http://evil.example/", nil, http.StatusFound, "/accounts/logout/"},
+		{"unsafe next in form", e, "/accounts/logout/", url.Values{"next": {"http://evil.example/"}}, http.StatusOK, ""},
+		{"query without next", e, "/accounts/logout/?x=1", nil, http.StatusFound, "/accounts/logout/"},
+		{"next is the full path", e, "/accounts/logout/?a=1", url.Values{"next": {"/accounts/logout/?a=1"}}, http.StatusOK, ""},
+		{"next is this page", e, "/accounts/logout/", url.Values{"next": {"/accounts/logout/"}}, http.StatusOK, ""},
 		{"same host", e, "/accounts/logout/?next=http://testserver/x", nil, http.StatusFound, "http://testserver/x"},
 		{"setting", withSetting, "/accounts/logout/", nil, http.StatusFound, "/custom/"},
 		{"next beats setting", withSetting, "/accounts/logout/?next=/n/", nil, http.StatusFound, "/n/"},
+		{"unsafe next, setting", withSetting, "/accounts/logout/?next=//evil.example/", nil, http.StatusFound, "/custom/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClient(t, tc.e.app())
