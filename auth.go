@@ -249,6 +249,9 @@ func New[U any, P UserPtr[U]](cfg Config[U]) (*Auth[U], error) {
 		if t.Forbidden == nil {
 			t.Forbidden = def.Forbidden
 		}
+		if t.Logout == nil {
+			t.Logout = def.Logout
+		}
 		a.templates = &t
 	}
 	for _, u := range []struct {

@@ -207,7 +207,8 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 // Config.LogoutRedirectURL, else to the request's path; when that target
 // is the request's own path and query (a POST without a query and without
 // a safe next, say) it shows the logged-out page instead. Other methods
-// get 405: a GET must not log anyone out. Cross-origin POSTs are refused
+// get 405 with a page (Templates.Logout) whose button posts the logout:
+// a GET must not log anyone out. Cross-origin POSTs are refused
 // and responses are not cached.
 func (a *Auth[U]) LogoutHandler() http.Handler {
 	return a.Protect(http.HandlerFunc(a.serveLogout))
@@ -215,8 +216,14 @@ func (a *Auth[U]) LogoutHandler() http.Handler {
 
 func (a *Auth[U]) serveLogout(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
+		// Django answers a plain 405; a page with the button is kinder to
+		// the link or bookmark that brought the browser here.
 		w.Header().Set("Allow", "POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		a.render(w, r, http.StatusMethodNotAllowed, a.templates.Logout, &LogoutPage{
+			Action:            r.URL.EscapedPath(),
+			RedirectFieldName: RedirectFieldName,
+			Next:              a.redirectTarget(r),
+		})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)

@@ -314,6 +314,38 @@ func TestLogout(t *testing.T) {
 	assert.Equal(t, "testclient", readBody(t, c.get("/whoami/")), "GET does not log out")
 }
 
+// TestLogoutGetPage: a GET on the logout URL (a link, a bookmark) gets a
+// 405 page in the login page's layout with a button that posts the
+// logout, carrying a safe next and never an unsafe one.
+func TestLogoutGetPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("testclient", "password")
+	c := newClient(t, e.app())
+	c.login("testclient", "password")
+	resp := c.get("/accounts/logout/?next=/bye/")
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "POST", resp.Header.Get("Allow"))
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	assert.Contains(t, resp.Header.Get("Cache-Control"), "no-store")
+	body := readBody(t, resp)
+	assert.Contains(t, body, `<meta name="viewport"`, "the shared layout")
+	assert.Contains(t, body, `<form method="post" action="/accounts/logout/">`)
+	assert.Contains(t, body, `<input type="hidden" name="next" value="/bye/">`)
+	assert.Contains(t, body, `<button type="submit">Log out</button>`)
+	assert.NotContains(t, readBody(t, c.get("/accounts/logout/?next=//evil.example/")), "evil.example")
+	assert.Equal(t, "testclient", readBody(t, c.get("/whoami/")), "GET does not log out")
+	resp = c.do(http.MethodHead, "/accounts/logout/", nil)
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Empty(t, readBody(t, resp))
+
+	// The button's POST logs out.
+	resp = c.post("/accounts/logout/", url.Values{"next": {"/bye/"}}, "Sec-Fetch-Site", "same-origin")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Equal(t, "/bye/", resp.Header.Get("Location"))
+	assert.Equal(t, "AnonymousUser", readBody(t, c.get("/whoami/")))
+}
+
 // TestCustomTemplates: an app replaces the login page; the logged-out page
 // keeps its default.
 func TestCustomTemplates(t *testing.T) {

@@ -20,12 +20,18 @@ type Templates struct {
 	// Forbidden renders the 403 page that the guards (and Deny) show a
 	// logged-in user who lacks a permission, with a *ForbiddenPage.
 	Forbidden *template.Template
+	// Logout renders the page that a GET (or any method but POST) on the
+	// logout URL gets, with status 405 and a *LogoutPage: a button that
+	// posts to the same URL, for the links and bookmarks that cannot log
+	// out by themselves.
+	Logout *template.Template
 }
 
 // DefaultTemplates returns the embedded pages: a minimal, self-contained
 // layout (templates/base.html) with the login form (templates/login.html),
 // the logged-out page (templates/logged_out.html) and the 403 page
-// (templates/forbidden.html).
+// (templates/forbidden.html) and the logout button that a GET on the
+// logout URL gets (templates/logout.html).
 func DefaultTemplates() *Templates {
 	page := func(name string) *template.Template {
 		return template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name)).Lookup("base")
@@ -34,6 +40,7 @@ func DefaultTemplates() *Templates {
 		Login:     page("login.html"),
 		LoggedOut: page("logged_out.html"),
 		Forbidden: page("forbidden.html"),
+		Logout:    page("logout.html"),
 	}
 }
 
@@ -77,6 +84,16 @@ type ForbiddenPage struct {
 	// LoginURL is the login page with the refused page in "next", to log
 	// in as another user and come back.
 	LoginURL string
+}
+
+// LogoutPage is the data of the logout template.
+type LogoutPage struct {
+	// Action is the URL the form posts to: the logout page's path.
+	Action string
+	// RedirectFieldName is the name of the hidden field that carries Next.
+	RedirectFieldName string
+	// Next is the safe "next" value of the query, or "".
+	Next string
 }
 
 // LoggedOutPage is the data of the logged-out template.
