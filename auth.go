@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -166,6 +167,8 @@ type Auth[U any] struct {
 	allowedHosts      []string
 
 	closeOnce sync.Once
+	// plainHTTPWarned is set by the first warnPlainHTTPLogin.
+	plainHTTPWarned atomic.Bool
 }
 
 // New checks cfg and returns an Auth for the user type U, which is User

@@ -202,6 +202,21 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, target, http.StatusFound)
 }
 
+// warnPlainHTTPLogin logs one warning per Auth when a login over plain
+// HTTP (r.TLS == nil) sets a session cookie with the Secure attribute: the
+// browser drops that cookie, so the login seems to work and the next
+// request is anonymous, with no message anywhere else. Behind a proxy
+// that terminates TLS the warning is spurious, and is given once only.
+func (a *Auth[U]) warnPlainHTTPLogin(r *http.Request) {
+	if r.TLS != nil || !a.sessions.Cookie.Secure || a.plainHTTPWarned.Swap(true) {
+		return
+	}
+	a.logger.WarnContext(r.Context(), "auth: login over plain HTTP set a Secure session cookie, which the browser will drop: "+
+		"the user will look logged out on the next request. Serve the site over HTTPS, or for local development over http:// "+
+		"set Config.InsecureCookies (or Cookie.Secure = false on your own Config.Sessions manager)",
+		"cookie", a.sessions.Cookie.Name, "host", r.Host)
+}
+
 // LogoutHandler serves the logout page (Django's LogoutView): POST logs
 // out and redirects to the safe "next" value, else to
 // Config.LogoutRedirectURL, else to the request's path; when that target

@@ -1,11 +1,14 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -422,4 +425,60 @@ func TestRedirectLocationHeaderSafe(t *testing.T) {
 		resp := c.post("/accounts/login/", url.Values{"username": {"testclient"}, "password": {"password"}, "next": {next}})
 		assert.Equal(t, want, resp.Header.Get("Location"), "%q", next)
 	}
+}
+
+// lockedBuffer is a log sink that tests read while handlers write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestPlainHTTPLoginWarning: a login over plain HTTP that sets a Secure
+// session cookie (which the browser drops) logs one warning per Auth that
+// names the setting for local development; over TLS, or with
+// InsecureCookies, nothing is logged.
+func TestPlainHTTPLoginWarning(t *testing.T) {
+	t.Parallel()
+	newLogged := func(insecure bool) (*env[auth.User], *lockedBuffer) {
+		logs := new(lockedBuffer)
+		e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) {
+			c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+			c.InsecureCookies = insecure
+		})
+		e.createUser("alice", "pw")
+		return e, logs
+	}
+	form := url.Values{"username": {"alice"}, "password": {"pw"}}
+
+	e, logs := newLogged(false)
+	c := newClient(t, e.app())
+	resp := c.post("https://testserver/accounts/login/", form)
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Empty(t, logs.String(), "no warning over TLS")
+	for range 3 {
+		resp := newClient(t, e.app()).login("alice", "pw")
+		require.Equal(t, http.StatusFound, resp.StatusCode)
+		require.True(t, resp.Cookies()[0].Secure)
+	}
+	out := logs.String()
+	assert.Equal(t, 1, strings.Count(out, "level=WARN"), "once per Auth: %s", out)
+	assert.Contains(t, out, "plain HTTP")
+	assert.Contains(t, out, "Config.InsecureCookies")
+	assert.Contains(t, out, "cookie="+auth.DefaultSessionCookieName)
+
+	e, logs = newLogged(true)
+	require.Equal(t, http.StatusFound, newClient(t, e.app()).login("alice", "pw").StatusCode)
+	assert.Empty(t, logs.String(), "no warning with InsecureCookies")
 }
