@@ -321,12 +321,12 @@ func SafeRedirectURL(next, requestHost string, secure bool, allowedHosts []strin
 // resolves the dot segments of a relative target (so that "/./\evil",
 // accepted by URLHasAllowedHostAndScheme as a path on this site, would
 // leave as "/\evil", which browsers read as the host "evil"), it sends
-// target as it was checked, with only the changes that make it fit in a
-// header and that a WHATWG URL parser makes itself (see locationHeader).
-// Every redirect of this package goes through it. Like http.Redirect it
-// writes a short HTML body for GET.
+// the target that was checked, only percent-encoded as Django's
+// HttpResponseRedirect encodes it (iriToURI). Every redirect of this
+// package goes through it. Like http.Redirect it writes a short HTML body
+// for GET.
 func redirect(w http.ResponseWriter, r *http.Request, target string, code int) {
-	loc := locationHeader(target)
+	loc := iriToURI(target)
 	h := w.Header()
 	_, hadCT := h["Content-Type"]
 	h.Set("Location", loc)
@@ -339,38 +339,13 @@ func redirect(w http.ResponseWriter, r *http.Request, target string, code int) {
 	}
 }
 
-// locationHeader returns u as a header value that a browser reads as the
-// same URL: leading and trailing C0 controls and spaces are dropped and
-// tabs, CRs and LFs removed (the WHATWG URL parser ignores them), and the
-// other controls, DEL, spaces and non-ASCII bytes are percent-encoded (the
-// parser encodes them itself in every part of a URL, and decodes them
-// again in a host). Nothing else changes: no dot segment is resolved and
-// no backslash rewritten, so the header says what the check saw.
-func locationHeader(u string) string {
-	u = strings.TrimFunc(u, func(r rune) bool { return r <= 0x20 })
-	clean := true
-	for i := 0; i < len(u); i++ {
-		if c := u[i]; c <= 0x20 || c >= 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return u
-	}
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(u) + 16)
-	for i := 0; i < len(u); i++ {
-		switch c := u[i]; {
-		case c == '\t' || c == '\n' || c == '\r':
-		case c <= 0x20 || c >= 0x7f:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&0xf])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+// iriToURI is Django's iri_to_uri, which HttpResponseRedirect applies to
+// Location: urllib.parse.quote with RFC 3986's reserved characters and
+// "%" kept. Everything else that is not an unreserved character is
+// percent-encoded: controls (so no CR or LF reaches the header, and no tab
+// that a browser would silently remove), space, DEL, non-ASCII bytes and
+// the backslash, which a browser would otherwise read as a slash. Nothing
+// is resolved or removed.
+func iriToURI(u string) string {
+	return pyQuote(u, "/#%[]=:;$&()+,!?*@'~")
 }
