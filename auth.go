@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alexedwards/scs/v2"
 
@@ -268,6 +269,8 @@ type Auth[U any] struct {
 	redirectHosts     []string
 
 	closeOnce sync.Once
+	// plainHTTPWarned is set by the first warnPlainHTTPLogin.
+	plainHTTPWarned atomic.Bool
 }
 
 // Defaults of Config, Django's settings of the same meaning.

@@ -83,7 +83,7 @@ func (a *Auth[U]) Deny(w http.ResponseWriter, r *http.Request, err error) {
 			writeJSONError(w, http.StatusUnauthorized, "authentication required", a.loginURL)
 			return
 		}
-		http.Redirect(w, r, RedirectToLoginURL(a.loginURL, a.nextForLogin(r), RedirectFieldName), http.StatusFound)
+		redirect(w, r, RedirectToLoginURL(a.loginURL, a.nextForLogin(r), RedirectFieldName), http.StatusFound)
 	case errors.Is(err, ErrPermissionDenied):
 		if json {
 			writeJSONError(w, http.StatusForbidden, "permission denied", "")
@@ -187,9 +187,9 @@ func RedirectToLoginURL(loginURL, next, field string) string {
 		} else {
 			b.WriteByte('&')
 		}
-		b.WriteString(pyQuote(p.k))
+		b.WriteString(pyQuote(p.k, "/"))
 		b.WriteByte('=')
-		b.WriteString(pyQuote(p.v))
+		b.WriteString(pyQuote(p.v, "/"))
 	}
 	if frag != "" {
 		b.WriteString("#" + frag)
@@ -197,13 +197,14 @@ func RedirectToLoginURL(loginURL, next, field string) string {
 	return b.String()
 }
 
-// pyQuote is Python's urllib.parse.quote(s, safe="/").
-func pyQuote(s string) string {
+// pyQuote is Python's urllib.parse.quote(s, safe): every byte but ASCII
+// letters, digits, "_.-~" and those of safe percent-encoded.
+func pyQuote(s, safe string) string {
 	const hexDigits = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~/", c) >= 0 {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~", c) >= 0 || strings.IndexByte(safe, c) >= 0 {
 			b.WriteByte(c)
 			continue
 		}

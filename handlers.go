@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/djauth/auth/internal/pystr"
 )
 
 // Messages of the login form, Django's AuthenticationForm.error_messages.
@@ -19,7 +22,55 @@ const (
 	MsgInactive = "This account is inactive."
 	// MsgRequired is the error of an empty field.
 	MsgRequired = "This field is required."
+	// MsgNullCharacters is the error of a field with a NUL character,
+	// Django's ProhibitNullCharactersValidator message.
+	MsgNullCharacters = "Null characters are not allowed."
+	// MsgInvalidUTF8 is the error of a field whose bytes are not UTF-8
+	// (Django decodes such bytes to U+FFFD before a form sees them; no
+	// store can hold them as text).
+	MsgInvalidUTF8 = "This value is not valid text (UTF-8)."
 )
+
+// InvalidTextMessage returns the form error of a text value that no
+// store can hold: MsgInvalidUTF8 when value is not valid UTF-8,
+// MsgNullCharacters when it has a NUL character, and "" otherwise. The
+// login form and the forms of package accounts check every field with it
+// before the value goes anywhere near a store.
+func InvalidTextMessage(value string) string {
+	switch {
+	case !utf8.ValidString(value):
+		return MsgInvalidUTF8
+	case strings.IndexByte(value, 0) >= 0:
+		return MsgNullCharacters
+	}
+	return ""
+}
+
+// cleanUsername is Django's UsernameField.clean of the login form: raw
+// stripped by Python's str.strip and, unless it is longer than
+// MaxUsernameLength characters (normalization only lengthens a name and
+// is not worth running on one that cannot match), normalized by
+// NormalizeUsername. msg is MsgInvalidUTF8 for bytes that are not UTF-8,
+// MsgRequired for nothing left after stripping and MsgNullCharacters for
+// a NUL; there is no max-length error, as AuthenticationForm sets the
+// field's max_length after the field is built, so that it reaches the
+// widget's maxlength and to_python but no MaxLengthValidator.
+func cleanUsername(raw string) (username, msg string) {
+	if !utf8.ValidString(raw) {
+		return strings.ToValidUTF8(raw, "\uFFFD"), MsgInvalidUTF8
+	}
+	username = pystr.Strip(raw)
+	if utf8.RuneCountInString(username) <= MaxUsernameLength {
+		username = NormalizeUsername(username)
+	}
+	switch {
+	case username == "":
+		return "", MsgRequired
+	case strings.IndexByte(username, 0) >= 0:
+		return username, MsgNullCharacters
+	}
+	return username, ""
+}
 
 // MaxLengthMessage returns Django's MaxLengthValidator message, "Ensure
 // this value has at most N characters (it has M).", when value has more
@@ -135,19 +186,20 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		return
 	}
 	page.Next = a.redirectTarget(r)
-	// Django's UsernameField strips and NFKC-normalizes; the password is
-	// taken as it is.
-	username := NormalizeUsername(strings.TrimSpace(r.PostForm.Get("username")))
-	password := r.PostForm.Get("password")
+	// Django's AuthenticationForm: the username is cleaned by
+	// UsernameField, the password taken as it is (strip=False); both
+	// refuse text that no store can hold, and a field error means no
+	// authentication at all.
+	username, msg := cleanUsername(lastValue(r.PostForm, "username"))
+	password := lastValue(r.PostForm, "password")
 	page.Username = username
-	switch msg := MaxLengthMessage(username, MaxUsernameLength); {
-	case username == "":
-		page.UsernameErrors = append(page.UsernameErrors, MsgRequired)
-	case msg != "":
+	if msg != "" {
 		page.UsernameErrors = append(page.UsernameErrors, msg)
 	}
 	if password == "" {
 		page.PasswordErrors = append(page.PasswordErrors, MsgRequired)
+	} else if msg := InvalidTextMessage(password); msg != "" {
+		page.PasswordErrors = append(page.PasswordErrors, msg)
 	}
 	if page.UsernameErrors != nil || page.PasswordErrors != nil {
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
@@ -183,13 +235,31 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 	if target == "" {
 		target = a.loginRedirectURL
 	}
-	http.Redirect(w, r, target, http.StatusFound)
+	redirect(w, r, target, http.StatusFound)
+}
+
+// warnPlainHTTPLogin logs one warning per Auth when a login over plain
+// HTTP (r.TLS == nil) sets a session cookie with the Secure attribute: the
+// browser drops that cookie, so the login seems to work and the next
+// request is anonymous, with no message anywhere else. Behind a proxy
+// that terminates TLS the warning is spurious, and is given once only.
+func (a *Auth[U]) warnPlainHTTPLogin(r *http.Request) {
+	if r.TLS != nil || !a.sessions.Cookie.Secure || a.plainHTTPWarned.Swap(true) {
+		return
+	}
+	a.logger.WarnContext(r.Context(), "auth: login over plain HTTP set a Secure session cookie, which the browser will drop: "+
+		"the user will look logged out on the next request. Serve the site over HTTPS, or for local development over http:// "+
+		"set Config.Sessions.InsecureCookie",
+		"cookie", a.sessions.Cookie.Name, "host", r.Host)
 }
 
 // LogoutHandler serves the logout page (Django's LogoutView): POST logs
 // out and redirects to the safe "next" value, else to
-// Config.LogoutRedirectURL, else shows the logged-out page. Other methods
-// get 405: a GET must not log anyone out. Cross-origin POSTs are refused
+// Config.LogoutRedirectURL, else to the request's path; when that target
+// is the request's own path and query (a POST without a query and without
+// a safe next, say) it shows the logged-out page instead. Other methods
+// get 405 with a page (Templates.Logout) whose button posts the logout:
+// a GET must not log anyone out. Cross-origin POSTs are refused
 // and responses are not cached.
 func (a *Auth[U]) LogoutHandler() http.Handler {
 	return a.Protect(http.HandlerFunc(a.serveLogout))
@@ -197,8 +267,14 @@ func (a *Auth[U]) LogoutHandler() http.Handler {
 
 func (a *Auth[U]) serveLogout(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
+		// Django answers a plain 405; a page with the button is kinder to
+		// the link or bookmark that brought the browser here.
 		w.Header().Set("Allow", "POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		a.render(w, r, http.StatusMethodNotAllowed, a.templates.Logout, &LogoutPage{
+			Action:            r.URL.EscapedPath(),
+			RedirectFieldName: RedirectFieldName,
+			Next:              a.redirectTarget(r),
+		})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
@@ -211,25 +287,55 @@ func (a *Auth[U]) serveLogout(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
+	// Django's LogoutView.post (Django 4.1 to 6.1, RedirectURLMixin): the
+	// safe next, else LOGOUT_REDIRECT_URL, else the request's path; a
+	// redirect unless that is the request's full path, which shows the
+	// logged-out page. The path is checked too, so that a handler mounted
+	// behind a router that does not clean paths cannot be made to send
+	// "//evil.example/...".
 	target := a.redirectTarget(r)
 	if target == "" {
 		target = a.logoutRedirectURL
 	}
-	if target != "" && target != r.URL.RequestURI() {
-		http.Redirect(w, r, target, http.StatusFound)
+	if target == "" {
+		target = SafeRedirectURL(r.URL.EscapedPath(), r.Host, r.TLS != nil, a.allowedHosts)
+	}
+	if target != "" && target != fullPath(r) {
+		redirect(w, r, target, http.StatusFound)
 		return
 	}
 	a.render(w, r, http.StatusOK, a.templates.LoggedOut, &LoggedOutPage{LoginURL: a.loginURL})
 }
 
+// fullPath is Django's HttpRequest.get_full_path: the path, and the query
+// after "?" when there is one.
+func fullPath(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return r.URL.EscapedPath()
+	}
+	return r.URL.EscapedPath() + "?" + r.URL.RawQuery
+}
+
+// lastValue is Django's QueryDict.get: the last value of key.
+func lastValue(vs url.Values, key string) string {
+	v, _ := lastValueOK(vs, key)
+	return v
+}
+
+func lastValueOK(vs url.Values, key string) (string, bool) {
+	if l := vs[key]; len(l) > 0 {
+		return l[len(l)-1], true
+	}
+	return "", false
+}
+
 // redirectTarget is Django's get_redirect_url: the "next" value of the
-// POST body, else of the query, if it is safe for this request.
+// POST body, else of the query (the last one of each, as QueryDict.get
+// takes), if it is safe for this request.
 func (a *Auth[U]) redirectTarget(r *http.Request) string {
-	next := ""
-	if vs, ok := r.PostForm[RedirectFieldName]; ok && len(vs) > 0 {
-		next = vs[0]
-	} else {
-		next = r.URL.Query().Get(RedirectFieldName)
+	next, ok := lastValueOK(r.PostForm, RedirectFieldName)
+	if !ok {
+		next = lastValue(r.URL.Query(), RedirectFieldName)
 	}
 	// The request's own host is a valid target only when it is one of
 	// AllowedHosts (Django's get_host raises DisallowedHost otherwise).

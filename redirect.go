@@ -1,6 +1,9 @@
 package auth
 
 import (
+	"html/template"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"unicode"
@@ -22,7 +25,10 @@ const MaxRedirectURLLength = 2048
 // that browsers treat as absolute ("//evil", "\\evil", "/\evil",
 // "http:///evil", leading control characters, "javascript:") are refused.
 // An empty url, one longer than MaxRedirectURLLength characters and one
-// that is not valid UTF-8 are refused too.
+// that is not valid UTF-8 are refused too, and, unlike Django, one that
+// starts with three slashes once tabs and newlines are removed (Django
+// accepts "//\t/evil", which a browser given it raw reads as the host
+// evil).
 //
 // A true result does not make url safe to put in HTML; templates escape
 // it.
@@ -41,8 +47,14 @@ func URLHasAllowedHostAndScheme(url string, allowedHosts []string, requireHTTPS 
 }
 
 func urlAllowed(url string, allowedHosts []string, requireHTTPS bool) bool {
-	// Chrome reads any URL with three leading slashes as absolute.
-	if strings.HasPrefix(url, "///") || utf8.RuneCountInString(url) > MaxRedirectURLLength {
+	// Chrome reads any URL with three leading slashes as absolute. Unlike
+	// Django, look for them also where a browser does, after removing tabs
+	// and newlines: Django accepts "//", tab, "/evil" (and "/", tab,
+	// "\\evil"), safe in Django only because HttpResponseRedirect
+	// percent-encodes the tab; sent raw, as http.Redirect sends it, a
+	// browser drops the tab and goes to evil.
+	if strings.HasPrefix(url, "///") || strings.HasPrefix(whatwgClean(url), "///") ||
+		utf8.RuneCountInString(url) > MaxRedirectURLLength {
 		return false
 	}
 	scheme, netloc, ok := pyURLSplit(url)
@@ -93,12 +105,7 @@ var (
 // raises ValueError (a bad IPv6 literal, or a netloc that NFKC
 // normalization turns into one with URL delimiters).
 func pyURLSplit(url string) (scheme, netloc string, ok bool) {
-	// WHATWG: strip leading C0 control characters and space, and remove
-	// tab, CR and LF everywhere.
-	url = strings.TrimLeftFunc(url, func(r rune) bool { return r <= 0x20 })
-	if strings.ContainsAny(url, "\t\r\n") {
-		url = dropTabCRLF.Replace(url)
-	}
+	url = whatwgClean(url)
 	if i := strings.IndexByte(url, ':'); i > 0 && isASCIIAlpha(url[0]) {
 		valid := true
 		for j := 0; j < i; j++ {
@@ -131,6 +138,17 @@ func pyURLSplit(url string) (scheme, netloc string, ok bool) {
 		return "", "", false
 	}
 	return scheme, netloc, true
+}
+
+// whatwgClean is the first step of Python's urlsplit and of the WHATWG
+// URL parser: strip leading C0 control characters and space, and remove
+// tab, CR and LF everywhere.
+func whatwgClean(url string) string {
+	url = strings.TrimLeftFunc(url, func(r rune) bool { return r <= 0x20 })
+	if strings.ContainsAny(url, "\t\r\n") {
+		url = dropTabCRLF.Replace(url)
+	}
+	return url
 }
 
 func isASCIIAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
@@ -312,4 +330,37 @@ func SafeRedirectURL(next, requestHost string, secure bool, allowedHosts []strin
 		return next
 	}
 	return ""
+}
+
+// redirect answers with a redirect to target. Unlike http.Redirect, which
+// resolves the dot segments of a relative target (so that "/./\evil",
+// accepted by URLHasAllowedHostAndScheme as a path on this site, would
+// leave as "/\evil", which browsers read as the host "evil"), it sends
+// the target that was checked, only percent-encoded as Django's
+// HttpResponseRedirect encodes it (iriToURI). Every redirect of this
+// package goes through it. Like http.Redirect it writes a short HTML body
+// for GET.
+func redirect(w http.ResponseWriter, r *http.Request, target string, code int) {
+	loc := iriToURI(target)
+	h := w.Header()
+	_, hadCT := h["Content-Type"]
+	h.Set("Location", loc)
+	if !hadCT && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		h.Set("Content-Type", "text/html; charset=utf-8")
+	}
+	w.WriteHeader(code)
+	if !hadCT && r.Method == http.MethodGet {
+		_, _ = io.WriteString(w, `<a href="`+template.HTMLEscapeString(loc)+`">`+http.StatusText(code)+"</a>.\n")
+	}
+}
+
+// iriToURI is Django's iri_to_uri, which HttpResponseRedirect applies to
+// Location: urllib.parse.quote with RFC 3986's reserved characters and
+// "%" kept. Everything else that is not an unreserved character is
+// percent-encoded: controls (so no CR or LF reaches the header, and no tab
+// that a browser would silently remove), space, DEL, non-ASCII bytes and
+// the backslash, which a browser would otherwise read as a slash. Nothing
+// is resolved or removed.
+func iriToURI(u string) string {
+	return pyQuote(u, "/#%[]=:;$&()+,!?*@'~")
 }

@@ -112,8 +112,20 @@ func TestURLHasAllowedHostAndSchemeVectors(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(raw, &v))
 	require.Greater(t, len(v.Cases), 5000)
-	bad := 0
+	// Deliberate departures: three slashes once tabs and newlines are gone
+	// (see URLHasAllowedHostAndScheme), which Django accepts.
+	stricter := func(u string) bool {
+		u = strings.TrimLeftFunc(u, func(r rune) bool { return r <= 0x20 })
+		u = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(u)
+		return strings.HasPrefix(u, "///") || strings.HasPrefix(strings.ReplaceAll(u, `\`, "/"), "///")
+	}
+	bad, departures := 0, 0
 	for _, c := range v.Cases {
+		if stricter(strings.TrimSpace(c.URL)) && (c.Plain || c.HTTPS || c.NoHosts) {
+			departures++
+			assert.False(t, auth.URLHasAllowedHostAndScheme(c.URL, v.AllowedHosts, false), "%q", c.URL)
+			continue
+		}
 		got := [3]bool{
 			auth.URLHasAllowedHostAndScheme(c.URL, v.AllowedHosts, false),
 			auth.URLHasAllowedHostAndScheme(c.URL, v.AllowedHosts, true),
@@ -127,6 +139,17 @@ func TestURLHasAllowedHostAndSchemeVectors(t *testing.T) {
 		}
 	}
 	assert.Zero(t, bad, "mismatches with Django")
+	assert.Equal(t, 3, departures, "deliberate departures from Django")
+}
+
+// TestURLHasAllowedHostAndSchemeTabSlashes: three slashes hidden by tabs
+// or newlines are refused, though Django accepts them.
+func TestURLHasAllowedHostAndSchemeTabSlashes(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"//\t/evil.example", "/\t//evil.example", "/\n\\\\evil.example", "\\\t\\evil.example", "/\r/\\evil.example"} {
+		assert.False(t, auth.URLHasAllowedHostAndScheme(u, []string{"testserver"}, false), "%q", u)
+	}
+	assert.True(t, auth.URLHasAllowedHostAndScheme("/a\t/b", []string{"testserver"}, false))
 }
 
 // FuzzURLHasAllowedHostAndScheme: never panics, and a URL accepted with no

@@ -146,6 +146,7 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 	if ru := a.UserFromContext(ctx); ru != nil {
 		ru.set(user, backend)
 	}
+	a.warnPlainHTTPLogin(r)
 	a.signals.UserLoggedIn.Send(ctx, LoggedIn[U]{Request: r, User: user, Backend: backend})
 	return nil
 }

@@ -23,13 +23,19 @@ type Templates struct {
 	// Profile renders the profile page that Routes mounts (the default
 	// LoginRedirectURL), with a *ProfilePage.
 	Profile *template.Template
+	// Logout renders the page that a GET (or any method but POST) on the
+	// logout URL gets, with status 405 and a *LogoutPage: a button that
+	// posts to the same URL, for the links and bookmarks that cannot log
+	// out by themselves.
+	Logout *template.Template
 }
 
 // DefaultTemplates returns the embedded pages: a minimal, self-contained
 // layout (templates/base.html) with the login form (templates/login.html),
 // the logged-out page (templates/logged_out.html), the 403 page
-// (templates/forbidden.html) and the profile page
-// (templates/profile.html).
+// (templates/forbidden.html), the profile page (templates/profile.html)
+// and the logout button that a GET on the logout URL gets
+// (templates/logout.html).
 func DefaultTemplates() *Templates {
 	page := func(name string) *template.Template {
 		return template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name)).Lookup("base")
@@ -39,6 +45,7 @@ func DefaultTemplates() *Templates {
 		LoggedOut: page("logged_out.html"),
 		Forbidden: page("forbidden.html"),
 		Profile:   page("profile.html"),
+		Logout:    page("logout.html"),
 	}
 }
 
@@ -61,6 +68,9 @@ func (t *Templates) withDefaults() *Templates {
 	}
 	if out.Profile == nil {
 		out.Profile = def.Profile
+	}
+	if out.Logout == nil {
+		out.Logout = def.Logout
 	}
 	return &out
 }
@@ -116,6 +126,16 @@ type ProfilePage struct {
 	// PasswordChangeURL is the password change page, or "" when none is
 	// mounted.
 	PasswordChangeURL string
+}
+
+// LogoutPage is the data of the logout template.
+type LogoutPage struct {
+	// Action is the URL the form posts to: the logout page's path.
+	Action string
+	// RedirectFieldName is the name of the hidden field that carries Next.
+	RedirectFieldName string
+	// Next is the safe "next" value of the query, or "".
+	Next string
 }
 
 // LoggedOutPage is the data of the logged-out template.

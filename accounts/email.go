@@ -18,8 +18,9 @@ import (
 const (
 	// MsgInvalidEmail is Django's EmailValidator message.
 	MsgInvalidEmail = "Enter a valid email address."
-	// MsgNullCharacters is Django's ProhibitNullCharactersValidator message.
-	MsgNullCharacters = "Null characters are not allowed."
+	// MsgNullCharacters is Django's ProhibitNullCharactersValidator message
+	// (auth.MsgNullCharacters).
+	MsgNullCharacters = auth.MsgNullCharacters
 )
 
 // maxEmailLength is the max_length of Django's PasswordResetForm.email.
@@ -30,6 +31,9 @@ const maxEmailLength = 254
 // characters, free of NUL and a valid address (validate_email). It returns
 // the stripped value and every error, as Django's form does.
 func cleanEmail(raw string) (string, []string) {
+	if !utf8.ValidString(raw) {
+		return strings.ToValidUTF8(raw, "\uFFFD"), []string{auth.MsgInvalidUTF8}
+	}
 	email := pystr.Strip(raw)
 	if email == "" {
 		return "", []string{auth.MsgRequired}

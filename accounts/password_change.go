@@ -19,21 +19,20 @@ const (
 )
 
 // setPasswordErrors is Django's SetPasswordForm.clean over the fields
-// new_password1 and new_password2: both are required; when both are given
-// and differ, new_password2 gets MsgPasswordMismatch; otherwise, when
-// new_password2 is given, the validators run on it for user and every
-// failure goes to new_password2. err is a validator that could not run.
+// new_password1 and new_password2: both are required and must be text a
+// store can hold (auth.InvalidTextMessage: UTF-8, no NUL); when both are
+// valid and differ, new_password2 gets MsgPasswordMismatch; otherwise,
+// when new_password2 is valid, the validators run on it for user and
+// every failure goes to new_password2. err is a validator that could not
+// run.
 func (m *Manager[U]) setPasswordErrors(r *http.Request, user *U) (p1Errs, p2Errs []string, err error) {
 	p1 := r.PostForm.Get("new_password1")
 	p2 := r.PostForm.Get("new_password2")
-	if p1 == "" {
-		p1Errs = append(p1Errs, auth.MsgRequired)
-	}
-	if p2 == "" {
-		p2Errs = append(p2Errs, auth.MsgRequired)
+	p1Errs, p2Errs = passwordFieldErrors(p1), passwordFieldErrors(p2)
+	if p2Errs != nil {
 		return p1Errs, p2Errs, nil
 	}
-	if p1 != "" && p1 != p2 {
+	if p1Errs == nil && p1 != p2 {
 		return p1Errs, append(p2Errs, MsgPasswordMismatch), nil
 	}
 	if verr := m.ValidatePassword(p2, user); verr != nil {
@@ -44,6 +43,19 @@ func (m *Manager[U]) setPasswordErrors(r *http.Request, user *U) (p1Errs, p2Errs
 		p2Errs = append(p2Errs, errs.Messages()...)
 	}
 	return p1Errs, p2Errs, nil
+}
+
+// passwordFieldErrors is Django's CharField(strip=False).clean of a
+// password field: required, and no NUL (ProhibitNullCharactersValidator);
+// bytes that are not UTF-8 are refused too.
+func passwordFieldErrors(v string) []string {
+	if v == "" {
+		return []string{auth.MsgRequired}
+	}
+	if msg := auth.InvalidTextMessage(v); msg != "" {
+		return []string{msg}
+	}
+	return nil
 }
 
 // servePasswordChange is Django's PasswordChangeView with
@@ -74,8 +86,8 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	old := r.PostForm.Get("old_password")
-	if old == "" {
-		page.OldPasswordErrors = append(page.OldPasswordErrors, auth.MsgRequired)
+	if errs := passwordFieldErrors(old); errs != nil {
+		page.OldPasswordErrors = append(page.OldPasswordErrors, errs...)
 	} else {
 		good, _, err := m.auth.Hashers().Check(r.Context(), old, au.Password)
 		if err != nil && (isBusy(err) || r.Context().Err() != nil) {

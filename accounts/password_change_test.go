@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/validation"
 )
@@ -37,6 +38,16 @@ func TestPasswordChange(t *testing.T) {
 				"This password is too common.", "This password is entirely numeric."}, nil},
 		{"similar to username", url.Values{"old_password": {"password"}, "new_password1": {"testclient"}, "new_password2": {"testclient"}},
 			[]string{"The password is too similar to the username."}, nil},
+		// Text no store can hold is a field error, never a 500, and the old
+		// password is not checked.
+		{"NUL in old password", url.Values{"old_password": {"pass\x00word"}, "new_password1": {newPassword}, "new_password2": {newPassword}},
+			[]string{auth.MsgNullCharacters}, []string{esc(accounts.MsgPasswordIncorrect)}},
+		{"invalid UTF-8 old password", url.Values{"old_password": {"pass\xffword"}, "new_password1": {newPassword}, "new_password2": {newPassword}},
+			[]string{esc(auth.MsgInvalidUTF8)}, []string{esc(accounts.MsgPasswordIncorrect)}},
+		{"NUL in new password", url.Values{"old_password": {"password"}, "new_password1": {"a\x00" + newPassword}, "new_password2": {newPassword}},
+			[]string{auth.MsgNullCharacters}, []string{esc(accounts.MsgPasswordMismatch)}},
+		{"invalid UTF-8 new passwords", url.Values{"old_password": {"password"}, "new_password1": {"\xc3" + newPassword}, "new_password2": {"\xc3" + newPassword}},
+			[]string{esc(auth.MsgInvalidUTF8)}, []string{esc(accounts.MsgPasswordMismatch), "too common"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

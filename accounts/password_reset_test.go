@@ -92,6 +92,7 @@ func TestPasswordResetFormErrors(t *testing.T) {
 		{"a@b", accounts.MsgInvalidEmail},
 		{strings.Repeat("a", 250) + "@example.com", "Ensure this value has at most 254 characters (it has 262)."},
 		{"a\x00@example.com", accounts.MsgNullCharacters},
+		{"a\xff@example.com", auth.MsgInvalidUTF8},
 	} {
 		resp := c.post("/accounts/password_reset/", url.Values{"email": {tc.email}})
 		require.Equal(t, http.StatusOK, resp.StatusCode, tc.email)
@@ -357,6 +358,12 @@ func TestPasswordResetConfirm(t *testing.T) {
 		// Mismatch and validators keep the form.
 		resp = c.post(setPath, url.Values{"new_password1": {newPassword}, "new_password2": {"x"}})
 		assert.Contains(t, body(t, resp), esc(accounts.MsgPasswordMismatch))
+		resp = c.post(setPath, url.Values{"new_password1": {newPassword + "\x00"}, "new_password2": {newPassword + "\x00"}})
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Contains(t, body(t, resp), auth.MsgNullCharacters)
+		resp = c.post(setPath, url.Values{"new_password1": {newPassword}, "new_password2": {"\xff" + newPassword}})
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Contains(t, body(t, resp), esc(auth.MsgInvalidUTF8))
 		resp = c.post(setPath, url.Values{"new_password1": {"123"}, "new_password2": {"123"}})
 		b = body(t, resp)
 		assert.Contains(t, b, "This password is too short.")
