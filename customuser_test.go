@@ -112,7 +112,16 @@ func TestNewRefusesUserTypes(t *testing.T) {
 	assert.ErrorContains(t, err, "does not embed auth.User")
 	assert.NoError(t, auth.CheckUserType[MyUser]())
 	assert.NoError(t, auth.CheckUserType[auth.User]())
+	assert.ErrorContains(t, auth.CheckUserType[sharedUser](), "outside the value")
 }
+
+// sharedUser overrides AuthUser to return one User for every value, which
+// a store's copies would share.
+type sharedUser struct{ auth.User }
+
+var theSharedUser auth.User
+
+func (*sharedUser) AuthUser() *auth.User { return &theSharedUser }
 
 // TestConfigSessionStore: a SessionStore gets a manager with Django's
 // settings over it.

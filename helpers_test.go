@@ -56,9 +56,9 @@ func newEnv(t testing.TB, opts ...envOption[auth.User]) *env[auth.User] {
 	return newEnvOf[auth.User](t, opts...)
 }
 
-func newEnvOf[U any, P auth.UserPtr[U]](t testing.TB, opts ...envOption[U]) *env[U] {
+func newEnvOf[U any](t testing.TB, opts ...envOption[U]) *env[U] {
 	t.Helper()
-	e := &env[U]{t: t, store: memory.New[U, P](), runs: new(atomic.Int64)}
+	e := &env[U]{t: t, store: memory.New[U](), runs: new(atomic.Int64)}
 	e.hashers = hashers.New(countingHasher{runs: e.runs})
 	cfg := auth.Config[U]{
 		Store:     e.store,

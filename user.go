@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/djauth/auth/internal/pystr"
 	"golang.org/x/text/unicode/norm"
@@ -68,7 +69,7 @@ func NewUser(username string) User {
 
 // AuthUser returns u itself. Every struct that embeds User by value gets this
 // method on its pointer, which is how the generic parts of the library reach
-// the Django fields of a custom user type (see UserPtr).
+// the Django fields of a custom user type (see UserOf).
 func (u *User) AuthUser() *User { return u }
 
 // FullName returns the first name and the last name separated by a space,
@@ -133,15 +134,6 @@ func (u *User) Validate() error {
 	return nil
 }
 
-// UserPtr is the constraint that ties a user type U to its pointer type,
-// for the generic constructors of the stores: it is satisfied by *User and
-// by a pointer to any struct that embeds User. Its type argument is
-// inferred (memory.New[MyUser]()).
-type UserPtr[U any] interface {
-	*U
-	AuthUser() *User
-}
-
 // authUserer is the method every user type has through its embedded User.
 type authUserer interface{ AuthUser() *User }
 
@@ -178,13 +170,28 @@ func CheckUserType[U any]() error {
 			}
 			switch f.Type {
 			case userType:
-				return nil
+				return checkAuthUserInside[U]()
 			case reflect.PointerTo(userType):
 				return fmt.Errorf("%w: user type %v embeds *auth.User; embed auth.User by value", ErrConfig, t)
 			}
 		}
 	}
 	return fmt.Errorf("%w: user type %v does not embed auth.User by value", ErrConfig, t)
+}
+
+// checkAuthUserInside checks that AuthUser of a new U returns a User that
+// lies inside that U, as the promoted method of an embedded User does; a
+// type that overrides AuthUser to return a User held elsewhere is refused
+// (a store's copies of it would share one User).
+func checkAuthUserInside[U any]() error {
+	u := new(U)
+	a := UserOf(u)
+	base, p := uintptr(unsafe.Pointer(u)), uintptr(unsafe.Pointer(a))
+	if a == nil || p < base || p-base+unsafe.Sizeof(*a) > unsafe.Sizeof(*u) {
+		return fmt.Errorf("%w: user type %v: AuthUser returns a User outside the value; embed auth.User by value and do not override AuthUser",
+			ErrConfig, reflect.TypeFor[U]())
+	}
+	return nil
 }
 
 // NormalizeUsername applies Unicode NFKC normalization, as Django's

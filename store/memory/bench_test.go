@@ -11,10 +11,10 @@ import (
 
 // benchStore returns a store with n users, each in two groups that hold
 // two permissions, and with one direct permission.
-func benchStore[U any, P auth.UserPtr[U]](b *testing.B, n int) *memory.Store[U] {
+func benchStore[U any](b *testing.B, n int) *memory.Store[U] {
 	b.Helper()
 	ctx := context.Background()
-	s := memory.New[U, P]()
+	s := memory.New[U]()
 	if _, err := auth.Register(ctx, s, auth.AuthModels()...); err != nil {
 		b.Fatal(err)
 	}
@@ -31,11 +31,11 @@ func benchStore[U any, P auth.UserPtr[U]](b *testing.B, n int) *memory.Store[U] 
 	}
 	for i := range n {
 		u := new(U)
-		*P(u).AuthUser() = auth.NewUser(fmt.Sprintf("user%d", i))
+		*auth.UserOf(u) = auth.NewUser(fmt.Sprintf("user%d", i))
 		if err := s.CreateUser(ctx, u); err != nil {
 			b.Fatal(err)
 		}
-		id := P(u).AuthUser().ID
+		id := auth.UserOf(u).ID
 		if err := s.AddUserGroups(ctx, id, groups...); err != nil {
 			b.Fatal(err)
 		}

@@ -372,14 +372,14 @@ func (s *Store[U]) UsersWithPermission(ctx context.Context, perm string, opts au
 	}
 	if !opts.ExcludeSuperusers {
 		for id, u := range s.users {
-			if s.authUser(u).IsSuperuser {
+			if auth.UserOf(u).IsSuperuser {
 				holders[id] = struct{}{}
 			}
 		}
 	}
 	if !opts.IncludeInactive {
 		for id := range holders {
-			if !s.authUser(s.users[id]).IsActive {
+			if !auth.UserOf(s.users[id]).IsActive {
 				delete(holders, id)
 			}
 		}

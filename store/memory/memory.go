@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/store/internal/valid"
 )
 
 // Store is an in-memory auth.Store for the user type U. New returns one;
@@ -23,8 +21,6 @@ type Store[U any] struct {
 	once    sync.Once
 	initErr error
 
-	// authUser reaches the embedded auth.User of a *U; it is P.AuthUser.
-	authUser func(*U) *auth.User
 	// clone returns a deep copy of a *U.
 	clone func(*U) *U
 
@@ -100,8 +96,8 @@ type idSet map[int64]struct{}
 // New panics when U embeds *auth.User rather than auth.User (or its
 // AuthUser reaches a User outside the value), which no store can work
 // with; postgres.New refuses such a type with an error.
-func New[U any, P auth.UserPtr[U]]() *Store[U] {
-	s := &Store[U]{authUser: func(u *U) *auth.User { return P(u).AuthUser() }}
+func New[U any]() *Store[U] {
+	s := &Store[U]{}
 	s.init()
 	if s.initErr != nil {
 		panic(s.initErr)
@@ -109,26 +105,11 @@ func New[U any, P auth.UserPtr[U]]() *Store[U] {
 	return s
 }
 
-// authUserer is the method set that UserPtr guarantees; a zero Store finds
-// it on *U by type assertion.
-type authUserer interface{ AuthUser() *auth.User }
-
-// errNotUserType is returned by a zero Store whose U does not embed
-// auth.User.
-var errNotUserType = errors.New("memory: the user type must be auth.User or embed it by value")
-
 // init makes the maps and, for a zero Store, finds AuthUser on *U. It runs
 // once; the result is kept in s.initErr.
 func (s *Store[U]) init() {
 	s.once.Do(func() {
-		if s.authUser == nil {
-			if _, ok := any((*U)(nil)).(authUserer); !ok {
-				s.initErr = fmt.Errorf("%w (got %s)", errNotUserType, reflect.TypeFor[U]())
-				return
-			}
-			s.authUser = func(u *U) *auth.User { return any(u).(authUserer).AuthUser() }
-		}
-		if err := valid.UserType(s.authUser); err != nil {
+		if err := auth.CheckUserType[U](); err != nil {
 			s.initErr = fmt.Errorf("memory: %w", err)
 			return
 		}

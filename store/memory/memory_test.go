@@ -36,8 +36,8 @@ func TestZeroStoreOfNonUserType(t *testing.T) {
 	var s memory.Store[struct{ Name string }]
 	ctx := context.Background()
 	_, err := s.GetUser(ctx, 1)
-	require.ErrorContains(t, err, "must be auth.User or embed it")
-	require.ErrorContains(t, s.CreateGroup(ctx, &auth.Group{Name: "g"}), "must be auth.User or embed it")
+	require.ErrorContains(t, err, "does not embed auth.User by value")
+	require.ErrorContains(t, s.CreateGroup(ctx, &auth.Group{Name: "g"}), "does not embed auth.User by value")
 	_, err = s.ListGroups(ctx)
 	require.Error(t, err)
 }
@@ -86,7 +86,8 @@ func TestConformanceParts(t *testing.T) {
 }
 
 // ptrEmbed embeds *auth.User: its AuthUser method is promoted, so it
-// satisfies auth.UserPtr, but a new(ptrEmbed) has no User to write to.
+// has the method set of a user type, but a new(ptrEmbed) has no User to
+// write to.
 type ptrEmbed struct {
 	*auth.User
 	Extra string
@@ -97,7 +98,7 @@ type ptrEmbed struct {
 func TestNewRejectsPointerEmbed(t *testing.T) {
 	t.Parallel()
 	require.PanicsWithError(t,
-		"memory: user type memory_test.ptrEmbed: AuthUser of a new value returns nil (it embeds *auth.User?); embed auth.User by value",
+		"memory: auth: invalid configuration: user type memory_test.ptrEmbed embeds *auth.User; embed auth.User by value",
 		func() { memory.New[ptrEmbed]() })
 
 	// The zero Store finds out on first use and returns the error.

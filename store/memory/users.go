@@ -24,7 +24,7 @@ func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
 		return &auth.ValidationError{Field: "User", Code: "required", Message: "user is nil"}
 	}
 	stored := s.normalized(u)
-	au := s.authUser(stored)
+	au := auth.UserOf(stored)
 	if err := au.Validate(); err != nil {
 		return fmt.Errorf("memory: create user: %w", err)
 	}
@@ -36,14 +36,14 @@ func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
 	s.lastUserID++
 	au.ID = s.lastUserID
 	s.insertUser(stored)
-	s.authUser(u).ID = au.ID
+	auth.UserOf(u).ID = au.ID
 	return nil
 }
 
 // normalized returns a deep copy of u with its times normalised.
 func (s *Store[U]) normalized(u *U) *U {
 	cp := s.clone(u)
-	au := s.authUser(cp)
+	au := auth.UserOf(cp)
 	au.DateJoined = normTime(au.DateJoined)
 	if au.LastLogin != nil {
 		t := normTime(*au.LastLogin)
@@ -54,7 +54,7 @@ func (s *Store[U]) normalized(u *U) *U {
 
 // insertUser indexes stored, which the Store owns. The write lock is held.
 func (s *Store[U]) insertUser(stored *U) {
-	au := s.authUser(stored)
+	au := auth.UserOf(stored)
 	s.users[au.ID] = stored
 	s.byUsername[au.Username] = au.ID
 	s.byFold.add(foldKey(au.Username), au.ID)
@@ -144,7 +144,7 @@ func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
 		return &auth.ValidationError{Field: "User", Code: "required", Message: "user is nil"}
 	}
 	stored := s.normalized(u)
-	au := s.authUser(stored)
+	au := auth.UserOf(stored)
 	if err := au.Validate(); err != nil {
 		return fmt.Errorf("memory: update user %d: %w", au.ID, err)
 	}
@@ -157,7 +157,7 @@ func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
 	if other, ok := s.byUsername[au.Username]; ok && other != au.ID {
 		return fmt.Errorf("memory: update user %d to %q: %w", au.ID, au.Username, auth.ErrDuplicateUsername)
 	}
-	s.unindexUser(s.authUser(old))
+	s.unindexUser(auth.UserOf(old))
 	s.insertUser(stored)
 	return nil
 }
@@ -181,7 +181,7 @@ func (s *Store[U]) SetLastLogin(ctx context.Context, id int64, t time.Time) erro
 		return fmt.Errorf("memory: set last login of user %d: %w", id, auth.ErrUserNotFound)
 	}
 	// A fresh pointer: the stored user owns it alone.
-	s.authUser(u).LastLogin = &t
+	auth.UserOf(u).LastLogin = &t
 	return nil
 }
 
@@ -202,7 +202,7 @@ func (s *Store[U]) SetPassword(ctx context.Context, id int64, encoded string) er
 	if !ok {
 		return fmt.Errorf("memory: set password of user %d: %w", id, auth.ErrUserNotFound)
 	}
-	s.authUser(u).Password = encoded
+	auth.UserOf(u).Password = encoded
 	return nil
 }
 
@@ -218,7 +218,7 @@ func (s *Store[U]) DeleteUser(ctx context.Context, id int64) error {
 	if !ok {
 		return fmt.Errorf("memory: delete user %d: %w", id, auth.ErrUserNotFound)
 	}
-	s.unindexUser(s.authUser(u))
+	s.unindexUser(auth.UserOf(u))
 	delete(s.users, id)
 	unlinkAll(s.userGroups, s.groupUsers, id)
 	unlinkAll(s.userPerms, s.permUsers, id)
@@ -296,7 +296,7 @@ func (s *Store[U]) matching(q auth.UserQuery) []int64 {
 		candidates = maps.Keys(s.users)
 	}
 	keep := func(id int64) bool {
-		u := s.authUser(s.users[id])
+		u := auth.UserOf(s.users[id])
 		switch {
 		case q.IsActive != nil && u.IsActive != *q.IsActive,
 			q.IsStaff != nil && u.IsStaff != *q.IsStaff,

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/djauth/auth"
-	"github.com/djauth/auth/store/internal/valid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -36,10 +35,9 @@ type Options struct {
 // with New. It is safe for concurrent use when its Querier is (a pool or a
 // single transaction used by one goroutine).
 type Store[U any] struct {
-	db       Querier
-	fields   []field
-	authUser func(*U) *auth.User
-	q        queries
+	db     Querier
+	fields []field
+	q      queries
 }
 
 var _ auth.Store[auth.User] = (*Store[auth.User])(nil)
@@ -81,7 +79,7 @@ type queries struct {
 // Options and the package documentation); New rejects a type with two
 // fields for one column, a pointer embed, or one without the auth_user
 // columns. It does not touch the database; run Migrate first.
-func New[U any, P auth.UserPtr[U]](db Querier, opts Options) (*Store[U], error) {
+func New[U any](db Querier, opts Options) (*Store[U], error) {
 	if db == nil {
 		return nil, errors.New("postgres: New: nil Querier")
 	}
@@ -101,15 +99,10 @@ func New[U any, P auth.UserPtr[U]](db Querier, opts Options) (*Store[U], error) 
 		}
 		idents[name] = id
 	}
-	authUser := func(u *U) *auth.User { return P(u).AuthUser() }
-	if err := valid.UserType(authUser); err != nil {
+	if err := auth.CheckUserType[U](); err != nil {
 		return nil, fmt.Errorf("postgres: New: %w", err)
 	}
-	s := &Store[U]{
-		db:       db,
-		fields:   fields,
-		authUser: authUser,
-	}
+	s := &Store[U]{db: db, fields: fields}
 	s.q = buildQueries(fields, idents["UserTable"], idents["UserGroupsTable"],
 		idents["UserPermissionsTable"], idents["UserIDColumn"])
 	return s, nil

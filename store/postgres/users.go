@@ -19,7 +19,7 @@ func (s *Store[U]) CreateUser(ctx context.Context, u *U) error {
 	if u == nil {
 		return fmt.Errorf("postgres: create user: %w", errNil("User"))
 	}
-	au := s.authUser(u)
+	au := auth.UserOf(u)
 	if err := au.Validate(); err != nil {
 		return fmt.Errorf("postgres: create user: %w", err)
 	}
@@ -84,7 +84,7 @@ func (s *Store[U]) UpdateUser(ctx context.Context, u *U) error {
 	if u == nil {
 		return fmt.Errorf("postgres: update user: %w", errNil("User"))
 	}
-	au := s.authUser(u)
+	au := auth.UserOf(u)
 	if err := au.Validate(); err != nil {
 		return fmt.Errorf("postgres: update user %d: %w", au.ID, err)
 	}

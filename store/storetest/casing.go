@@ -14,7 +14,7 @@ import (
 // at a time (Go's unicode.ToUpper, PostgreSQL's upper()), as
 // testListUsersByEmail pins UserQuery.Email: the cases where it differs
 // from full case folding or from a collation's comparison.
-func (x suite[U, P]) testFoldUnicode(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testFoldUnicode(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	mike := x.create(t, s, "mike")
 	longS := x.create(t, s, "\u017fam") // ſ LATIN SMALL LETTER LONG S
@@ -83,7 +83,7 @@ func createdOutOfOrder[T any](create func(name string) T) []T {
 }
 
 // testGroupOrder: ListGroups orders by name in byte order.
-func (x suite[U, P]) testGroupOrder(t *testing.T, s auth.GroupStore) {
+func (x suite[U]) testGroupOrder(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	want := createdOutOfOrder(func(name string) auth.Group { return createGroup(t, s, name) })
 	got, err := s.ListGroups(ctx)
@@ -93,7 +93,7 @@ func (x suite[U, P]) testGroupOrder(t *testing.T, s auth.GroupStore) {
 
 // testPermissionOrder: content types and permissions order by app label,
 // model and codename, each in byte order.
-func (x suite[U, P]) testPermissionOrder(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testPermissionOrder(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	var cts []auth.ContentType
 	for _, ct := range createdOutOfOrder(func(name string) auth.ContentType {
@@ -132,7 +132,7 @@ func (x suite[U, P]) testPermissionOrder(t *testing.T, s auth.PermissionStore) {
 
 // testUserGroupOrder: ListUserGroups orders by name in byte order, as
 // ListGroups does.
-func (x suite[U, P]) testUserGroupOrder(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testUserGroupOrder(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	u := x.create(t, s, "member")
 	want := createdOutOfOrder(func(name string) auth.Group {

@@ -37,7 +37,7 @@ func together(fn func(i int) error) []error {
 	return errs
 }
 
-func (x suite[U, P]) testConcurrentCreateSameUsername(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testConcurrentCreateSameUsername(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	users := make([]*U, workers)
 	for i := range workers {
@@ -62,7 +62,7 @@ func (x suite[U, P]) testConcurrentCreateSameUsername(t *testing.T, s auth.UserS
 	x.requireSameUser(t, users[winner], got, "the stored user is the winner's")
 }
 
-func (x suite[U, P]) testConcurrentCreateSameGroup(t *testing.T, s auth.GroupStore) {
+func (x suite[U]) testConcurrentCreateSameGroup(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	errs := together(func(int) error { return s.CreateGroup(ctx, &auth.Group{Name: "racers"}) })
 	ok := 0
@@ -82,7 +82,7 @@ func (x suite[U, P]) testConcurrentCreateSameGroup(t *testing.T, s auth.GroupSto
 // testConcurrentMixed runs reads and writes of every kind at once. Against
 // the memory store the race detector checks the locking; against any store
 // every call must succeed and the final state must add up.
-func (x suite[U, P]) testConcurrentMixed(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testConcurrentMixed(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	shared := createGroup(t, s, "shared")
@@ -158,7 +158,7 @@ func (x suite[U, P]) testConcurrentMixed(t *testing.T, s auth.Store[U]) {
 	}
 }
 
-func (x suite[U, P]) testCanceledContext(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testCanceledContext(t *testing.T, s auth.Store[U]) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	u := x.newUser("canceled")
@@ -184,7 +184,7 @@ func (x suite[U, P]) testCanceledContext(t *testing.T, s auth.Store[U]) {
 
 // testConcurrentRegister starts several Registers of the same models at
 // once, as service instances starting together do: all succeed and agree.
-func (x suite[U, P]) testConcurrentRegister(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testConcurrentRegister(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	models := append(auth.AuthModels(), reportModel())
 	results := make([][]auth.Permission, workers)
@@ -208,7 +208,7 @@ func (x suite[U, P]) testConcurrentRegister(t *testing.T, s auth.PermissionStore
 // testConcurrentIdempotentWrites adds the same memberships from several
 // goroutines at once: adding an existing membership is a no-op, also when
 // another call is adding it at the same moment.
-func (x suite[U, P]) testConcurrentIdempotentWrites(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testConcurrentIdempotentWrites(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	u := x.create(t, s, "member")

@@ -35,7 +35,7 @@ func RunCustom(t *testing.T, newStore func(t *testing.T) auth.Store[CustomUser])
 
 func testCustomFields(t *testing.T, s auth.Store[CustomUser]) {
 	ctx := context.Background()
-	var x suite[CustomUser, *CustomUser]
+	var x suite[CustomUser]
 	register(t, s)
 	g := createGroup(t, s, "callers")
 	require.NoError(t, s.AddGroupPermissions(ctx, g.ID, "reports.view_report"))

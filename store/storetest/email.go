@@ -13,7 +13,7 @@ import (
 // testListUsersByEmail checks UserQuery.Email, Django's email__iexact on
 // PostgreSQL: UPPER(email) = UPPER(x), an exact match of the upper-cased
 // strings, one code point at a time.
-func (x suite[U, P]) testListUsersByEmail(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testListUsersByEmail(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	mail := func(addr string) func(*auth.User) { return func(a *auth.User) { a.Email = addr } }
 	ann := x.create(t, s, "ann", mail("ann@example.com"))
@@ -127,7 +127,7 @@ func (x suite[U, P]) testListUsersByEmail(t *testing.T, s auth.Store[U]) {
 
 // testListUsersByEmailMany checks that an email shared by more users than
 // one page holds is paged in ID order like any other filter.
-func (x suite[U, P]) testListUsersByEmailMany(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testListUsersByEmailMany(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	var want []int64
 	for i := range 25 {

@@ -10,7 +10,7 @@ import (
 	auth "github.com/djauth/auth"
 )
 
-func (x suite[U, P]) testGroups(t *testing.T, s auth.GroupStore) {
+func (x suite[U]) testGroups(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	empty, err := s.ListGroups(ctx)
 	require.NoError(t, err)
@@ -68,7 +68,7 @@ func (x suite[U, P]) testGroups(t *testing.T, s auth.GroupStore) {
 	require.NotEqual(t, editors.ID, again.ID, "IDs are not reused")
 }
 
-func (x suite[U, P]) testGroupNotFound(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testGroupNotFound(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	g := createGroup(t, s, "exists")
@@ -102,7 +102,7 @@ func (x suite[U, P]) testGroupNotFound(t *testing.T, s auth.Store[U]) {
 	require.Equal(t, []auth.Group{g}, all, "UpdateGroup of an unknown ID must not insert")
 }
 
-func (x suite[U, P]) testDuplicateGroupName(t *testing.T, s auth.GroupStore) {
+func (x suite[U]) testDuplicateGroupName(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	first := createGroup(t, s, "team")
 	other := createGroup(t, s, "other")
@@ -123,7 +123,7 @@ func (x suite[U, P]) testDuplicateGroupName(t *testing.T, s auth.GroupStore) {
 	createGroup(t, s, "Team")
 }
 
-func (x suite[U, P]) testInvalidGroupRejected(t *testing.T, s auth.GroupStore) {
+func (x suite[U]) testInvalidGroupRejected(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	kept := createGroup(t, s, "kept")
 	tests := []struct {
@@ -155,7 +155,7 @@ func (x suite[U, P]) testInvalidGroupRejected(t *testing.T, s auth.GroupStore) {
 	require.Len(t, all, 2, "rejected groups are not written")
 }
 
-func (x suite[U, P]) testDeleteGroupCascades(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testDeleteGroupCascades(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	doomed := createGroup(t, s, "doomed")

@@ -35,7 +35,7 @@ var replacementNames = []string{"a\uFFFD", "\uFFFD", "A\uFFFD"}
 // testInvalidTextUserLookups: every user lookup by text treats a NUL byte
 // or invalid UTF-8 as "no such user" (never a database error), and a
 // filter of ListUsers or CountUsers holding one matches no user.
-func (x suite[U, P]) testInvalidTextUserLookups(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testInvalidTextUserLookups(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	for _, name := range replacementNames {
 		x.create(t, s, name, func(a *auth.User) {
@@ -77,7 +77,7 @@ func (x suite[U, P]) testInvalidTextUserLookups(t *testing.T, s auth.UserStore[U
 // testInvalidTextGroupLookups: GetGroupByName of a NUL byte or invalid
 // UTF-8 is ErrGroupNotFound; writing one is a *ValidationError (see
 // testInvalidGroupRejected).
-func (x suite[U, P]) testInvalidTextGroupLookups(t *testing.T, s auth.GroupStore) {
+func (x suite[U]) testInvalidTextGroupLookups(t *testing.T, s auth.GroupStore) {
 	ctx := context.Background()
 	for _, name := range replacementNames {
 		createGroup(t, s, name)
@@ -94,7 +94,7 @@ func (x suite[U, P]) testInvalidTextGroupLookups(t *testing.T, s auth.GroupStore
 // testInvalidTextPermissionLookups: content type and permission lookups of
 // a NUL byte or invalid UTF-8 find nothing, while writes of one are
 // rejected with a *ValidationError and write nothing.
-func (x suite[U, P]) testInvalidTextPermissionLookups(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testInvalidTextPermissionLookups(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	register(t, s)
 	_, err := auth.Register(ctx, s, auth.ModelSpec{AppLabel: "a\uFFFD", Model: "\uFFFD"})
@@ -147,7 +147,7 @@ func (x suite[U, P]) testInvalidTextPermissionLookups(t *testing.T, s auth.Permi
 // testInvalidTextMemberships: UsersWithPermission of a permission name
 // with a NUL byte or invalid UTF-8 is ErrPermissionNotFound, and a grant or
 // revoke naming one is a *ValidationError and writes nothing.
-func (x suite[U, P]) testInvalidTextMemberships(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testInvalidTextMemberships(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	u := x.create(t, s, "member")

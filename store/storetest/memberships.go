@@ -10,7 +10,7 @@ import (
 	auth "github.com/djauth/auth"
 )
 
-func (x suite[U, P]) testUserGroups(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testUserGroups(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	writers := createGroup(t, s, "writers")
 	admins := createGroup(t, s, "admins")
@@ -59,7 +59,7 @@ func (x suite[U, P]) testUserGroups(t *testing.T, s auth.Store[U]) {
 	require.Equal(t, []string{"writers"}, groupNames(gs))
 }
 
-func (x suite[U, P]) testUserPermissions(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testUserPermissions(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	u := x.create(t, s, "granted")
@@ -113,7 +113,7 @@ func (x suite[U, P]) testUserPermissions(t *testing.T, s auth.Store[U]) {
 	require.Empty(t, others, "grants are per user")
 }
 
-func (x suite[U, P]) testGroupPermissions(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testGroupPermissions(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	g := createGroup(t, s, "editors")
@@ -142,7 +142,7 @@ func (x suite[U, P]) testGroupPermissions(t *testing.T, s auth.Store[U]) {
 	require.Empty(t, list())
 }
 
-func (x suite[U, P]) testMembershipWritesAreAtomic(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testMembershipWritesAreAtomic(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	u := x.create(t, s, "subject")
@@ -231,7 +231,7 @@ func (x suite[U, P]) testMembershipWritesAreAtomic(t *testing.T, s auth.Store[U]
 	assert.Equal(t, 1, x.count(t, s))
 }
 
-func (x suite[U, P]) testMembershipListsOfUnknown(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testMembershipListsOfUnknown(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	u := x.create(t, s, "someone")
 	g := createGroup(t, s, "somegroup")
@@ -259,7 +259,7 @@ func (x suite[U, P]) testMembershipListsOfUnknown(t *testing.T, s auth.Store[U])
 	require.Empty(t, set)
 }
 
-func (x suite[U, P]) testPermissionSets(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testPermissionSets(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	editors := createGroup(t, s, "editors")
@@ -308,7 +308,7 @@ func (x suite[U, P]) testPermissionSets(t *testing.T, s auth.Store[U]) {
 	}
 }
 
-func (x suite[U, P]) testUsersWithPermission(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testUsersWithPermission(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	// Another app with the same codename must not count.

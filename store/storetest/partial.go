@@ -29,7 +29,7 @@ func adminEdit(a *auth.User) {
 	a.DateJoined = time.Date(2019, 9, 9, 9, 9, 9, 9000, time.UTC)
 }
 
-func (x suite[U, P]) testSetLastLogin(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testSetLastLogin(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	zone := time.FixedZone("UTC-03:30", -(3*3600 + 30*60))
 	tests := []struct {
@@ -89,7 +89,7 @@ func (x suite[U, P]) testSetLastLogin(t *testing.T, s auth.UserStore[U]) {
 	})
 }
 
-func (x suite[U, P]) testSetPassword(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testSetPassword(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	tests := []struct {
 		name    string
@@ -130,7 +130,7 @@ func (x suite[U, P]) testSetPassword(t *testing.T, s auth.UserStore[U]) {
 
 // testPartialUpdatesRejected checks that bad values and unknown IDs change
 // nothing.
-func (x suite[U, P]) testPartialUpdatesRejected(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testPartialUpdatesRejected(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	login := time.Date(2023, 3, 3, 3, 3, 3, 3000, time.UTC)
 	u := x.create(t, s, "steady", func(a *auth.User) {
@@ -190,7 +190,7 @@ func (x suite[U, P]) testPartialUpdatesRejected(t *testing.T, s auth.UserStore[U
 
 // testPartialUpdatesCopy checks that users read before or after a
 // one-column write share no memory with the stored user.
-func (x suite[U, P]) testPartialUpdatesCopy(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testPartialUpdatesCopy(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	first := time.Date(2022, 2, 2, 2, 2, 2, 0, time.UTC)
 	passed := first
@@ -229,7 +229,7 @@ func (x suite[U, P]) testPartialUpdatesCopy(t *testing.T, s auth.UserStore[U]) {
 // one-column write by reading the row and writing all of it back would put
 // an older name back when an UpdateUser landed between its read and its
 // write. The store is then checked for the last value of each column.
-func (x suite[U, P]) testConcurrentPartialUpdates(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testConcurrentPartialUpdates(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	const rounds = 50
 	u := x.create(t, s, "contended", func(a *auth.User) { a.Password = "md5$s$start" })

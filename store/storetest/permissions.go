@@ -10,7 +10,7 @@ import (
 	auth "github.com/djauth/auth"
 )
 
-func (x suite[U, P]) testContentTypes(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testContentTypes(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	_, err := s.GetContentType(ctx, "blog", "post")
 	require.ErrorIs(t, err, auth.ErrContentTypeNotFound)
@@ -58,7 +58,7 @@ func (x suite[U, P]) testContentTypes(t *testing.T, s auth.PermissionStore) {
 	require.Len(t, all, 3, "rejected content types are not written")
 }
 
-func (x suite[U, P]) testRegisterAuthModels(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testRegisterAuthModels(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	perms, err := auth.Register(ctx, s, auth.AuthModels()...)
 	require.NoError(t, err)
@@ -121,7 +121,7 @@ func ctKeys(cts []auth.ContentType) []string {
 	return out
 }
 
-func (x suite[U, P]) testRegisterIsIdempotent(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testRegisterIsIdempotent(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	models := append(auth.AuthModels(), reportModel())
 	first, err := auth.Register(ctx, s, models...)
@@ -152,7 +152,7 @@ func (x suite[U, P]) testRegisterIsIdempotent(t *testing.T, s auth.PermissionSto
 	require.Len(t, cts, 5)
 }
 
-func (x suite[U, P]) testRegisterCustomModel(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testRegisterCustomModel(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	perms, err := auth.Register(ctx, s, reportModel())
 	require.NoError(t, err)
@@ -194,7 +194,7 @@ func (x suite[U, P]) testRegisterCustomModel(t *testing.T, s auth.PermissionStor
 	}, permKeys(listed))
 }
 
-func (x suite[U, P]) testEnsurePermissionsRejectsBadBatch(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testEnsurePermissionsRejectsBadBatch(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	good := auth.Permission{Codename: "do_thing", Name: "Can do thing", AppLabel: "things", Model: "thing"}
 	tests := []struct {
@@ -231,7 +231,7 @@ func (x suite[U, P]) testEnsurePermissionsRejectsBadBatch(t *testing.T, s auth.P
 	require.Empty(t, all)
 }
 
-func (x suite[U, P]) testCreatePermission(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testCreatePermission(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	p := auth.Permission{Codename: "approve_post", Name: "Can approve post", AppLabel: "blog", Model: "post"}
 	require.ErrorIs(t, s.CreatePermission(ctx, &p), auth.ErrContentTypeNotFound)
@@ -268,7 +268,7 @@ func (x suite[U, P]) testCreatePermission(t *testing.T, s auth.PermissionStore) 
 	require.Equal(t, []string{"blog.approve_post", "news.approve_post"}, permKeys(all))
 }
 
-func (x suite[U, P]) testGetPermission(t *testing.T, s auth.PermissionStore) {
+func (x suite[U]) testGetPermission(t *testing.T, s auth.PermissionStore) {
 	ctx := context.Background()
 	register(t, s)
 	tests := []struct {
@@ -301,7 +301,7 @@ func (x suite[U, P]) testGetPermission(t *testing.T, s auth.PermissionStore) {
 	}
 }
 
-func (x suite[U, P]) testDeletePermission(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testDeletePermission(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	g := createGroup(t, s, "publishers")
@@ -340,7 +340,7 @@ func (x suite[U, P]) testDeletePermission(t *testing.T, s auth.Store[U]) {
 // testSharedCodename covers two models of one app with the same codename,
 // which Django allows (codenames are unique per content type): the key
 // "app_label.codename" then names both.
-func (x suite[U, P]) testSharedCodename(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testSharedCodename(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	shared := []auth.PermissionSpec{{Codename: "export", Name: "Can export"}}
 	// Register "summary" before "invoice", so that creation order and

@@ -27,9 +27,9 @@ import (
 // backing service is not configured). Some subtests call one store from
 // several goroutines at once; a store that is not safe for concurrent use
 // runs RunSequential instead.
-func Run[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
+func Run[U any](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
 	t.Helper()
-	runAll[U, P](t, newStore, true)
+	runAll[U](t, newStore, true)
 }
 
 // RunSequential runs the suite of Run without the checks that call one
@@ -38,14 +38,14 @@ func Run[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) aut
 // PostgreSQL store on a single *pgx.Conn or inside one pgx.Tx: those checks
 // cannot be passed by such a store, so they are not registered at all
 // rather than skipped. A store that is safe for concurrent use runs Run.
-func RunSequential[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
+func RunSequential[U any](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
 	t.Helper()
-	runAll[U, P](t, newStore, false)
+	runAll[U](t, newStore, false)
 }
 
-func runAll[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.Store[U], concurrent bool) {
+func runAll[U any](t *testing.T, newStore func(t *testing.T) auth.Store[U], concurrent bool) {
 	t.Helper()
-	var x suite[U, P]
+	var x suite[U]
 	runTests(t, func(t *testing.T) auth.UserStore[U] { return newStore(t) }, x.userTests(), concurrent)
 	runTests(t, func(t *testing.T) auth.GroupStore { return newStore(t) }, x.groupTests(), concurrent)
 	runTests(t, func(t *testing.T) auth.PermissionStore { return newStore(t) }, x.permissionTests(), concurrent)
@@ -57,9 +57,9 @@ func runAll[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) 
 // searching and counting, case-insensitive lookups, validation and copies.
 // A store that holds only users runs it alone; newStore has the duties
 // described at Run.
-func RunUsers[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.UserStore[U]) {
+func RunUsers[U any](t *testing.T, newStore func(t *testing.T) auth.UserStore[U]) {
 	t.Helper()
-	runTests(t, newStore, suite[U, P]{}.userTests(), true)
+	runTests(t, newStore, suite[U]{}.userTests(), true)
 }
 
 // RunGroups runs the checks of the auth.GroupStore part of the contract:
@@ -68,7 +68,7 @@ func RunUsers[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T
 func RunGroups(t *testing.T, newStore func(t *testing.T) auth.GroupStore) {
 	t.Helper()
 	// The group checks do not touch users; auth.User stands in for U.
-	runTests(t, newStore, suite[auth.User, *auth.User]{}.groupTests(), true)
+	runTests(t, newStore, suite[auth.User]{}.groupTests(), true)
 }
 
 // RunPermissions runs the checks of the auth.PermissionStore part of the
@@ -76,7 +76,7 @@ func RunGroups(t *testing.T, newStore func(t *testing.T) auth.GroupStore) {
 // newStore has the duties described at Run.
 func RunPermissions(t *testing.T, newStore func(t *testing.T) auth.PermissionStore) {
 	t.Helper()
-	runTests(t, newStore, suite[auth.User, *auth.User]{}.permissionTests(), true)
+	runTests(t, newStore, suite[auth.User]{}.permissionTests(), true)
 }
 
 // RunMemberships runs the checks of the auth.MembershipStore part, which
@@ -85,9 +85,9 @@ func RunPermissions(t *testing.T, newStore func(t *testing.T) auth.PermissionSto
 // deletes that cascade to memberships, and the checks that span parts
 // (copies of returned users, canceled contexts, a concurrent mix of every
 // kind of call). newStore has the duties described at Run.
-func RunMemberships[U any, P auth.UserPtr[U]](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
+func RunMemberships[U any](t *testing.T, newStore func(t *testing.T) auth.Store[U]) {
 	t.Helper()
-	runTests(t, newStore, suite[U, P]{}.membershipTests(), true)
+	runTests(t, newStore, suite[U]{}.membershipTests(), true)
 }
 
 // test is one named conformance check of a store of type S.
@@ -117,9 +117,9 @@ func runTests[S any](t *testing.T, newStore func(t *testing.T) S, tests []test[S
 }
 
 // suite holds the checks as methods, so that they share U and P.
-type suite[U any, P auth.UserPtr[U]] struct{}
+type suite[U any] struct{}
 
-func (x suite[U, P]) userTests() []test[auth.UserStore[U]] {
+func (x suite[U]) userTests() []test[auth.UserStore[U]] {
 	return []test[auth.UserStore[U]]{
 		{name: "CreateAndGetUser", run: x.testCreateAndGetUser},
 		{name: "CreateUserIDsIncrease", run: x.testCreateUserIDsIncrease},
@@ -146,7 +146,7 @@ func (x suite[U, P]) userTests() []test[auth.UserStore[U]] {
 	}
 }
 
-func (x suite[U, P]) groupTests() []test[auth.GroupStore] {
+func (x suite[U]) groupTests() []test[auth.GroupStore] {
 	return []test[auth.GroupStore]{
 		{name: "Groups", run: x.testGroups},
 		{name: "DuplicateGroupName", run: x.testDuplicateGroupName},
@@ -157,7 +157,7 @@ func (x suite[U, P]) groupTests() []test[auth.GroupStore] {
 	}
 }
 
-func (x suite[U, P]) permissionTests() []test[auth.PermissionStore] {
+func (x suite[U]) permissionTests() []test[auth.PermissionStore] {
 	return []test[auth.PermissionStore]{
 		{name: "ContentTypes", run: x.testContentTypes},
 		{name: "RegisterAuthModels", run: x.testRegisterAuthModels},
@@ -172,7 +172,7 @@ func (x suite[U, P]) permissionTests() []test[auth.PermissionStore] {
 	}
 }
 
-func (x suite[U, P]) membershipTests() []test[auth.Store[U]] {
+func (x suite[U]) membershipTests() []test[auth.Store[U]] {
 	return []test[auth.Store[U]]{
 		// Users, groups and permissions together.
 		{name: "DeleteUser", run: x.testDeleteUser},
@@ -202,12 +202,12 @@ func (x suite[U, P]) membershipTests() []test[auth.Store[U]] {
 }
 
 // au returns the embedded auth.User of u.
-func (suite[U, P]) au(u *U) *auth.User { return P(u).AuthUser() }
+func (suite[U]) au(u *U) *auth.User { return auth.UserOf(u) }
 
 // newUser returns a user with Django's defaults (active, joined at a fixed
 // microsecond-precise UTC time) and the username, after applying the
 // edits.
-func (x suite[U, P]) newUser(username string, edits ...func(*auth.User)) *U {
+func (x suite[U]) newUser(username string, edits ...func(*auth.User)) *U {
 	u := new(U)
 	a := x.au(u)
 	*a = auth.NewUser(username)
@@ -220,7 +220,7 @@ func (x suite[U, P]) newUser(username string, edits ...func(*auth.User)) *U {
 }
 
 // create stores a new user and returns it with its ID set.
-func (x suite[U, P]) create(t *testing.T, s auth.UserStore[U], username string, edits ...func(*auth.User)) *U {
+func (x suite[U]) create(t *testing.T, s auth.UserStore[U], username string, edits ...func(*auth.User)) *U {
 	t.Helper()
 	u := x.newUser(username, edits...)
 	require.NoError(t, s.CreateUser(context.Background(), u), "create user %q", username)
@@ -229,7 +229,7 @@ func (x suite[U, P]) create(t *testing.T, s auth.UserStore[U], username string, 
 }
 
 // get reads a user back by ID.
-func (x suite[U, P]) get(t *testing.T, s auth.UserStore[U], id int64) *U {
+func (x suite[U]) get(t *testing.T, s auth.UserStore[U], id int64) *U {
 	t.Helper()
 	u, err := s.GetUser(context.Background(), id)
 	require.NoError(t, err, "get user %d", id)
@@ -239,7 +239,7 @@ func (x suite[U, P]) get(t *testing.T, s auth.UserStore[U], id int64) *U {
 
 // requireSameUser checks that got equals want field by field, comparing
 // the times with time.Equal.
-func (x suite[U, P]) requireSameUser(t *testing.T, want, got *U, msgAndArgs ...any) {
+func (x suite[U]) requireSameUser(t *testing.T, want, got *U, msgAndArgs ...any) {
 	t.Helper()
 	require.NotNil(t, got, msgAndArgs...)
 	w, g := *want, *got
@@ -252,7 +252,7 @@ func (x suite[U, P]) requireSameUser(t *testing.T, want, got *U, msgAndArgs ...a
 }
 
 // ids returns the IDs of users.
-func (x suite[U, P]) ids(users []*U) []int64 {
+func (x suite[U]) ids(users []*U) []int64 {
 	out := make([]int64, len(users))
 	for i, u := range users {
 		out[i] = x.au(u).ID
@@ -261,7 +261,7 @@ func (x suite[U, P]) ids(users []*U) []int64 {
 }
 
 // usernames returns the usernames of users.
-func (x suite[U, P]) usernames(users []*U) []string {
+func (x suite[U]) usernames(users []*U) []string {
 	out := make([]string, len(users))
 	for i, u := range users {
 		out[i] = x.au(u).Username
@@ -270,7 +270,7 @@ func (x suite[U, P]) usernames(users []*U) []string {
 }
 
 // count returns CountUsers of the zero query.
-func (x suite[U, P]) count(t *testing.T, s auth.UserStore[U]) int {
+func (x suite[U]) count(t *testing.T, s auth.UserStore[U]) int {
 	t.Helper()
 	n, err := s.CountUsers(context.Background(), auth.UserQuery{})
 	require.NoError(t, err)

@@ -12,7 +12,7 @@ import (
 	auth "github.com/djauth/auth"
 )
 
-func (x suite[U, P]) testCreateAndGetUser(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testCreateAndGetUser(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	last := time.Date(2025, 1, 2, 3, 4, 5, 678901000, time.UTC)
 	u := x.newUser("alice", func(a *auth.User) {
@@ -46,7 +46,7 @@ func (x suite[U, P]) testCreateAndGetUser(t *testing.T, s auth.UserStore[U]) {
 	assert.Equal(t, 2, x.count(t, s))
 }
 
-func (x suite[U, P]) testCreateUserIDsIncrease(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testCreateUserIDsIncrease(t *testing.T, s auth.UserStore[U]) {
 	var prev int64
 	for i := range 5 {
 		u := x.create(t, s, fmt.Sprintf("user%d", i))
@@ -56,7 +56,7 @@ func (x suite[U, P]) testCreateUserIDsIncrease(t *testing.T, s auth.UserStore[U]
 	}
 }
 
-func (x suite[U, P]) testTimesRoundTrip(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testTimesRoundTrip(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	zone := time.FixedZone("UTC+05:30", 5*3600+30*60)
 	tests := []struct {
@@ -105,7 +105,7 @@ func (x suite[U, P]) testTimesRoundTrip(t *testing.T, s auth.UserStore[U]) {
 	}
 }
 
-func (x suite[U, P]) testUserNotFound(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testUserNotFound(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	existing := x.create(t, s, "exists")
 	missing := x.au(existing).ID + 1000
@@ -133,7 +133,7 @@ func (x suite[U, P]) testUserNotFound(t *testing.T, s auth.UserStore[U]) {
 	assert.Equal(t, 1, x.count(t, s), "UpdateUser of an unknown ID must not insert")
 }
 
-func (x suite[U, P]) testUsernameIsCaseSensitive(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testUsernameIsCaseSensitive(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	upper := x.create(t, s, "Bob")
 	lower := x.create(t, s, "bob")
@@ -149,7 +149,7 @@ func (x suite[U, P]) testUsernameIsCaseSensitive(t *testing.T, s auth.UserStore[
 	require.ErrorIs(t, err, auth.ErrUserNotFound)
 }
 
-func (x suite[U, P]) testGetUserByUsernameFold(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testGetUserByUsernameFold(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	bob := x.create(t, s, "Bob")
 	x.create(t, s, "bob")
@@ -192,7 +192,7 @@ func (x suite[U, P]) testGetUserByUsernameFold(t *testing.T, s auth.UserStore[U]
 	require.Equal(t, "bob", x.au(got).Username)
 }
 
-func (x suite[U, P]) testDuplicateUsername(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testDuplicateUsername(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	first := x.create(t, s, "dup", func(a *auth.User) { a.Email = "first@example.com" })
 	second := x.newUser("dup", func(a *auth.User) { a.Email = "second@example.com" })
@@ -206,7 +206,7 @@ func (x suite[U, P]) testDuplicateUsername(t *testing.T, s auth.UserStore[U]) {
 	x.requireSameUser(t, first, got, "the first user is untouched")
 }
 
-func (x suite[U, P]) testUnicodeUsernames(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testUnicodeUsernames(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	names := []string{
 		"René",
@@ -263,7 +263,7 @@ func invalidUserEdits() []struct {
 	}
 }
 
-func (x suite[U, P]) testInvalidUserRejected(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testInvalidUserRejected(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	for _, tc := range invalidUserEdits() {
 		t.Run(tc.name, func(t *testing.T) {
@@ -282,7 +282,7 @@ func (x suite[U, P]) testInvalidUserRejected(t *testing.T, s auth.UserStore[U]) 
 	require.Empty(t, users)
 }
 
-func (x suite[U, P]) testUpdateUser(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testUpdateUser(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	u := x.create(t, s, "before", func(a *auth.User) { a.Email = "old@example.com" })
 	id := x.au(u).ID
@@ -317,7 +317,7 @@ func (x suite[U, P]) testUpdateUser(t *testing.T, s auth.UserStore[U]) {
 	assert.Equal(t, 2, x.count(t, s))
 }
 
-func (x suite[U, P]) testUpdateUserRejected(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testUpdateUserRejected(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	u := x.create(t, s, "keeper", func(a *auth.User) { a.Email = "keeper@example.com" })
 	x.create(t, s, "taken")
@@ -341,7 +341,7 @@ func (x suite[U, P]) testUpdateUserRejected(t *testing.T, s auth.UserStore[U]) {
 	assert.Equal(t, 2, x.count(t, s))
 }
 
-func (x suite[U, P]) testDeleteUser(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testDeleteUser(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	g := createGroup(t, s, "staff")
@@ -392,7 +392,7 @@ func (x suite[U, P]) testDeleteUser(t *testing.T, s auth.Store[U]) {
 	assert.Equal(t, 2, x.count(t, s))
 }
 
-func (x suite[U, P]) testListUsers(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testListUsers(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	admins := createGroup(t, s, "admins")
 	editors := createGroup(t, s, "editors")
@@ -476,7 +476,7 @@ func (x suite[U, P]) testListUsers(t *testing.T, s auth.Store[U]) {
 	x.requireSameUser(t, ann, got[0])
 }
 
-func (x suite[U, P]) testListUsersPaging(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testListUsersPaging(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	const n = auth.DefaultUserListLimit + 3
 	var want []int64
@@ -507,7 +507,7 @@ func (x suite[U, P]) testListUsersPaging(t *testing.T, s auth.UserStore[U]) {
 	require.Equal(t, n, count)
 }
 
-func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.UserStore[U]) {
+func (x suite[U]) testListUsersInvalidQuery(t *testing.T, s auth.UserStore[U]) {
 	ctx := context.Background()
 	x.create(t, s, "someone")
 	tests := []struct {
@@ -540,7 +540,7 @@ func (x suite[U, P]) testListUsersInvalidQuery(t *testing.T, s auth.UserStore[U]
 	})
 }
 
-func (x suite[U, P]) testCopySemantics(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testCopySemantics(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	register(t, s)
 	g := createGroup(t, s, "copies")
@@ -640,7 +640,7 @@ func (x suite[U, P]) testCopySemantics(t *testing.T, s auth.Store[U]) {
 
 // testNilArguments passes nil where a pointer is expected: the store must
 // answer with auth.ErrInvalid rather than panic, and write nothing.
-func (x suite[U, P]) testNilArguments(t *testing.T, s auth.Store[U]) {
+func (x suite[U]) testNilArguments(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
