@@ -8,5 +8,6 @@ import (
 )
 
 // TestMain runs the tests and then says in one line which were skipped
-// for lack of PostgreSQL, Django or Chromium, or by -short.
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m, "auth")) }
+// for lack of PostgreSQL, Django or Chromium, or by -short, and fails if
+// a goroutine the tests started is still running.
+func TestMain(m *testing.M) { os.Exit(testenv.MainNoLeaks(m, "auth")) }

@@ -9,4 +9,4 @@ import (
 
 // TestMain runs the tests and then says in one line which were skipped
 // for lack of PostgreSQL, Django or Chromium, or by -short.
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m, "examples/customuser")) }
+func TestMain(m *testing.M) { os.Exit(testenv.MainNoLeaks(m, "examples/customuser")) }

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"fmt"
+	"go.uber.org/goleak"
 	"io"
 	"os"
 	"strings"
@@ -110,6 +111,22 @@ func (c *Counter) Summary(pkg string) string {
 func Main(m *testing.M, pkg string) int {
 	code := m.Run()
 	report(skips.Summary(pkg), testing.Verbose(), openTTY, os.Stdout)
+	return code
+}
+
+// MainNoLeaks is Main that also fails the run when goroutines the tests
+// started are still running once they have all ended (goleak), so that
+// every goroutine the package starts is proven to be owned and stopped.
+// opts are goleak's, for a package whose tests knowingly use a library that
+// leaks.
+func MainNoLeaks(m *testing.M, pkg string, opts ...goleak.Option) int {
+	code := Main(m, pkg)
+	if code == 0 {
+		if err := goleak.Find(opts...); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: goroutines left running after the tests: %v\n", pkg, err)
+			return 1
+		}
+	}
 	return code
 }
 

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"flag"
+	"go.uber.org/goleak"
 	"os"
 	"testing"
 
@@ -25,5 +26,8 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	os.Exit(testenv.Main(m, "store/postgres"))
+	// TestSessionStoreWithSCS uses scs.New as an app would, and scs.New
+	// starts a memstore cleanup goroutine that nothing can stop.
+	os.Exit(testenv.MainNoLeaks(m, "store/postgres",
+		goleak.IgnoreTopFunction("github.com/alexedwards/scs/v2/memstore.(*MemStore).startCleanup")))
 }
