@@ -9,17 +9,20 @@
 //
 // # Setting up
 //
-//	a, _ := auth.New(auth.Config[auth.User]{Store: store, SecretKey: key, Backends: ...})
+//	a, _ := auth.New(auth.Config[auth.User]{Store: store, SecretKey: key})
 //	acc, err := accounts.New(a, accounts.Config{
-//		SecretKey: key,                        // signs the reset links
-//		Mailer:    &mail.Console{W: os.Stderr}, // development; mail.SMTP in production
-//		SiteURL:   "https://example.com",      // links never trust the Host header
+//		Mailer:  &mail.Console{W: os.Stderr}, // development; mail.SMTP in production
+//		SiteURL: "https://example.com",      // links never trust the Host header
 //	})
 //	defer acc.Close() // sends the reset mails still queued, then stops
 //	mux := http.NewServeMux()
-//	a.Routes(mux, "/accounts/")   // login/, logout/
-//	acc.Routes(mux, "/accounts/") // password_change/, password_reset/, reset/...
-//	http.ListenAndServe(addr, a.Middleware(mux))
+//	acc.Routes(mux, "/accounts/") // login/, logout/, profile/, password_change/, password_reset/, reset/...
+//	srv := &http.Server{Addr: addr, Handler: a.Middleware(mux), ReadHeaderTimeout: 5 * time.Second}
+//
+// The Manager takes everything that the Auth already holds from it: the
+// secret keys that sign the reset links (auth.Config.SecretKey and
+// SecretKeyFallbacks, so the links are the ones Django makes with the same
+// SECRET_KEY), the hashers, the store and the allowed hosts.
 //
 // The zero Config uses Django's four password validators
 // (validation.Default) and mounts only the password change pages: without a
@@ -75,7 +78,7 @@
 //
 // The link in a reset mail needs the site's address. Set Config.SiteURL in
 // production. Without it the request's Host is used, and only when it is
-// one of Config.AllowedHosts (loopback hosts when that is empty, for
+// one of auth.Config.AllowedHosts (loopback hosts when that is empty, for
 // development): otherwise anyone could ask for a reset of someone else's
 // account with a forged Host and have the victim mailed a link to the
 // attacker's server. The scheme of such a link is https, even when the

@@ -1,42 +1,19 @@
-// Package backends holds Django's authentication backends for the request
-// side of package auth: they authenticate credentials, load the user of a
-// session and grant permissions. Put them, in order, in
-// auth.Config.Backends.
+// Package backends holds Django's remote-user authentication backends for
+// the request side of package auth: they authenticate a username that a
+// proxy vouches for, load the user of a session and grant permissions. Put
+// them, in order, in auth.Config.Backends.
 //
 // # Model backends
 //
-// NewModel is Django's ModelBackend: a username and password checked
-// against the users of an auth.Store with a hashers.Registry. Its rules
-// are Django's:
+// Django's ModelBackend and AllowAllUsersModelBackend are
+// auth.ModelBackend, the default of auth.Config.Backends, in package auth
+// itself: auth defaults to it, and this package imports auth, so it could
+// not live here. Put it in the list beside the backends of this package:
 //
-//   - The username is compared exactly (case-sensitively).
-//   - A username that matches no user still costs one run of the preferred
-//     hasher, so response times do not reveal which usernames exist.
-//   - The password is checked before the inactive check, and an inactive
-//     user is refused both at login and when its session is loaded.
-//   - A right password stored with an outdated hasher or work factor is
-//     re-hashed with the preferred hasher and saved.
-//   - Permissions are the user's own plus its groups'; an active superuser
-//     has every permission in the store; an inactive user has none; there
-//     are no object permissions (any non-nil obj gives none).
-//   - Loading a session's user also loads its permissions, in one store
-//     round trip (auth.UserPermissionsLoader).
+//	Backends: []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, remote}
 //
-// NewAllowAllUsersModel is AllowAllUsersModelBackend: the same, but
-// inactive users may authenticate and stay logged in. auth's login handler
-// still refuses them, with Django's "This account is inactive." message.
-//
-//	store := memory.New[auth.User]()
-//	h := hashers.Default()
-//	a, err := auth.New(auth.Config[auth.User]{
-//		Store:     store,
-//		Hashers:   h,
-//		Backends:  []auth.Backend[auth.User]{backends.NewModel(store, h)},
-//		SecretKey: os.Getenv("SECRET_KEY"),
-//	})
-//
-// Package auth cannot default to the model backend itself: this package
-// imports auth, so auth importing it back would be a cycle.
+// auth.New binds every backend to the Auth (auth.Binder): they use its
+// store and hashers, given once in auth.Config.
 //
 // # Remote user
 //
@@ -49,10 +26,10 @@
 // CreateUnknownUser is false; CleanUsername and ConfigureUser are Django's
 // clean_username and configure_user hooks.
 //
-//	remote := backends.NewRemoteUser(store)
+//	remote := backends.NewRemoteUser[auth.User]()
 //	remote.CleanUsername = func(u string) string { name, _, _ := strings.Cut(u, "@"); return name }
 //	a, _ := auth.New(auth.Config[auth.User]{Store: store, SecretKey: key,
-//		Backends: []auth.Backend[auth.User]{backends.NewModel(store, h), remote}})
+//		Backends: []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, remote}})
 //	mw := &backends.RemoteUserMiddleware[auth.User]{Auth: a, Header: "X-Remote-User"}
 //	http.ListenAndServe(addr, a.Middleware(mw.Handler(mux)))
 //
