@@ -470,3 +470,20 @@ func TestPlainHTTPLoginWarning(t *testing.T) {
 	require.Equal(t, http.StatusFound, newClient(t, e.app()).login("alice", "pw").StatusCode)
 	assert.Empty(t, logs.String(), "no warning with InsecureCookie")
 }
+
+// TestLoginPageAnnouncesErrors: field errors are tied to their inputs
+// (aria-invalid, aria-describedby) and announced (role="alert"), and the
+// focus goes to the first field in error.
+func TestLoginPageAnnouncesErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newClient(t, e.app())
+	body := readBody(t, c.post("/accounts/login/", url.Values{"username": {"alice"}, "password": {""}}))
+	assert.Contains(t, body, `id="id_password" autocomplete="current-password" required aria-invalid="true" aria-describedby="id_password_error" autofocus>`)
+	assert.Contains(t, body, `<p class="field-error" id="id_password_error" role="alert">This field is required.</p>`)
+	assert.NotContains(t, body, `id="id_username" value="alice" maxlength="150" autocapitalize="none" autocomplete="username" required autofocus`)
+
+	body = readBody(t, c.post("/accounts/login/", url.Values{"username": {"alice"}, "password": {"wrong"}}))
+	assert.Contains(t, body, `<ul class="errors" id="id_errors" role="alert">`)
+	assert.Contains(t, body, `<form method="post" action="/accounts/login/" aria-describedby="id_errors">`)
+}
