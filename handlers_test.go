@@ -487,3 +487,25 @@ func TestLoginPageAnnouncesErrors(t *testing.T) {
 	assert.Contains(t, body, `<ul class="errors" id="id_errors" role="alert">`)
 	assert.Contains(t, body, `<form method="post" action="/accounts/login/" aria-describedby="id_errors">`)
 }
+
+// TestProfilePage: the default LOGIN_REDIRECT_URL is a page of Routes, so
+// a new site lands somewhere after login: it names the user and has a
+// logout button; an anonymous visitor is sent to the login page.
+func TestProfilePage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("alice", "pw")
+	c := newClient(t, e.app())
+	resp := c.get("/accounts/profile/")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Equal(t, "/accounts/login/?next=/accounts/profile/", resp.Header.Get("Location"))
+
+	resp = c.login("alice", "pw")
+	require.Equal(t, auth.DefaultLoginRedirectURL, resp.Header.Get("Location"))
+	resp = c.get(auth.DefaultLoginRedirectURL)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	body := readBody(t, resp)
+	assert.Contains(t, body, "You are logged in as <strong>alice</strong>.")
+	assert.Contains(t, body, `<form method="post" action="/accounts/logout/">`)
+	assert.NotContains(t, body, "Change your password", "no password change page is mounted")
+}
