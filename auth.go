@@ -113,11 +113,6 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		if b == nil {
 			return bad("Config.Backends[%d] is nil", i)
 		}
-		if bb, ok := b.(Binder[U]); ok {
-			if err := bb.Bind(a); err != nil {
-				return bad("Config.Backends[%d] (%T): %v", i, b, err)
-			}
-		}
 		name := b.Name()
 		if name == "" {
 			return bad("Config.Backends[%d] (%T) has an empty Name", i, b)
@@ -127,12 +122,23 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		}
 		a.byName[name] = i
 	}
+	// Bind last, once everything else is known to be right, so that a
+	// failed New binds as little as possible (and ModelBackend lets a later
+	// New take over a backend bound to an Auth whose New failed).
+	for i, b := range a.backends {
+		if bb, ok := b.(Binder[U]); ok {
+			if err := bb.Bind(a); err != nil {
+				return bad("Config.Backends[%d] (%T): %v", i, b, err)
+			}
+		}
+	}
 	sessions, own, err := newSessionManager(cfg.Sessions)
 	if err != nil {
 		return bad("%v", err)
 	}
 	a.sessions, a.ownStore = sessions, own
 	a.hmacPool.New = func() any { return hmac.New(sha256.New, a.hashKeys[0]) }
+	a.ready.Store(true)
 	return a, nil
 }
 
@@ -271,6 +277,9 @@ type Auth[U any] struct {
 	closeOnce sync.Once
 	// plainHTTPWarned is set by the first warnPlainHTTPLogin.
 	plainHTTPWarned atomic.Bool
+	// ready is set when New returns the Auth; a backend bound to an Auth
+	// that never became ready may be bound again.
+	ready atomic.Bool
 }
 
 // Defaults of Config, Django's settings of the same meaning.

@@ -39,10 +39,13 @@ type Backend[U any] interface {
 
 // Binder is implemented by backends that need the Auth they serve, for
 // its store, hashers or logger: New calls Bind once for each configured
-// backend that has it, before the Auth serves any request and before it
-// asks the backend's Name. Bind returns an error (New then fails) when the
-// backend cannot work with a, for example because a's store lacks a method
-// it needs or the backend is already bound to another Auth.
+// backend that has it, after every other check of the Config and before
+// the Auth serves any request. Bind returns an error (New then fails) when
+// the backend cannot work with a, for example because a's store lacks a
+// method it needs or the backend is already bound to another Auth. When a
+// later backend's Bind fails, New fails after the earlier ones were bound:
+// a Binder should then accept being bound again by the next New
+// (ModelBackend does).
 type Binder[U any] interface {
 	Bind(a *Auth[U]) error
 }

@@ -13,6 +13,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/backends"
+	"github.com/djauth/auth/store/memory"
 )
 
 // MyUser is an app's own user type, embedding auth.User by value.
@@ -113,6 +114,39 @@ func TestNewRefusesUserTypes(t *testing.T) {
 	assert.NoError(t, auth.CheckUserType[MyUser]())
 	assert.NoError(t, auth.CheckUserType[auth.User]())
 	assert.ErrorContains(t, auth.CheckUserType[sharedUser](), "outside the value")
+	// Two embedded types with AuthUser: an error, not a panic (from the
+	// security review).
+	_, err = auth.New(auth.Config[ambiguousUser]{SecretKey: testSecret})
+	assert.ErrorIs(t, err, auth.ErrConfig)
+	assert.ErrorContains(t, err, "no single AuthUser method")
+}
+
+type otherAuthUserer struct{}
+
+func (*otherAuthUserer) AuthUser() *auth.User { return nil }
+
+// ambiguousUser has two AuthUser methods at the same depth, so none.
+type ambiguousUser struct {
+	auth.User
+	otherAuthUserer
+}
+
+// TestBackendRebindAfterFailedNew (from the security review): a New that
+// fails after binding a backend does not keep the backend from serving
+// the next, corrected New.
+func TestBackendRebindAfterFailedNew(t *testing.T) {
+	t.Parallel()
+	mb := &auth.ModelBackend[auth.User]{}
+	store := memory.New[auth.User]()
+	_, err := auth.New(auth.Config[auth.User]{Store: store, SecretKey: testSecret,
+		Backends: []auth.Backend[auth.User]{mb, backends.NewRemoteUser[auth.User]()},
+		Sessions: auth.SessionConfig{Lifetime: -1}})
+	require.ErrorIs(t, err, auth.ErrConfig)
+	a, err := auth.New(auth.Config[auth.User]{Store: store, SecretKey: testSecret, Backends: []auth.Backend[auth.User]{mb}})
+	require.NoError(t, err, "the backend of a failed New can be bound again")
+	defer a.Close()
+	_, err = auth.New(auth.Config[auth.User]{Store: store, SecretKey: testSecret, Backends: []auth.Backend[auth.User]{mb}})
+	assert.ErrorContains(t, err, "another Auth", "but not taken from a working one")
 }
 
 // sharedUser overrides AuthUser to return one User for every value, which

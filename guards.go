@@ -140,10 +140,13 @@ func (a *Auth[U]) nextForLogin(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if (lu.Scheme == "" || lu.Scheme == scheme) && (lu.Host == "" || lu.Host == r.Host) {
+	// Django builds the absolute URL from get_host, the Host checked
+	// against ALLOWED_HOSTS; an untrusted Host gives the path alone.
+	host, err := a.RequestHost(r)
+	if err != nil || (lu.Scheme == "" || lu.Scheme == scheme) && (lu.Host == "" || lu.Host == host) {
 		return full
 	}
-	return scheme + "://" + r.Host + full
+	return scheme + "://" + host + full
 }
 
 // RedirectToLoginURL returns loginURL with next added to its query under

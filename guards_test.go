@@ -68,6 +68,10 @@ func TestLoginRequiredCustomLoginURL(t *testing.T) {
 	resp = newClient(t, app).get("/private/")
 	assert.Equal(t, "https://sso.example.com/login/?next=http%3A//testserver/private/", resp.Header.Get("Location"),
 		"another host gets the absolute URL")
+	// Built from the checked host only (Django's get_host): an untrusted
+	// Host is not put in the link to the login page.
+	resp = newClient(t, app).get("http://evil.example/private/")
+	assert.Equal(t, "https://sso.example.com/login/?next=/private/", resp.Header.Get("Location"))
 }
 
 func TestRedirectToLoginURL(t *testing.T) {

@@ -133,12 +133,20 @@ func (a *Auth[U]) profileHandler(logoutURL, passwordChangeURL string) http.Handl
 
 // Protect wraps a page the way the auth pages are wrapped: Middleware
 // (harmless when already applied), http.CrossOriginProtection against
-// CSRF (configured by Config.CSRF), and Django's never_cache headers (Cache-Control: no-store and
-// friends). Package accounts uses it for its pages; apps can use it for
-// their own forms that deal with credentials.
+// CSRF (configured by Config.CSRF), Django's never_cache headers
+// (Cache-Control: no-store and friends) and its X-Frame-Options: DENY,
+// with CSP frame-ancestors 'none', against clickjacking. Package accounts
+// uses it for its pages; apps can use it for their own forms that deal
+// with credentials.
 func (a *Auth[U]) Protect(h http.Handler) http.Handler {
 	return a.Middleware(a.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", neverCache)
+		// Django's XFrameOptionsMiddleware: no page of the library may be
+		// framed, or a framed "Log out" or form button could be clicked
+		// through (a framed form posts same-origin, which the
+		// cross-origin protection lets through).
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
 		h.ServeHTTP(w, r)
 	})))
 }

@@ -509,3 +509,19 @@ func TestProfilePage(t *testing.T) {
 	assert.Contains(t, body, `<form method="post" action="/accounts/logout/">`)
 	assert.NotContains(t, body, "Change your password", "no password change page is mounted")
 }
+
+// TestPagesRefuseFraming (from the security review): every page of the
+// library tells browsers not to frame it (Django's XFrameOptionsMiddleware),
+// or a framed one-button page such as the 405 logout page could be clicked
+// through.
+func TestPagesRefuseFraming(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("alice", "pw")
+	c := newClient(t, e.app())
+	for _, p := range []string{"/accounts/logout/", "/accounts/login/", "/accounts/profile/"} {
+		resp := c.get(p)
+		assert.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"), p)
+		assert.Equal(t, "frame-ancestors 'none'", resp.Header.Get("Content-Security-Policy"), p)
+	}
+}

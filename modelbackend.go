@@ -63,9 +63,10 @@ var (
 )
 
 // Bind implements Binder: the backend uses a's store and hashers. It
-// refuses a second, different Auth.
+// refuses a second, different Auth, unless the New of the first one
+// failed.
 func (m *ModelBackend[U]) Bind(a *Auth[U]) error {
-	if m.a != nil && m.a != a {
+	if m.a != nil && m.a != a && m.a.ready.Load() {
 		return fmt.Errorf("%w: this ModelBackend is already bound to another Auth", ErrConfig)
 	}
 	m.a = a

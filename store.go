@@ -344,14 +344,19 @@ func ValidateEncodedPassword(encoded string) error {
 
 // isEncodedHash reports whether encoded has the form of a hash that
 // hashers.IdentifyAlgorithm recognises: 32 hex digits (unsalted MD5), or
-// an algorithm name of lower-case letters, digits and underscores before
-// the first '$' (which covers "md5$$..." and "sha1$$..." too).
+// an algorithm name of lower-case letters, digits and underscores, then
+// at least two more '$'-separated fields ending in a non-empty one, as
+// every Django format has ("pbkdf2_sha256$iterations$salt$hash",
+// "md5$$hash", "bcrypt$$2b$…"). It is a check of form, to catch a
+// plain-text password written by mistake, not a parse: a custom hasher's
+// format passes when it has that shape.
 func isEncodedHash(encoded string) bool {
 	alg, _, found := strings.Cut(encoded, "$")
 	if !found {
 		return hashers.IdentifyAlgorithm(encoded) == "unsalted_md5" && isHexString(encoded)
 	}
-	if alg == "" {
+	if alg == "" || strings.Count(encoded, "$") < 2 || strings.HasSuffix(encoded, "$") ||
+		strings.ContainsAny(encoded, " \t\r\n") {
 		return false
 	}
 	for _, r := range alg {

@@ -185,7 +185,14 @@ func CheckUserType[U any]() error {
 // (a store's copies of it would share one User).
 func checkAuthUserInside[U any]() error {
 	u := new(U)
-	a := UserOf(u)
+	au, ok := any(u).(authUserer)
+	if !ok {
+		// Two embedded types each bring an AuthUser: the selector is
+		// ambiguous and *U has none.
+		return fmt.Errorf("%w: user type %v has no single AuthUser method (two embedded types provide one); embed auth.User once",
+			ErrConfig, reflect.TypeFor[U]())
+	}
+	a := au.AuthUser()
 	base, p := uintptr(unsafe.Pointer(u)), uintptr(unsafe.Pointer(a))
 	if a == nil || p < base || p-base+unsafe.Sizeof(*a) > unsafe.Sizeof(*u) {
 		return fmt.Errorf("%w: user type %v: AuthUser returns a User outside the value; embed auth.User by value and do not override AuthUser",

@@ -184,7 +184,7 @@ func TestUserValidate(t *testing.T) {
 		{"LongMultiByteUsername", func(u *auth.User) { u.Username = strings.Repeat("é", 151) }, "Username", "max_length"},
 		{"NULUsername", func(u *auth.User) { u.Username = "a\x00" }, "Username", "null_characters_not_allowed"},
 		{"InvalidUTF8Username", func(u *auth.User) { u.Username = "a\xc3" }, "Username", "invalid"},
-		{"PasswordAtLimit", func(u *auth.User) { u.Password = "md5$" + strings.Repeat("p", 124) }, "", ""},
+		{"PasswordAtLimit", func(u *auth.User) { u.Password = "md5$$" + strings.Repeat("p", 123) }, "", ""},
 		{"PlaintextPassword", func(u *auth.User) { u.Password = "s3cret" }, "Password", "not_hashed"},
 		{"LongPassword", func(u *auth.User) { u.Password = strings.Repeat("p", 129) }, "Password", "max_length"},
 		{"EmailAtLimit", func(u *auth.User) { u.Email = strings.Repeat("e", 242) + "@example.com" }, "", ""},
@@ -338,12 +338,12 @@ func TestValidateEncodedPasswordRefusesPlaintext(t *testing.T) {
 		"md5$seasalt$f5531bef9f3687d0ccf0f617f0e25573",
 		"sha1$seasalt$cff36ea83f5706ce9aa7454e63e431fc726b2dc8",
 		"crypt$$ab1Hv2Lg7ltQo",
-		"5f4dcc3b5aa765d61d8327deb882cf99",                     // unsalted MD5
-		"5F4DCC3B5AA765D61D8327DEB882CF99",                     // unsalted MD5, upper-case hex
-		"md5$$5f4dcc3b5aa765d61d8327deb882cf99",                // unsalted MD5, Django's md5$$ form
-		"sha1$$5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8",       // unsalted SHA1
-		"custom_algo2$anything",                                // a hasher this registry lacks
-		"md5$" + strings.Repeat("é", auth.MaxPasswordLength-4), // at the length limit
+		"5f4dcc3b5aa765d61d8327deb882cf99",                      // unsalted MD5
+		"5F4DCC3B5AA765D61D8327DEB882CF99",                      // unsalted MD5, upper-case hex
+		"md5$$5f4dcc3b5aa765d61d8327deb882cf99",                 // unsalted MD5, Django's md5$$ form
+		"sha1$$5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8",        // unsalted SHA1
+		"custom_algo2$1000$salt$hash",                           // a hasher this registry lacks
+		"md5$$" + strings.Repeat("é", auth.MaxPasswordLength-5), // at the length limit
 	}
 	for _, encoded := range accepted {
 		assert.NoError(t, auth.ValidateEncodedPassword(encoded), "%q", encoded)
@@ -362,9 +362,13 @@ func TestValidateEncodedPasswordRefusesPlaintext(t *testing.T) {
 		{"pbkdf2-sha256$870000$salt$hash", "not_hashed"},   // ... letters, digits and underscores
 		{"my password$has a dollar", "not_hashed"},
 		{"$pbkdf2_sha256$870000$salt$hash", "not_hashed"}, // empty algorithm
+		{"hunter2$", "not_hashed"},                        // one '$' (from the security review)
+		{"p4ss$word", "not_hashed"},                       // one '$'
+		{"md5$salt$", "not_hashed"},                       // ends in an empty field
+		{"md5$salt with space$hash", "not_hashed"},        // white space is in no format
 		{"hunter2\x00", "null_characters_not_allowed"},
 		{"md5$\xff$x", "invalid"},
-		{"md5$" + strings.Repeat("p", auth.MaxPasswordLength-3), "max_length"},
+		{"md5$$" + strings.Repeat("p", auth.MaxPasswordLength-4), "max_length"},
 	}
 	for _, tc := range rejected {
 		err := auth.ValidateEncodedPassword(tc.encoded)

@@ -38,7 +38,7 @@ func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, 
 	scheme, host, ok := m.site(r)
 	if !ok {
 		// Django's get_host raises DisallowedHost: 400, nothing sent.
-		m.log.WarnContext(r.Context(), "accounts: password reset: Host not in AllowedHosts; set Config.SiteURL or Config.AllowedHosts",
+		m.log.WarnContext(r.Context(), "accounts: password reset: Host not in AllowedHosts; set accounts.Config.SiteURL or auth.Config.AllowedHosts",
 			"host", r.Host)
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return

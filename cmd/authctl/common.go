@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/djauth/auth"
@@ -239,11 +240,17 @@ func databaseURL(e *env, flagValue string) (string, error) {
 	return url, nil
 }
 
-// missingTables returns the first of tables that the search path does not
-// find, or "".
+// missingTables returns the first of tables ("name" or "schema.name") that
+// the search path does not find, or "". Each name is quoted as the store
+// quotes it, so that a mixed-case table is looked up by its exact name,
+// not folded to lower case.
 func missingTables(ctx context.Context, conn *pgx.Conn, tables []string) (string, error) {
+	quoted := make([]string, len(tables))
+	for i, t := range tables {
+		quoted[i] = pgx.Identifier(strings.Split(t, ".")).Sanitize()
+	}
 	var found []bool
-	err := conn.QueryRow(ctx, `SELECT array_agg(to_regclass(t) IS NOT NULL ORDER BY i) FROM unnest($1::text[]) WITH ORDINALITY AS x(t, i)`, tables).Scan(&found)
+	err := conn.QueryRow(ctx, `SELECT array_agg(to_regclass(t) IS NOT NULL ORDER BY i) FROM unnest($1::text[]) WITH ORDINALITY AS x(t, i)`, quoted).Scan(&found)
 	if err != nil {
 		return "", err
 	}

@@ -84,3 +84,24 @@ func TestCustomUserTable(t *testing.T) {
 	r = db.with(session{}).run(t, "clearsessions", "--user-table", "accounts_user")
 	assert.Equal(t, exitUsage, r.code)
 }
+
+// TestCustomUserTableMixedCase (from the security review): a table whose
+// name has capitals is found by its exact name, as the store's quoted
+// queries use it, not folded to lower case.
+func TestCustomUserTableMixedCase(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	ctx := context.Background()
+	_, err := db.pool.Exec(ctx, `
+		CREATE TABLE "People" (LIKE auth_user INCLUDING ALL);
+		CREATE TABLE "People_groups" (LIKE auth_user_groups INCLUDING ALL);
+		CREATE TABLE "People_user_permissions" (LIKE auth_user_user_permissions INCLUDING ALL)`)
+	require.NoError(t, err)
+	r := db.with(session{env: map[string]string{"DJANGO_SUPERUSER_PASSWORD": "s3cret-pass-word"}}).run(t,
+		"createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.com",
+		"--user-table", "People")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var n int
+	require.NoError(t, db.pool.QueryRow(ctx, `SELECT count(*) FROM "People"`).Scan(&n))
+	assert.Equal(t, 1, n)
+}

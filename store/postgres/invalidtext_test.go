@@ -42,7 +42,7 @@ func TestInvalidTextNoRoundTrip(t *testing.T) {
 			}, auth.ErrPermissionNotFound},
 			// Writes are rejected before the database too.
 			{"CreateUser", func() error { u := auth.NewUser(bad); return s.CreateUser(ctx, &u) }, auth.ErrInvalid},
-			{"SetPassword", func() error { return s.SetPassword(ctx, 1, "md5$"+bad) }, auth.ErrInvalid},
+			{"SetPassword", func() error { return s.SetPassword(ctx, 1, "md5$$"+bad) }, auth.ErrInvalid},
 			{"CreateGroup", func() error { return s.CreateGroup(ctx, &auth.Group{Name: bad}) }, auth.ErrInvalid},
 			{"GetOrCreateContentType", func() error { _, err := s.GetOrCreateContentType(ctx, "auth", bad); return err }, auth.ErrInvalid},
 			{"AddUserPermissions", func() error { return s.AddUserPermissions(ctx, 1, "auth."+bad) }, auth.ErrInvalid},

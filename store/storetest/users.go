@@ -252,7 +252,7 @@ func invalidUserEdits() []struct {
 		{"Username151MultiByte", "Username", func(a *auth.User) { a.Username = repeat("é", 151) }},
 		{"UsernameNUL", "Username", func(a *auth.User) { a.Username = "nul\x00byte" }},
 		{"UsernameInvalidUTF8", "Username", func(a *auth.User) { a.Username = "bad\xff" }},
-		{"Password129", "Password", func(a *auth.User) { a.Password = "md5$" + repeat("p", 125) }},
+		{"Password129", "Password", func(a *auth.User) { a.Password = "md5$$" + repeat("p", 124) }},
 		{"PasswordPlaintext", "Password", func(a *auth.User) { a.Password = "s3cret" }},
 		{"PasswordPlaintextHex31", "Password", func(a *auth.User) { a.Password = repeat("a", 31) }},
 		{"Email255", "Email", func(a *auth.User) { a.Email = repeat("e", 243) + "@example.com" }},
