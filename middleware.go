@@ -58,7 +58,12 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 		// The token of a session found in the store; "" for a new one.
 		loaded := s.Token(sctx)
 		ru := a.newRequestUser(sctx)
-		r = r.WithContext(context.WithValue(sctx, a.ctxKey, ru))
+		ru.loadedToken = loaded
+		// The user loads with the request's own context, so that what the
+		// loading does to the session (a re-signing renewal) knows its
+		// request.
+		ru.ctx = context.WithValue(sctx, a.ctxKey, ru)
+		r = r.WithContext(ru.ctx)
 		if !owned {
 			next.ServeHTTP(w, r)
 			return
@@ -81,10 +86,19 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request, loaded string) bool {
 	ctx := r.Context()
 	s := a.sessions
+	// The token a renewal replaced, still in the store (see
+	// SessionRenewer).
+	var renewedFrom string
+	if ru := a.UserFromContext(ctx); ru != nil {
+		renewedFrom = ru.renewal.take()
+	}
 	switch s.Status(ctx) {
 	case scs.Modified:
 		cctx := ctx
-		if loaded != "" && s.Token(ctx) == loaded {
+		switch {
+		case renewedFrom != "":
+			cctx = context.WithValue(ctx, renewFromKey{}, renewedFrom)
+		case loaded != "" && s.Token(ctx) == loaded:
 			cctx = withUpdateOnly(ctx)
 		}
 		token, expiry, err := s.Commit(cctx)
@@ -99,6 +113,14 @@ func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request, loaded s
 		}
 		s.WriteSessionCookie(ctx, w, token, expiry)
 	case scs.Destroyed:
+		if renewedFrom != "" {
+			// Renewed, then logged out: the old token goes too.
+			if err := a.deleteSession(ctx, renewedFrom); err != nil {
+				a.logger.ErrorContext(ctx, "auth: delete session", "error", err)
+				http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+				return false
+			}
+		}
 		s.WriteSessionCookie(ctx, w, "", time.Time{})
 	}
 	return true

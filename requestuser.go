@@ -31,6 +31,12 @@ type RequestUser[U any] struct {
 	a   *Auth[U]
 	ctx context.Context
 
+	// loadedToken is the token the session was loaded with ("" for a new
+	// session); renewal holds it once a renewal has replaced it, until the
+	// save at the end of the request (see SessionRenewer).
+	loadedToken string
+	renewal     pendingRenewal
+
 	mu      sync.Mutex
 	loaded  bool
 	user    *U

@@ -137,6 +137,15 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 			}
 		}
 	}
+	// A new authentication: a renewal earlier in the request has nothing
+	// left to protect, and its old token goes now.
+	if ru := a.UserFromContext(ctx); ru != nil {
+		if old := ru.renewal.take(); old != "" {
+			if err := a.deleteSession(ctx, old); err != nil {
+				return fmt.Errorf("auth: login: delete renewed session: %w", err)
+			}
+		}
+	}
 	if err := s.RenewToken(ctx); err != nil {
 		return fmt.Errorf("auth: login: renew session token: %w", err)
 	}
@@ -220,11 +229,25 @@ func (a *Auth[U]) UpdateSessionAuthHash(r *http.Request, user *U) error {
 // life: scs's RenewToken starts a new Lifetime, so the old absolute
 // deadline is put back. Only Login, a new authentication, starts a new
 // lifetime.
+//
+// Inside Middleware, when the session still has the token it was loaded
+// with, that token is not deleted here but at the save, and only if it
+// still exists then (SessionRenewer): a logout elsewhere during the
+// request is not undone by the renewed copy.
 func (a *Auth[U]) renewKeepingDeadline(ctx context.Context) error {
 	deadline := a.sessions.Deadline(ctx)
-	if err := a.sessions.RenewToken(ctx); err != nil {
+	rctx := ctx
+	if ru := a.UserFromContext(ctx); ru != nil && ru.loadedToken != "" && a.sessions.Token(ctx) == ru.loadedToken {
+		rctx = context.WithValue(ctx, deferDeleteKey{}, &ru.renewal)
+	}
+	if err := a.sessions.RenewToken(rctx); err != nil {
 		return err
 	}
 	a.sessions.SetDeadline(ctx, deadline)
 	return nil
+}
+
+// deleteSession deletes token from the session store now.
+func (a *Auth[U]) deleteSession(ctx context.Context, token string) error {
+	return a.sessions.Store.(*guardedSessionStore).deleteNow(ctx, token)
 }

@@ -8,6 +8,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -252,4 +253,115 @@ func TestConfigSessionsGuarded(t *testing.T) {
 		assert.Same(t, ms, a.Sessions().Store.(interface{ Unwrap() scs.Store }).Unwrap())
 	}
 	assert.NotSame(t, first.Sessions(), second.Sessions(), "each Auth builds its own manager")
+}
+
+// TestLogoutNotUndoneByRenewingRequest (from the security review): a
+// request that began before a logout and gives the session a new token
+// without a new login (the re-signing of a session made with a fallback
+// key; UpdateSessionAuthHash after a password change) does not write the
+// logged-out session back under the new token, whether it renewed before
+// or after the logout; without a logout the renewal is saved and the old
+// token is gone.
+func TestLogoutNotUndoneByRenewingRequest(t *testing.T) {
+	t.Parallel()
+	for _, v := range sessionVariants {
+		for _, how := range []string{"fallback key", "password change"} {
+			for _, renewFirst := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%s/%s/renew first %t", v.name, how, renewFirst), func(t *testing.T) {
+					t.Parallel()
+					checkRenewalAfterLogout(t, v.opt(t), how, renewFirst)
+				})
+			}
+		}
+	}
+}
+
+func checkRenewalAfterLogout(t *testing.T, opt envOption[auth.User], how string, renewFirst bool) {
+	logs := &syncBuffer{}
+	e := newSessionEnv(t, opt, 0, logs)
+	u := e.createUser("alice", "pw")
+	old, err := auth.New(auth.Config[auth.User]{Store: e.store, Hashers: e.hashers, SecretKey: testFallback})
+	require.NoError(t, err)
+	defer old.Close()
+	if how == "fallback key" {
+		// e.a signs with testSecret; a session signed with testFallback
+		// is re-signed, under a new token, once that key is a fallback.
+		e2, err := auth.New(auth.Config[auth.User]{Store: e.store, Hashers: e.hashers, SecretKey: testSecret,
+			SecretKeyFallbacks: []string{testFallback}, Sessions: auth.SessionConfig{Store: e.a.Sessions().Store}, Logger: e.a.Logger()})
+		require.NoError(t, err)
+		defer e2.Close()
+		e.a = e2
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	renew := func(r *http.Request) {
+		switch how {
+		case "fallback key":
+			require.Equal(t, "alice", e.a.User(r).Username(), "the fallback-signed session is accepted")
+		case "password change":
+			ru := e.a.User(r)
+			require.True(t, ru.IsAuthenticated())
+			require.NoError(t, e.a.SetPassword(r.Context(), ru.User(), "new-pw"))
+			require.NoError(t, e.a.UpdateSessionAuthHash(r, ru.User()))
+		}
+	}
+	h := e.app(func(mux *http.ServeMux) {
+		mux.HandleFunc("/sign-with-fallback/", func(w http.ResponseWriter, r *http.Request) {
+			e.a.Sessions().Put(r.Context(), auth.SessionKeyHash, old.SessionAuthHash(u.Password))
+		})
+		mux.HandleFunc("/slow/", func(w http.ResponseWriter, r *http.Request) {
+			if renewFirst {
+				renew(r)
+			}
+			close(started)
+			<-release
+			if !renewFirst {
+				renew(r)
+			}
+			_, _ = w.Write([]byte("ok"))
+		})
+	})
+	slowRequest := func(token string) *http.Response {
+		req := httptest.NewRequest(http.MethodGet, "/slow/", nil)
+		req.AddCookie(&http.Cookie{Name: auth.DefaultSessionCookieName, Value: token})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+
+	// Without a logout, the renewal is saved and the old token ends.
+	c := newClient(t, h)
+	require.Equal(t, http.StatusFound, c.login("alice", "pw").StatusCode)
+	if how == "fallback key" {
+		c.get("/sign-with-fallback/")
+	}
+	token := c.session()
+	close(release) // the handler closes started itself
+	resp := slowRequest(token)
+	cookies := sessionCookies(resp)
+	require.Len(t, cookies, 1, "the renewed session's cookie")
+	assert.NotEqual(t, token, cookies[0].Value)
+	assert.Equal(t, "alice", whoami(h, cookies[0].Value))
+	assert.Equal(t, "AnonymousUser", whoami(h, token), "the old token is gone")
+
+	// With a logout in another tab while the request runs, nothing comes back.
+	if how == "password change" {
+		require.NoError(t, e.a.SetPassword(context.Background(), u, "pw"))
+	}
+	started, release = make(chan struct{}), make(chan struct{})
+	c = newClient(t, h)
+	require.Equal(t, http.StatusFound, c.login("alice", "pw").StatusCode)
+	if how == "fallback key" {
+		c.get("/sign-with-fallback/")
+	}
+	token = c.session()
+	slow := make(chan *http.Response, 1)
+	go func() { slow <- slowRequest(token) }()
+	<-started
+	require.Equal(t, http.StatusOK, c.post("/accounts/logout/", nil).StatusCode)
+	close(release)
+	resp = <-slow
+	assert.Equal(t, "ok", readBody(t, resp))
+	assert.Empty(t, sessionCookies(resp), "no cookie for a session that was logged out")
+	assert.Equal(t, "AnonymousUser", whoami(h, token))
+	assert.Contains(t, logs.String(), "session ended during the request")
 }

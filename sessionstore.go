@@ -23,7 +23,10 @@ type memSessionStore struct {
 	done     chan struct{}
 }
 
-var _ SessionUpdater = (*memSessionStore)(nil)
+var (
+	_ SessionUpdater = (*memSessionStore)(nil)
+	_ SessionRenewer = (*memSessionStore)(nil)
+)
 
 type memSession struct {
 	data   []byte
@@ -124,6 +127,19 @@ func (m *memSessionStore) UpdateCtx(_ context.Context, token string, b []byte, e
 	return true, nil
 }
 
+// RenewCtx implements SessionRenewer in one critical section.
+func (m *memSessionStore) RenewCtx(_ context.Context, oldToken, newToken string, b []byte, expiry time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	it, ok := m.items[oldToken]
+	if !ok || !m.now().Before(it.expiry) {
+		return false, nil
+	}
+	delete(m.items, oldToken)
+	m.items[newToken] = memSession{data: b, expiry: expiry}
+	return true, nil
+}
+
 // SessionUpdater is an optional ability of an scs session store: saving a
 // session only if it still exists. The store/postgres session store and the
 // in-memory store that New creates have it.
@@ -142,6 +158,53 @@ func (m *memSessionStore) UpdateCtx(_ context.Context, token string, b []byte, e
 type SessionUpdater interface {
 	UpdateCtx(ctx context.Context, token string, b []byte, expiry time.Time) (found bool, err error)
 }
+
+// SessionRenewer is an optional ability of an scs session store: moving a
+// session to a new token only if the old one still exists. The
+// store/postgres session store and the in-memory store that New creates
+// have it.
+//
+// When a request that loaded a session gives it a new token without a new
+// login (the re-signing of a session made with a SecretKeyFallbacks key,
+// and UpdateSessionAuthHash after a password change), Middleware keeps the
+// old token in the store until the end of the request and then saves with
+// RenewCtx. A logout in another tab while the request runs deletes the old
+// token, so the new one is never written and the logout holds. RenewCtx
+// must, in one atomic step, delete oldToken and store b under newToken
+// when oldToken exists and has not expired, and otherwise change nothing
+// and report found false with a nil error.
+//
+// A store without RenewCtx gets a lookup, a delete and a commit, which
+// narrows the window for the race but cannot close it.
+type SessionRenewer interface {
+	RenewCtx(ctx context.Context, oldToken, newToken string, b []byte, expiry time.Time) (found bool, err error)
+}
+
+// pendingRenewal records, for one request, the token its session was
+// loaded with when a renewal has given the session a new one: its delete
+// is deferred to the save at the end of the request. Its zero value has
+// nothing pending.
+type pendingRenewal struct {
+	mu  sync.Mutex
+	old string
+}
+
+// take returns the pending old token and forgets it.
+func (p *pendingRenewal) take() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := p.old
+	p.old = ""
+	return old
+}
+
+// deferDeleteKey marks the context of a renewal whose delete of the
+// current token is to be deferred into the *pendingRenewal it holds.
+type deferDeleteKey struct{}
+
+// renewFromKey marks the context of the save of a renewed session with
+// the old token, for an atomic move (SessionRenewer).
+type renewFromKey struct{}
 
 // errSessionGone is returned by an update-only save whose session no
 // longer exists.
@@ -198,8 +261,13 @@ func (g *guardedSessionStore) FindCtx(ctx context.Context, token string) ([]byte
 	return g.store.Find(token)
 }
 
-// CommitCtx forwards to the store, or saves update-only when ctx is marked.
+// CommitCtx forwards to the store, or saves update-only when ctx is
+// marked, or moves the session from its old token when ctx carries one
+// (renewFromKey).
 func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if old, ok := ctx.Value(renewFromKey{}).(string); ok && old != "" {
+		return g.renew(ctx, old, token, b, expiry)
+	}
 	if !isUpdateOnly(ctx) {
 		return g.commit(ctx, token, b, expiry)
 	}
@@ -225,6 +293,33 @@ func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []b
 	return g.commit(ctx, token, b, expiry)
 }
 
+// renew stores b under newToken only while oldToken still exists, and
+// deletes oldToken: atomically with a SessionRenewer, otherwise with a
+// lookup first.
+func (g *guardedSessionStore) renew(ctx context.Context, oldToken, newToken string, b []byte, expiry time.Time) error {
+	if r, ok := g.store.(SessionRenewer); ok {
+		found, err := r.RenewCtx(ctx, oldToken, newToken, b, expiry)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errSessionGone
+		}
+		return nil
+	}
+	_, found, err := g.FindCtx(ctx, oldToken)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errSessionGone
+	}
+	if err := g.deleteNow(ctx, oldToken); err != nil {
+		return err
+	}
+	return g.commit(ctx, newToken, b, expiry)
+}
+
 func (g *guardedSessionStore) commit(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	if c, ok := g.store.(interface {
 		CommitCtx(context.Context, string, []byte, time.Time) error
@@ -234,8 +329,25 @@ func (g *guardedSessionStore) commit(ctx context.Context, token string, b []byte
 	return g.store.Commit(token, b, expiry)
 }
 
-// DeleteCtx forwards to the store.
+// DeleteCtx forwards to the store. In a renewal marked by deferDeleteKey
+// the first delete, that of the token the session was loaded with, is
+// recorded instead, for the save to perform (see SessionRenewer).
 func (g *guardedSessionStore) DeleteCtx(ctx context.Context, token string) error {
+	if p, ok := ctx.Value(deferDeleteKey{}).(*pendingRenewal); ok {
+		p.mu.Lock()
+		deferred := p.old == ""
+		if deferred {
+			p.old = token
+		}
+		p.mu.Unlock()
+		if deferred {
+			return nil
+		}
+	}
+	return g.deleteNow(ctx, token)
+}
+
+func (g *guardedSessionStore) deleteNow(ctx context.Context, token string) error {
 	if c, ok := g.store.(interface {
 		DeleteCtx(context.Context, string) error
 	}); ok {
@@ -268,7 +380,7 @@ func (g *guardedSessionStore) Commit(token string, b []byte, expiry time.Time) e
 
 // Delete is DeleteCtx with context.Background().
 func (g *guardedSessionStore) Delete(token string) error {
-	return g.DeleteCtx(context.Background(), token)
+	return g.deleteNow(context.Background(), token)
 }
 
 // All is AllCtx with context.Background().

@@ -86,6 +86,43 @@ func TestMemSessionStoreUpdateCtx(t *testing.T) {
 	}
 }
 
+// TestMemSessionStoreRenewCtx: RenewCtx moves a live session to its new
+// token and leaves unknown and expired ones alone.
+func TestMemSessionStoreRenewCtx(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Unix(1000, 0)
+	m := newMemSessionStore(time.Hour, func() time.Time { return now })
+	t.Cleanup(m.Close)
+	if err := m.Commit("live", []byte("a"), time.Unix(2000, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Commit("expired", []byte("a"), time.Unix(1000, 0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		old   string
+		found bool
+	}{{"live", true}, {"missing", false}, {"expired", false}, {"live", false}} {
+		found, err := m.RenewCtx(ctx, tc.old, "new-"+tc.old, []byte("b"), time.Unix(3000, 0))
+		if err != nil || found != tc.found {
+			t.Fatalf("RenewCtx(%q) = %v, %v; want %v, nil", tc.old, found, err, tc.found)
+		}
+	}
+	if b, ok, _ := m.Find("new-live"); !ok || string(b) != "b" {
+		t.Fatalf("renewed session: %q, %v", b, ok)
+	}
+	if _, ok, _ := m.Find("live"); ok {
+		t.Fatal("the old token survived the renewal")
+	}
+	if _, ok := m.items["new-missing"]; ok {
+		t.Fatal("RenewCtx created a session from nothing")
+	}
+	if _, ok := m.items["new-expired"]; ok {
+		t.Fatal("RenewCtx revived an expired session")
+	}
+}
+
 // plainStore is an scs.Store with no optional ability.
 type plainStore struct{ m map[string][]byte }
 

@@ -31,8 +31,8 @@ type SessionStoreOptions struct {
 }
 
 // SessionStore keeps scs sessions in the djauth_session table that Migrate
-// creates. It implements scs.Store, scs.CtxStore, scs.IterableCtxStore and
-// auth.SessionUpdater.
+// creates. It implements scs.Store, scs.CtxStore, scs.IterableCtxStore,
+// auth.SessionUpdater and auth.SessionRenewer.
 // Expired sessions are invisible to Find and All at once and are deleted
 // by a cleanup goroutine that NewSessionStore starts and Close stops.
 type SessionStore struct {
@@ -49,6 +49,7 @@ var (
 	_ scs.IterableCtxStore = (*SessionStore)(nil)
 	_ scs.IterableStore    = (*SessionStore)(nil)
 	_ auth.SessionUpdater  = (*SessionStore)(nil)
+	_ auth.SessionRenewer  = (*SessionStore)(nil)
 )
 
 // NewSessionStore returns a session store on db and starts its cleanup
@@ -152,6 +153,24 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 		return fmt.Errorf("postgres: commit session: %w", err)
 	}
 	return nil
+}
+
+// RenewCtx implements auth.SessionRenewer in one statement: the session
+// moves from oldToken to newToken only while oldToken exists and has not
+// expired, so a logout that deleted oldToken during the request holds.
+func (s *SessionStore) RenewCtx(ctx context.Context, oldToken, newToken string, b []byte, expiry time.Time) (found bool, err error) {
+	if b == nil {
+		b = []byte{}
+	}
+	tag, err := s.db.Exec(ctx, `WITH old AS (
+			DELETE FROM "djauth_session" WHERE "token" = $1 AND current_timestamp < "expiry" RETURNING 1)
+		INSERT INTO "djauth_session" ("token", "data", "expiry") SELECT $2, $3, $4 FROM old
+		ON CONFLICT ("token") DO UPDATE SET "data" = EXCLUDED."data", "expiry" = EXCLUDED."expiry"`,
+		oldToken, newToken, b, expiry.UTC())
+	if err != nil {
+		return false, fmt.Errorf("postgres: renew session: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // UpdateCtx replaces the data and expiry of an unexpired session in one

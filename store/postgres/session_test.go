@@ -72,6 +72,30 @@ func TestSessionStore(t *testing.T) {
 	assert.Empty(t, all)
 }
 
+// TestSessionStoreRenewCtx: RenewCtx moves a live session to a new token
+// and deletes the old one, and does nothing for a missing or expired one
+// (auth.SessionRenewer).
+func TestSessionStoreRenewCtx(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, _ := newSessionStore(t, postgres.SessionStoreOptions{CleanupInterval: -1})
+	future := time.Now().Add(time.Hour)
+	require.NoError(t, st.CommitCtx(ctx, "live", []byte("one"), future))
+	require.NoError(t, st.CommitCtx(ctx, "expired", []byte("old"), time.Now().Add(-time.Second)))
+
+	found, err := st.RenewCtx(ctx, "live", "renewed", []byte("two"), future)
+	require.NoError(t, err)
+	assert.True(t, found)
+	for _, old := range []string{"missing", "expired", "live"} {
+		found, err := st.RenewCtx(ctx, old, "from-"+old, []byte("x"), future)
+		require.NoError(t, err)
+		assert.False(t, found, old)
+	}
+	all, err := st.AllCtx(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, map[string][]byte{"renewed": []byte("two")}, all, "only the renewed session, under its new token")
+}
+
 // TestSessionStoreUpdateCtx: UpdateCtx rewrites a live session and never
 // creates or revives one (auth.SessionUpdater).
 func TestSessionStoreUpdateCtx(t *testing.T) {
