@@ -10,7 +10,8 @@
 //	mux := http.NewServeMux()
 //	a.Routes(mux, "/accounts/") // login/, logout/, profile/
 //	mux.Handle("/reports/", a.PermissionRequired("reports.view_report")(reports))
-//	http.ListenAndServe(":8000", a.Middleware(mux))
+//	srv := &http.Server{Addr: ":8000", Handler: a.Middleware(mux), ReadHeaderTimeout: 5 * time.Second}
+//	log.Fatal(srv.ListenAndServe())
 //
 // New, Config and Middleware are the place to start; package accounts adds
 // the password change and reset pages (accounts.Manager.Routes mounts them

@@ -255,9 +255,9 @@ func (a *Auth[U]) warnPlainHTTPLogin(r *http.Request) {
 	if r.TLS != nil || !a.sessions.Cookie.Secure || a.plainHTTPWarned.Swap(true) {
 		return
 	}
-	a.logger.WarnContext(r.Context(), "auth: login over plain HTTP set a Secure session cookie, which the browser will drop: "+
-		"the user will look logged out on the next request. Serve the site over HTTPS, or for local development over http:// "+
-		"set Config.Sessions.InsecureCookie",
+	a.logger.WarnContext(r.Context(), "auth: login over plain HTTP set a Secure session cookie, which browsers drop "+
+		"(Chrome and Firefox keep it for localhost only): the user will look logged out on the next request. "+
+		"Serve the site over HTTPS, or for local development over http:// set Config.Sessions.InsecureCookie",
 		"cookie", a.sessions.Cookie.Name, "host", r.Host)
 }
 

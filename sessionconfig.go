@@ -41,7 +41,10 @@ type SessionConfig struct {
 	IdleTimeout time.Duration
 	// CookieName is the session cookie's name (Django's
 	// SESSION_COOKIE_NAME). Empty means DefaultSessionCookieName; use
-	// Django's name, as the default does, to share sessions with it.
+	// Django's name, as the default does, so that cookies, scripts and
+	// proxy rules written for the Django site carry over. (The sessions
+	// themselves are not shared with Django yet: the store/postgres
+	// session store keeps scs sessions in its own djauth_session table.)
 	CookieName string
 	// CookieDomain and CookiePath are the cookie's Domain and Path
 	// (SESSION_COOKIE_DOMAIN, SESSION_COOKIE_PATH). Empty means a
