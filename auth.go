@@ -179,13 +179,17 @@ type Config[U any] struct {
 	// settings). The zero value keeps sessions in memory with Django's
 	// defaults; see SessionConfig.
 	Sessions SessionConfig
-	// AllowedHosts are the host names this site answers to (Django's
-	// ALLOWED_HOSTS): "example.com" matches that host on any port,
-	// ".example.com" also its subdomains, "*" any host. The request's
-	// Host header is trusted only when it matches: for links built from
-	// it (password reset mails) and as a target of "next" redirects. Empty
+	// AllowedHosts are the Host header values the library trusts
+	// (Django's ALLOWED_HOSTS): "example.com" matches that host on any
+	// port, ".example.com" also its subdomains, "*" any host. A matching
+	// Host is used for links built from it (password reset mails, see
+	// Auth.RequestHost) and is a valid target of "next" redirects. Empty
 	// means loopback hosts only (localhost, 127.0.0.1 and [::1]), like
-	// Django's development default.
+	// Django's development default. Unlike Django, a request with another
+	// Host is not refused with 400; it is served, but its Host is trusted
+	// for nothing. (Before this setting meant Django's
+	// success_url_allowed_hosts, now RedirectAllowedHosts: move such hosts
+	// there.)
 	AllowedHosts []string
 	// RedirectAllowedHosts are other hosts that a "next" redirect after
 	// login or logout may point to (Django's success_url_allowed_hosts),
