@@ -49,6 +49,13 @@ type Argon2 struct {
 	MemoryCost int
 	// Parallelism is the number of lanes; 0 means 8.
 	Parallelism int
+	// HashLen is the length of new hashes in bytes; 0 means
+	// [Argon2HashLen] (32). Django takes it from argon2-cffi's
+	// DEFAULT_HASH_LENGTH, which is 16 before argon2-cffi 21.2 and 32 from
+	// 21.2 on, whatever the Django version, and re-hashes a stored value of
+	// another length: match the argon2-cffi of the Django you share a
+	// database with.
+	HashLen int
 }
 
 func (h Argon2) params() (t, m, p int) {
@@ -65,13 +72,20 @@ func (h Argon2) params() (t, m, p int) {
 	return t, m, p
 }
 
+func (h Argon2) hashLen() int {
+	if h.HashLen == 0 {
+		return Argon2HashLen
+	}
+	return h.HashLen
+}
+
 // Algorithm returns "argon2".
 func (Argon2) Algorithm() string { return "argon2" }
 
 // Encode hashes password with the bytes of salt (at least 8) as argon2id.
 func (h Argon2) Encode(password, salt string) (string, error) {
 	t, m, p := h.params()
-	d := argon2Decoded{variety: "argon2id", version: argon2.Version, m: m, t: t, p: p, salt: []byte(salt), hashLen: Argon2HashLen}
+	d := argon2Decoded{variety: "argon2id", version: argon2.Version, m: m, t: t, p: p, salt: []byte(salt), hashLen: h.hashLen()}
 	if err := d.check(); err != nil {
 		return "", err
 	}
@@ -208,7 +222,8 @@ func (Argon2) Verify(password, encoded string) (bool, error) {
 }
 
 // MustUpdate reports whether encoded differs from h in variety, version,
-// time, memory, parallelism or hash length, or has a salt under 128 bits.
+// time, memory, parallelism or hash length, or has a salt under 128 bits
+// (Django compares argon2-cffi's Parameters the same way).
 func (h Argon2) MustUpdate(encoded string) bool {
 	d, err := decodeArgon2(encoded)
 	if err != nil {
@@ -216,7 +231,7 @@ func (h Argon2) MustUpdate(encoded string) bool {
 	}
 	t, m, p := h.params()
 	return d.variety != "argon2id" || d.version != argon2.Version || !d.hasVersion ||
-		d.t != t || d.m != m || d.p != p || d.hashLen != Argon2HashLen ||
+		d.t != t || d.m != m || d.p != p || d.hashLen != h.hashLen() ||
 		mustUpdateSalt(string(d.salt), SaltEntropy)
 }
 
