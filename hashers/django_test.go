@@ -185,3 +185,24 @@ func TestArgon2HashLen(t *testing.T) {
 	_, err = Argon2{HashLen: 2}.Encode("pw", "abcdefghijklmnopqrstuv")
 	assert.ErrorIs(t, err, ErrParameterOutOfRange)
 }
+
+// FuzzForDjango: any text is either a known release (series or series plus
+// patch number) or refused with ErrUnknownDjangoVersion.
+func FuzzForDjango(f *testing.F) {
+	for _, s := range []string{"3.2", "3.2.25", "6.0", "3.1", "", "3.2.", "4.2.x", "10.0", "3.2.99999999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h, err := DjangoHashers(v)
+		if err != nil {
+			require.ErrorIs(t, err, ErrUnknownDjangoVersion)
+			return
+		}
+		parts := strings.Split(v, ".")
+		require.Contains(t, DjangoVersions(), parts[0]+"."+parts[1])
+		for _, p := range parts[2:] {
+			require.True(t, p != "" && strings.Trim(p, "0123456789") == "", v)
+		}
+		require.NotEmpty(t, h)
+	})
+}

@@ -44,6 +44,11 @@
 //	err := reg.RunDummy(ctx, password)  // when no such user exists
 //	reg.IsUsable(user.Password) / reg.MakeUnusable()
 //
+// [ForDjango] returns instead the list and work factors of a given Django
+// release ("3.2" to "6.0"), for a service that shares its user table with
+// a Django site of that release: then neither side re-hashes what the
+// other made, which would end the user's sessions on the other side.
+//
 // Check follows Django's verify_password: mustUpdate is true when the
 // stored algorithm is not the preferred one, when the preferred hasher's
 // MustUpdate says its parameters differ (PBKDF2 iterations; argon2 variety,

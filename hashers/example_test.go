@@ -88,3 +88,22 @@ func ExampleRegistry_RunDummy() {
 	fmt.Println("done")
 	// Output: done
 }
+
+// A service sharing its user table with a Django 3.2 site hashes as Django
+// 3.2 does, so that neither re-hashes (and so logs out) the other's users.
+func ExampleForDjango() {
+	reg, err := hashers.ForDjango("3.2")
+	if err != nil {
+		panic(err)
+	}
+	enc, err := reg.Make(context.Background(), "s3cret")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(strings.Join(strings.Split(enc, "$")[:2], "$"))
+	_, err = hashers.ForDjango("3.1")
+	fmt.Println(err)
+	// Output:
+	// pbkdf2_sha256$260000
+	// hashers: unknown Django version "3.1" (known: 3.2, 4.0, 4.1, 4.2, 5.0, 5.1, 5.2, 6.0)
+}

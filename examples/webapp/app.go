@@ -56,7 +56,14 @@ type config struct {
 	// Store, when not nil, replaces the in-memory store of the memory mode
 	// (tests use it to set up groups); it is ignored with DatabaseURL.
 	Store auth.Store[auth.User]
-	// Hashers checks and makes passwords; nil means hashers.Default().
+	// DjangoVersion, such as "3.2", makes the app hash passwords as that
+	// Django release does (hashers.ForDjango), so that a Django site
+	// sharing the database and the app never re-hash each other's
+	// passwords and so end each other's sessions. Empty means
+	// hashers.Default(), Django 6.0's settings.
+	DjangoVersion string
+	// Hashers checks and makes passwords; nil means the registry
+	// DjangoVersion picks. Tests set it to cheap hashers.
 	Hashers *hashers.Registry
 	// Logger receives the library's warnings; nil means slog.Default().
 	Logger *slog.Logger
@@ -66,6 +73,15 @@ type config struct {
 	// Mailer sends the password reset mails; nil prints them to standard
 	// error (development only: they hold the reset links).
 	Mailer mail.Sender
+}
+
+// registryFor returns the hashers of Django release version, or
+// hashers.Default() for "".
+func registryFor(version string) (*hashers.Registry, error) {
+	if version == "" {
+		return hashers.Default(), nil
+	}
+	return hashers.ForDjango(version)
 }
 
 // app is the example site for one user store.
@@ -89,7 +105,10 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Hashers == nil {
-		cfg.Hashers = hashers.Default()
+		var err error
+		if cfg.Hashers, err = registryFor(cfg.DjangoVersion); err != nil {
+			return nil, nil, err
+		}
 	}
 	var cleanups []func()
 	cleanup := func() {

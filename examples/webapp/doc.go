@@ -46,6 +46,11 @@
 //     defaults to true in memory and to false with PostgreSQL, so that a
 //     real database is not given demo accounts by accident; even when set
 //     it does nothing if the store has any user already.
+//   - -django-version, such as 3.2: hash passwords with that Django
+//     release's settings (hashers.ForDjango), so that a Django site on the
+//     same database and the app never re-hash, and so log out, each
+//     other's users (MIGRATING.md). Empty means hashers.Default(), Django
+//     6.0's; an unknown version is refused with the list of known ones.
 //   - -insecure-cookies (default true): the app serves plain HTTP, and
 //     browsers other than Chromium and Firefox do not keep a Secure cookie
 //     from http://127.0.0.1, so the development default leaves Secure off.

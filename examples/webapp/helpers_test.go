@@ -43,7 +43,7 @@ func startSite(t *testing.T, cfg config) *site {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Hashers == nil {
+	if cfg.Hashers == nil && cfg.DjangoVersion == "" {
 		cfg.Hashers = cheapHashers()
 	}
 	h, cleanup, err := newApp(context.Background(), cfg)

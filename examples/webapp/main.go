@@ -34,11 +34,15 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	fs.StringVar(&cfg.SecretKey, "secret-key", getenv("SECRET_KEY"), "secret key signing sessions (default $SECRET_KEY; required with PostgreSQL)")
 	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", true, "leave Secure off the session cookie, for plain http://; set false behind an HTTPS proxy")
 	fs.BoolVar(&cfg.Demo, "demo", true, "create the demo users admin and alice when the store has no users (default true in memory, false with PostgreSQL)")
+	fs.StringVar(&cfg.DjangoVersion, "django-version", "", "hash passwords as this Django release does (e.g. 3.2), when sharing its database; empty: Django 6.0's defaults")
 	if err := fs.Parse(args); err != nil {
 		return "", config{}, err
 	}
 	if fs.NArg() > 0 {
 		return "", config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if _, err := registryFor(cfg.DjangoVersion); err != nil {
+		return "", config{}, fmt.Errorf("-django-version: %w", err)
 	}
 	demoSet := false
 	fs.Visit(func(f *flag.Flag) { demoSet = demoSet || f.Name == "demo" })

@@ -25,6 +25,7 @@ func TestParseFlags(t *testing.T) {
 		addr     string
 		want     config
 		wantFail bool
+		wantErr  string
 	}{
 		{name: "defaults", addr: "127.0.0.1:8000",
 			want: config{InsecureCookies: true, Demo: true}},
@@ -38,6 +39,9 @@ func TestParseFlags(t *testing.T) {
 			want: config{DatabaseURL: url, SecretKey: "s", InsecureCookies: true}},
 		{name: "flags beat the environment", args: []string{"-secret-key", "f", "-database-url", ""}, env: map[string]string{"DATABASE_URL": url, "SECRET_KEY": "s"},
 			addr: "127.0.0.1:8000", want: config{SecretKey: "f", InsecureCookies: true, Demo: true}},
+		{name: "django version", args: []string{"-django-version", "3.2"}, addr: "127.0.0.1:8000",
+			want: config{InsecureCookies: true, Demo: true, DjangoVersion: "3.2"}},
+		{name: "unknown django version", args: []string{"-django-version", "3.1"}, wantErr: "known: 3.2, 4.0"},
 		{name: "unknown flag", args: []string{"-nope"}, wantFail: true},
 		{name: "stray argument", args: []string{"serve"}, wantFail: true},
 	}
@@ -45,8 +49,9 @@ func TestParseFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			addr, cfg, err := parseFlags(tt.args, func(k string) string { return tt.env[k] })
-			if tt.wantFail {
+			if tt.wantFail || tt.wantErr != "" {
 				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
 				return
 			}
 			require.NoError(t, err)

@@ -177,3 +177,45 @@ func TestDjangoDatabase(t *testing.T) {
 	assert.Equal(t, []any{"editors", "viewers"}, got["dj_editor"]["groups"])
 	assert.True(t, djangoSees["dj_gone"].Verifies)
 }
+
+// TestDjangoDatabaseDjangoVersion is TestDjangoDatabase with the app
+// started as `webapp -django-version 3.2`: every login succeeds and leaves
+// the hash Django 3.2 wrote byte for byte unchanged, so the users' Django
+// sessions (whose auth hash is an HMAC of it) stay valid.
+func TestDjangoDatabaseDjangoVersion(t *testing.T) {
+	djangotest.Python(t, "psycopg2")
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	django := djangotest.Project{DB: db}
+	django.Manage(t, "migrate", "--no-input", "-v", "0")
+	django.Shell(t, djangoUsers, nil)
+	type view struct {
+		Me       map[string]any
+		Hash     string
+		Verifies bool
+	}
+	var before map[string]view
+	django.Shell(t, djangoView, &before)
+
+	_, cfg, err := parseFlags([]string{"-database-url", db.URL, "-secret-key", testSecret, "-django-version", "3.2"}, func(string) string { return "" })
+	require.NoError(t, err)
+	s := startSite(t, cfg)
+	passwords := map[string]string{"dj_editor": "editor-pw", "dj_root": "root-pw", "dj_staff": "staff-pw", "dj_legacy": "legacy-pw"}
+	for name, pw := range passwords {
+		c := &client{t: t}
+		c.login(s, name, pw)
+		assert.Equal(t, name, c.me(s)["username"])
+	}
+	var after map[string]view
+	django.Shell(t, djangoView, &after)
+	for name := range passwords {
+		if name == "dj_legacy" {
+			// pbkdf2_sha1 is not Django 3.2's preferred hasher: Django's own
+			// login would upgrade it to pbkdf2_sha256 at 260,000 too.
+			assert.True(t, strings.HasPrefix(after[name].Hash, "pbkdf2_sha256$260000$"), hashers.MaskHash(after[name].Hash, 6))
+		} else {
+			assert.Equal(t, before[name].Hash, after[name].Hash, "%s: the login left Django's hash as it was", name)
+		}
+		assert.True(t, after[name].Verifies, name)
+	}
+}
