@@ -68,7 +68,8 @@
 // compress/flate writes other bytes than C zlib (Django reads them, and
 // ours reads Django's), so a short value that Django would compress may
 // stay uncompressed; floats are spelled as encoding/json spells them;
-// NaN and Infinity, which Python's json reads, are malformed here. Only
+// NaN and Infinity, which Python's json reads, are malformed here; a lone
+// surrogate escape such as \ud800, which Python keeps, reads as U+FFFD. Only
 // the JSON serializer exists: Django's PickleSerializer sessions are
 // refused.
 package signing

@@ -93,6 +93,9 @@ func unmarshalJSON(data []byte, v any, useNumber bool) error {
 		dec.UseNumber()
 	}
 	if err := dec.Decode(v); err != nil {
+		if _, ok := errors.AsType[*json.InvalidUnmarshalError](err); ok {
+			return fmt.Errorf("signing: %w", err) // the caller's mistake, not the payload's
+		}
 		return fmt.Errorf("%w: JSON: %v", ErrMalformed, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {

@@ -179,6 +179,10 @@ func TestLoadsMalformed(t *testing.T) {
 			assert.NotErrorIs(t, err, signing.ErrBadSignature)
 		})
 	}
+	// Decoding into a non-pointer is the caller's mistake, not the payload's.
+	err := ts.UnsignObject(ts.Sign(b64([]byte(`1`))), 0)
+	assert.ErrorContains(t, err, "non-pointer")
+	assert.NotErrorIs(t, err, signing.ErrMalformed)
 	// The default limit is 1 MiB.
 	def := newTimestampSigner(t, signing.Config{Key: "k"})
 	var v any
