@@ -1,0 +1,12 @@
+package signing_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/djauth/auth/internal/testenv"
+)
+
+// TestMain runs the tests and then says in one line which were skipped
+// for lack of Django or by -short.
+func TestMain(m *testing.M) { os.Exit(testenv.MainNoLeaks(m, "signing")) }
