@@ -7,13 +7,16 @@
 //
 //	proxies, err := throttle.ParseTrustedProxies("10.0.0.0/8") // the load balancers, if any
 //	limiter, err := throttle.New(throttle.Config{Store: throttle.NewMemoryStore(), TrustedProxies: proxies})
-//	if wait, locked, err := limiter.Check(ctx, r, throttle.ScopeLogin, username); wait > 0 { … }
+//	a, err := auth.New(auth.Config[auth.User]{Store: store, SecretKey: key, Limiter: limiter})
 //
 // # Counters
 //
-// A Limiter is asked before an attempt (Check) and told its outcome after
-// (Fail, Succeed), for a scope ("login", "password_reset",
-// "password_change") and a key (the normalised username, the email, the
+// A Limiter implements auth.Limiter (set it as auth.Config.Limiter): the
+// login page asks it before an attempt (Check), tells it the outcome
+// after (Fail, Succeed), and answers a refused attempt with 429 and
+// Retry-After without hashing a password. Each call names a scope
+// ("login", "password_reset", "password_change") and a key (the
+// normalised username, the email, the
 // user id). Each Rule has one Policy for the key and a looser one for the
 // address, so that many users behind one proxy or NAT are not locked out
 // together, while an account under attack is locked whatever addresses
