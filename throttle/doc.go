@@ -5,8 +5,9 @@
 // counterpart of django-axes, with gentler defaults (a lockout after 10
 // failures for 15 minutes, not 3 for ever).
 //
+//	store, err := postgres.NewThrottleStore(pool) // or throttle.NewMemoryStore()
 //	proxies, err := throttle.ParseTrustedProxies("10.0.0.0/8") // the load balancers, if any
-//	limiter, err := throttle.New(throttle.Config{Store: throttle.NewMemoryStore(), TrustedProxies: proxies})
+//	limiter, err := throttle.New(throttle.Config{Store: store, TrustedProxies: proxies})
 //	a, err := auth.New(auth.Config[auth.User]{Store: store, SecretKey: key, Limiter: limiter})
 //
 // # Counters
@@ -34,6 +35,7 @@
 // # Stores
 //
 // A Store keeps the counters, shared by every instance of a site:
-// MemoryStore here passes the conformance suite in throttletest, which
-// every Store runs.
+// MemoryStore here and store/postgres' ThrottleStore (the djauth_throttle
+// table, created by postgres.Migrate) both pass the conformance suite in
+// throttletest.
 package throttle

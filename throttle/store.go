@@ -43,7 +43,9 @@ var ErrNotFound = errors.New("throttle: no such counter")
 
 // Store keeps the counters, shared by every instance of a site. Every
 // method must be safe for concurrent use; Fail must be atomic, so that
-// concurrent failures of one key are all counted.
+// concurrent failures of one key are all counted. Times need only be kept
+// to the microsecond (PostgreSQL's precision); the Limiter passes times
+// truncated to it.
 type Store interface {
 	// Get returns the counter of key, or an error wrapping ErrNotFound.
 	Get(ctx context.Context, key Key) (Record, error)

@@ -80,7 +80,8 @@ func Run(t *testing.T, newStore func(t *testing.T) throttle.Store) {
 		r, err := s.Fail(ctx, key, t0.Add(time.Minute), t0)
 		require.NoError(t, err)
 		require.Equal(t, 6, r.Failures)
-		r, err = s.Fail(ctx, key, t0.Add(3*time.Minute), t0.Add(time.Minute+time.Nanosecond))
+		// Stores keep times to the microsecond, as PostgreSQL does.
+		r, err = s.Fail(ctx, key, t0.Add(3*time.Minute), t0.Add(time.Minute+time.Microsecond))
 		require.NoError(t, err)
 		require.Equal(t, 1, r.Failures)
 	})
