@@ -12,8 +12,9 @@ import (
 // MemoryStore is a Store in the memory of one process, for tests and
 // single-instance sites. It sweeps expired counters itself: each time the
 // number of counters has doubled since the last sweep, Fail deletes those
-// whose last failure is before its expireBefore, so that many made-up
-// usernames cannot grow it without bound. The zero value is not ready;
+// of its key's scope and kind whose last failure is before its
+// expireBefore, so that many made-up usernames cannot grow it without
+// bound. The zero value is not ready;
 // use NewMemoryStore.
 type MemoryStore struct {
 	mu        sync.Mutex
@@ -57,7 +58,13 @@ func (s *MemoryStore) Fail(ctx context.Context, key Key, now, expireBefore time.
 	r.Last = now
 	s.records[key] = r
 	if len(s.records) >= s.sweepSize {
-		s.prune(expireBefore)
+		// Only counters of this scope and kind are known to share
+		// expireBefore; another scope's may have a longer cool-off.
+		for k, old := range s.records {
+			if k.Scope == key.Scope && k.Kind == key.Kind && old.Last.Before(expireBefore) {
+				delete(s.records, k)
+			}
+		}
 		s.sweepSize = max(64, 2*len(s.records))
 	}
 	return r, nil
