@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"sync"
@@ -172,4 +173,34 @@ func TestLoginFormErrorsAreNotCounted(t *testing.T) {
 		require.Equal(t, http.StatusOK, loginFrom(c, "198.51.100.1", "alice", "").StatusCode)
 	}
 	require.Equal(t, http.StatusFound, loginFrom(c, "198.51.100.1", "alice", "right").StatusCode)
+}
+
+// brokenLimiter is a Limiter whose store is down.
+type brokenLimiter struct{}
+
+var errLimiterDown = errors.New("limiter store down")
+
+func (brokenLimiter) Check(context.Context, *http.Request, string, string) (time.Duration, bool, error) {
+	return 0, false, errLimiterDown
+}
+
+func (brokenLimiter) Fail(context.Context, *http.Request, string, string) (time.Duration, bool, error) {
+	return 0, false, errLimiterDown
+}
+
+func (brokenLimiter) Succeed(context.Context, *http.Request, string, string) error {
+	return errLimiterDown
+}
+
+// TestLoginLimiterDownFailsClosed: when the limiter cannot answer, the
+// login page answers 500 without hashing or logging in.
+func TestLoginLimiterDownFailsClosed(t *testing.T) {
+	e := newEnv(t, func(cfg *auth.Config[auth.User], _ *env[auth.User]) { cfg.Limiter = brokenLimiter{} })
+	e.createUser("alice", "right")
+	runs := e.runs.Load()
+	c := newClient(t, e.app())
+	resp := c.login("alice", "right")
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	require.Equal(t, runs, e.runs.Load())
+	require.Empty(t, c.session())
 }
