@@ -60,6 +60,7 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		secretKey:         cfg.SecretKey,
 		secretFallbacks:   append([]string(nil), cfg.SecretKeyFallbacks...),
 		ctxKey:            new(requestUserKey),
+		limiter:           cfg.Limiter,
 	}
 	for i, key := range append([]string{cfg.SecretKey}, cfg.SecretKeyFallbacks...) {
 		what := "Config.SecretKey"
@@ -218,6 +219,14 @@ type Config[U any] struct {
 	// Templates replaces pages of the login and logout handlers; nil, and
 	// any nil field, means the embedded default. See Templates.
 	Templates *Templates
+	// Limiter throttles and locks out password guessing (package
+	// throttle's Limiter): the login page asks it before every
+	// authentication and answers a refused attempt with 429 and
+	// Retry-After, costing no password hash; the pages of package
+	// accounts use it too. Nil means no throttling. Authenticate itself
+	// does not consult it: code that calls Authenticate directly guards
+	// itself.
+	Limiter Limiter
 }
 
 // CSRFConfig configures the cross-origin request protection
@@ -243,6 +252,7 @@ func (c Config[U]) LogValue() slog.Value {
 		slog.Any("RedirectAllowedHosts", c.RedirectAllowedHosts),
 		slog.Any("CSRFTrustedOrigins", c.CSRF.TrustedOrigins),
 		slog.Bool("InsecureCookie", c.Sessions.InsecureCookie),
+		slog.Bool("Limiter", c.Limiter != nil),
 	)
 }
 
@@ -263,6 +273,7 @@ type Auth[U any] struct {
 	templates *Templates
 	csrf      *http.CrossOriginProtection
 	ctxKey    *requestUserKey
+	limiter   Limiter
 
 	// hashKeys are the HMAC keys of the session auth hash, derived from
 	// SecretKey and then each fallback: SHA-256(keySalt + secret), as

@@ -213,8 +213,35 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
 	}
+	if a.limiter != nil {
+		wait, locked, err := a.limiter.Check(r.Context(), r, LimitScopeLogin, username)
+		if err != nil {
+			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
+			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+			return
+		}
+		if wait > 0 {
+			if locked {
+				a.sendLockedOut(r.Context(), r, LimitScopeLogin, username, wait)
+			}
+			page.Errors = []string{ThrottledMessage(wait)}
+			SetRetryAfter(w, wait)
+			a.render(w, r, http.StatusTooManyRequests, a.templates.Login, page)
+			return
+		}
+	}
 	user, backend, err := a.Authenticate(r.Context(), r, Credentials{CredentialUsername: username, CredentialPassword: password})
 	if errors.Is(err, ErrInvalidCredentials) {
+		if a.limiter != nil {
+			// A failure that the limiter cannot record is logged, not
+			// hidden behind a 500: the attempt failed either way.
+			wait, locked, err := a.limiter.Fail(r.Context(), r, LimitScopeLogin, username)
+			if err != nil {
+				a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
+			} else if locked {
+				a.sendLockedOut(r.Context(), r, LimitScopeLogin, username, wait)
+			}
+		}
 		page.Errors = []string{MsgInvalidLogin}
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
@@ -228,6 +255,13 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		a.logger.ErrorContext(r.Context(), "auth: login: authenticate", "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
+	}
+	if a.limiter != nil {
+		// The password was right (also for an inactive account): the
+		// account's failures end here; the address's are kept.
+		if err := a.limiter.Succeed(r.Context(), r, LimitScopeLogin, username); err != nil {
+			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
+		}
 	}
 	if !authUserOf(user).IsActive {
 		page.Errors = []string{MsgInactive}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"time"
 )
 
 // Signal is a typed hub of receivers, the counterpart of a Django signal.
@@ -126,6 +127,23 @@ type LoginFailed struct {
 	Credentials Credentials
 }
 
+// LockedOut is sent when a Limiter locks a key out: by the failure that
+// locks it and by every attempt that the lockout refuses (django-axes'
+// user_locked_out).
+type LockedOut struct {
+	// Request is the request of the attempt; it may be nil.
+	Request *http.Request
+	// Scope is the kind of attempt (LimitScopeLogin, "password_reset",
+	// "password_change").
+	Scope string
+	// Key is what was locked out: the normalised username of a login,
+	// the email of a password reset, the user id of a password change.
+	// The lockout may be of the client address instead (see the Limiter).
+	Key string
+	// RetryAfter is how long the lockout still lasts.
+	RetryAfter time.Duration
+}
+
 // Signals are the hubs of an Auth instance. Connect receivers to them
 // before serving requests or at any time later.
 type Signals[U any] struct {
@@ -135,6 +153,8 @@ type Signals[U any] struct {
 	UserLoggedOut Signal[LoggedOut[U]]
 	// UserLoginFailed is sent when Authenticate fails.
 	UserLoginFailed Signal[LoginFailed]
+	// UserLockedOut is sent when Config.Limiter locks a key out.
+	UserLockedOut Signal[LockedOut]
 }
 
 func newSignals[U any](logger *slog.Logger) *Signals[U] {
@@ -142,5 +162,6 @@ func newSignals[U any](logger *slog.Logger) *Signals[U] {
 	s.UserLoggedIn.name, s.UserLoggedIn.logger = "user_logged_in", logger
 	s.UserLoggedOut.name, s.UserLoggedOut.logger = "user_logged_out", logger
 	s.UserLoginFailed.name, s.UserLoginFailed.logger = "user_login_failed", logger
+	s.UserLockedOut.name, s.UserLockedOut.logger = "user_locked_out", logger
 	return s
 }

@@ -99,6 +99,17 @@
 // (Django's email__iexact); those without a usable password or whose
 // address fails EmailsMatch get no mail.
 //
+// # Throttling
+//
+// With auth.Config.Limiter set (package throttle), every password reset
+// request is counted per lower-cased email and per client address, whether
+// or not the email has an account, and refused with 429 and Retry-After
+// beyond the limit (LimitScopePasswordReset), so that no address can have
+// thousands of mails sent; wrong old passwords on the change page are
+// counted per user (LimitScopePasswordChange), and a refused attempt is
+// answered 429 without hashing. Auth.Signals().UserLockedOut fires on
+// lockouts.
+//
 // # Compatibility with Django
 //
 // Reset tokens and uidb64 values are made by package tokens exactly as

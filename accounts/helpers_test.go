@@ -61,6 +61,7 @@ func (s *syncBuffer) String() string {
 type envConfig struct {
 	accounts.Config
 	AllowedHosts []string
+	Limiter      auth.Limiter
 }
 
 type option func(*envConfig)
@@ -86,6 +87,7 @@ func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
 		SecretKey:    testSecret,
 		Logger:       logger,
 		AllowedHosts: cfg.AllowedHosts,
+		Limiter:      cfg.Limiter,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })

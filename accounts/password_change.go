@@ -3,6 +3,7 @@ package accounts
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/validation"
@@ -89,6 +90,13 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 	if errs := passwordFieldErrors(old); errs != nil {
 		page.OldPasswordErrors = append(page.OldPasswordErrors, errs...)
 	} else {
+		key := strconv.FormatInt(au.ID, 10)
+		if !m.limitCheck(w, r, LimitScopePasswordChange, key, func(msg string) {
+			page.Errors = []string{msg}
+			m.render(w, r, http.StatusTooManyRequests, m.templates.PasswordChange, page)
+		}) {
+			return
+		}
 		good, _, err := m.auth.Hashers().Check(r.Context(), old, au.Password)
 		if err != nil && (isBusy(err) || r.Context().Err() != nil) {
 			m.serverError(w, r, "password change: check old password", err)
@@ -97,6 +105,7 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 		if !good {
 			page.OldPasswordErrors = append(page.OldPasswordErrors, MsgPasswordIncorrect)
 		}
+		m.limitRecord(r, LimitScopePasswordChange, key, good)
 	}
 	var err error
 	page.NewPassword1Errors, page.NewPassword2Errors, err = m.setPasswordErrors(r, user)

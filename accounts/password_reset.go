@@ -35,6 +35,9 @@ func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, 
 		m.render(w, r, http.StatusOK, m.templates.PasswordReset, page)
 		return
 	}
+	if !m.limitReset(w, r, page, email) {
+		return
+	}
 	scheme, host, ok := m.site(r)
 	if !ok {
 		// Django's get_host raises DisallowedHost: 400, nothing sent.

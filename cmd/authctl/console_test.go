@@ -93,6 +93,7 @@ func Example() {
 	//   createsuperuser  create a superuser (Django's createsuperuser)
 	//   createuser       create an ordinary (non-superuser) user
 	//   group            create, delete and list groups; grant and revoke their permissions
+	//   lockouts         list and reset login throttling and lockouts
 	//   migrate          create or verify the auth schema in a PostgreSQL database
 	//   perms            list the permissions in the database
 	//   user             grant and revoke a user's permissions and groups; list its permissions

@@ -19,7 +19,7 @@
 // migrate, --timeout (default 1m: the limit for connecting and for each
 // statement). Flags may come before or after the positional arguments.
 //
-// The commands that touch users (all but migrate and clearsessions) take
+// The commands that touch users (all but migrate, clearsessions and lockouts) take
 // --user-table (default $DJAUTH_USER_TABLE, else auth_user) for a Django
 // project whose AUTH_USER_MODEL is a custom model: "accounts_user" for
 // accounts.User. Its memberships are then in accounts_user_groups and
@@ -43,6 +43,8 @@
 //	user perms USERNAME            print the user's effective permissions, sorted
 //	perms list [APP]               print the permissions as NAME<TAB>DESCRIPTION
 //	clearsessions                  delete expired sessions from djauth_session
+//	lockouts list                  print the login throttling counters (djauth_throttle)
+//	lockouts reset [--username U] [--address A]  end a lockout or delay
 //
 // Permissions are named "app_label.codename", as in Django's has_perm.
 // "authctl help COMMAND" prints the flags and details of a command.

@@ -167,6 +167,7 @@ func TestSchemaMissing(t *testing.T) {
 		{"user", "perms", "admin"},
 		{"perms", "list"},
 		{"clearsessions"},
+		{"lockouts", "list"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			r := s.run(t, args...)

@@ -60,7 +60,7 @@ var djangoMigrations = []djangoMigration{
 
 // djauthMigrations are djauth's own migrations, recorded in
 // djauth_migrations. Each names a file under migrations/.
-var djauthMigrations = []string{"0001_session"}
+var djauthMigrations = []string{"0001_session", "0002_throttle"}
 
 // requiredColumns are the columns the store reads and writes, with the
 // smallest varchar length it relies on (0 for other types).
@@ -144,7 +144,7 @@ func (r Report) Lines() []string {
 // ErrSchemaMismatch otherwise.
 //
 // Either way it then applies djauth's own migrations (the djauth_session
-// table), recorded in djauth_migrations. Running it again is a no-op.
+// table, and the djauth_throttle table of ThrottleStore), recorded in djauth_migrations. Running it again is a no-op.
 func Migrate(ctx context.Context, db Querier) (Report, error) {
 	var rep Report
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
