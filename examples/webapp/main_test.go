@@ -38,6 +38,10 @@ func TestParseFlags(t *testing.T) {
 			want: config{DatabaseURL: url, SecretKey: "s", InsecureCookies: true}},
 		{name: "flags beat the environment", args: []string{"-secret-key", "f", "-database-url", ""}, env: map[string]string{"DATABASE_URL": url, "SECRET_KEY": "s"},
 			addr: "127.0.0.1:8000", want: config{SecretKey: "f", InsecureCookies: true, Demo: true}},
+		{name: "redis from the environment", env: map[string]string{"REDIS_URL": "redis://r:6379/2"}, addr: "127.0.0.1:8000",
+			want: config{RedisURL: "redis://r:6379/2", InsecureCookies: true, Demo: true}},
+		{name: "redis flag", args: []string{"-redis-url", "redis://f/1"}, env: map[string]string{"REDIS_URL": "redis://r:6379/2"}, addr: "127.0.0.1:8000",
+			want: config{RedisURL: "redis://f/1", InsecureCookies: true, Demo: true}},
 		{name: "unknown flag", args: []string{"-nope"}, wantFail: true},
 		{name: "stray argument", args: []string{"serve"}, wantFail: true},
 	}
