@@ -69,7 +69,7 @@ var sessionVariants = []struct {
 
 // redisSessionStore returns a Redis session store under a key prefix of
 // the test's own, deleted when the test ends.
-func redisSessionStore(t *testing.T) *redisstore.SessionStore {
+func redisSessionStore(t testing.TB) *redisstore.SessionStore {
 	t.Helper()
 	c := redistest.Client(t)
 	ss, err := redisstore.NewSessionStore(c, redisstore.Options{Prefix: redistest.Prefix(t, c)})
