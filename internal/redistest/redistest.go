@@ -5,6 +5,9 @@
 //
 //	AUTH_TEST_REDIS_URL='redis://127.0.0.1:6379/0' go test ./store/redis/...
 //
+// The cluster and ring tests also need AUTH_TEST_REDIS_CLUSTER_ADDRS, the
+// nodes of a Redis Cluster (ClusterClient).
+//
 // When the variable is unset the test is skipped with a message that says
 // how to enable it, unless CI=true, in which case it fails (testenv.Skip).
 // When it is set but the server does not answer PING the test fails.
@@ -22,6 +25,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,8 +87,15 @@ func Prefix(t testing.TB, c redis.UniversalClient) string {
 }
 
 // DeleteKeys deletes every key that starts with prefix, which must not
-// contain glob characters.
+// contain glob characters; on a cluster or ring, on every node.
 func DeleteKeys(ctx context.Context, c redis.UniversalClient, prefix string) error {
+	each := func(ctx context.Context, node *redis.Client) error { return DeleteKeys(ctx, node, prefix) }
+	switch cc := c.(type) {
+	case *redis.ClusterClient:
+		return cc.ForEachMaster(ctx, each)
+	case *redis.Ring:
+		return cc.ForEachShard(ctx, each)
+	}
 	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
 	for iter.Next(ctx) {
 		if err := c.Del(ctx, iter.Val()).Err(); err != nil {
@@ -92,4 +103,32 @@ func DeleteKeys(ctx context.Context, c redis.UniversalClient, prefix string) err
 		}
 	}
 	return iter.Err()
+}
+
+// EnvClusterAddrs is the environment variable that names the nodes of a
+// test Redis Cluster, separated by commas (one node that holds every slot
+// will do: .ci/run starts one at 127.0.0.1:6380).
+const EnvClusterAddrs = "AUTH_TEST_REDIS_CLUSTER_ADDRS"
+
+// ClusterClient returns a client of the configured cluster whose state is
+// ok, closed when the test ends. When EnvClusterAddrs is unset the test is
+// skipped, or fails when CI=true.
+func ClusterClient(t testing.TB) *redis.ClusterClient {
+	t.Helper()
+	addrs := os.Getenv(EnvClusterAddrs)
+	if addrs == "" {
+		testenv.Skip(t, testenv.Redis, fmt.Sprintf("Redis Cluster tests need %s, e.g. %s=127.0.0.1:6380", EnvClusterAddrs, EnvClusterAddrs))
+	}
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(addrs, ",")})
+	t.Cleanup(func() { _ = c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	info, err := c.ClusterInfo(ctx).Result()
+	if err != nil {
+		t.Fatalf("redistest: cluster info %s: %v", addrs, err)
+	}
+	if !strings.Contains(info, "cluster_state:ok") {
+		t.Fatalf("redistest: cluster %s is not ok:\n%s", addrs, info)
+	}
+	return c
 }

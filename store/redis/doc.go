@@ -30,17 +30,19 @@
 // UpdateCtx (auth.SessionUpdater) is one SET … XX PXAT, so a request that
 // began before a logout cannot write the deleted session back; RenewCtx
 // (auth.SessionRenewer) deletes the old key and writes the new one only if
-// the old one was still there, in one Lua script (on Redis Cluster, where
-// the two keys may live on different nodes, a DEL whose answer decides
-// the SET). When Redis cannot be reached every method returns an error,
+// the old one was still there, in one Lua script (on Redis Cluster or a
+// Ring, where the two keys may live on different nodes, a DEL whose answer
+// decides the SET). When Redis cannot be reached every method returns an error,
 // never "not found", so requests fail closed instead of turning into
 // anonymous ones that overwrite sessions.
 //
 // # Clients
 //
-// NewSessionStore takes a goredis.UniversalClient: a *goredis.Client, a
-// sentinel-backed failover client or a *goredis.ClusterClient. The caller
-// owns the client and closes it. AllCtx lists sessions with SCAN (on every
-// primary of a cluster) and refuses, with ErrTooManySessions, to load more
-// than Options.MaxAll of them.
+// NewSessionStore takes a goredis.UniversalClient: a *goredis.Client
+// (NewClient, or NewFailoverClient for sentinel), a *goredis.ClusterClient
+// or a *goredis.Ring. The caller owns the client and closes it. AllCtx
+// lists sessions with SCAN, on every primary of a cluster and every shard
+// of a ring, and refuses, with ErrTooManySessions, to load more than
+// Options.MaxAll of them; through any other client (a wrapper that might
+// hide several servers) it returns an error rather than a partial list.
 package redis

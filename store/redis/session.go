@@ -63,7 +63,8 @@ type SessionStore struct {
 	scanCount int64
 	maxAll    int
 	// twoStep renews with a DEL and then a SET instead of one script, for
-	// Redis Cluster, where the two keys may live on different nodes.
+	// clients that spread keys over several servers (Redis Cluster, Ring),
+	// where the two keys may live on different nodes.
 	twoStep bool
 }
 
@@ -77,7 +78,7 @@ var (
 )
 
 // NewSessionStore returns a session store on client, which may be a
-// single-node, sentinel (failover) or cluster client. The caller owns the
+// single-node, sentinel (failover), cluster or ring client. The caller owns the
 // client and closes it after the last use of the store.
 func NewSessionStore(client goredis.UniversalClient, opts Options) (*SessionStore, error) {
 	if client == nil {
@@ -96,7 +97,10 @@ func NewSessionStore(client goredis.UniversalClient, opts Options) (*SessionStor
 	if s.maxAll == 0 {
 		s.maxAll = DefaultMaxAll
 	}
-	_, s.twoStep = client.(*goredis.ClusterClient)
+	// A *Client talks to one server (a sentinel-managed one included);
+	// any other client may route the two keys of a renewal apart.
+	_, single := client.(*goredis.Client)
+	s.twoStep = !single
 	return s, nil
 }
 
@@ -179,9 +183,9 @@ return 1
 // to newToken only while oldToken exists and has not expired, so a logout
 // that deleted oldToken during the request holds.
 //
-// On a single node or a sentinel-managed primary this is one Lua script,
-// atomic. On Redis Cluster the two keys may live on different nodes, so it
-// is a DEL of the old key and then, only if that DEL removed it, a SET of
+// On a single node or a sentinel-managed primary (a *goredis.Client) this
+// is one Lua script, atomic. On Redis Cluster or a Ring the two keys may
+// live on different nodes, so it is a DEL of the old key and then, only if that DEL removed it, a SET of
 // the new one: of a logout and a renewal racing for the old key exactly
 // one removes it, so the guarantee is the same; if the SET then fails the
 // session is lost (the user is logged out), never duplicated.
@@ -219,30 +223,39 @@ func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
 
 // AllCtx returns the data of every unexpired session under the store's
 // prefix by token; it is empty, not nil, when there are none. It walks the
-// keys with SCAN (on every primary of a cluster), so it never blocks
+// keys with SCAN (on every primary of a cluster, every shard of a ring;
+// other clients get an error), so it never blocks
 // Redis, and fails with ErrTooManySessions rather than load more than
 // Options.MaxAll sessions. A session deleted during the walk is left out.
 func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
 	out := map[string][]byte{}
+	// On several servers each is walked on a goroutine of go-redis's.
+	var mu sync.Mutex
+	eachNode := func(ctx context.Context, node *goredis.Client) error {
+		part := map[string][]byte{}
+		if err := s.scan(ctx, node, part); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		maps.Copy(out, part)
+		if len(out) > s.maxAll {
+			return fmt.Errorf("%w: more than %d", ErrTooManySessions, s.maxAll)
+		}
+		return nil
+	}
 	var err error
-	if cc, ok := s.c.(*goredis.ClusterClient); ok {
-		// ForEachMaster walks the primaries on goroutines of its own.
-		var mu sync.Mutex
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, node *goredis.Client) error {
-			part := map[string][]byte{}
-			if err := s.scan(ctx, node, part); err != nil {
-				return err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			maps.Copy(out, part)
-			if len(out) > s.maxAll {
-				return fmt.Errorf("%w: more than %d", ErrTooManySessions, s.maxAll)
-			}
-			return nil
-		})
-	} else {
-		err = s.scan(ctx, s.c, out)
+	switch c := s.c.(type) {
+	case *goredis.Client:
+		err = s.scan(ctx, c, out)
+	case *goredis.ClusterClient:
+		err = c.ForEachMaster(ctx, eachNode)
+	case *goredis.Ring:
+		err = c.ForEachShard(ctx, eachNode)
+	default:
+		// SCAN through an unknown client might see one server of
+		// several: no list rather than a partial one.
+		err = fmt.Errorf("cannot list the sessions through a %T", s.c)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("redis: all sessions: %w", err)

@@ -354,6 +354,31 @@ func TestSessionStoreAll(t *testing.T) {
 	assert.Len(t, all, 25)
 }
 
+// wrappedClient is a client NewSessionStore does not know.
+type wrappedClient struct{ *goredis.Client }
+
+// TestSessionStoreUnknownClient: through a client that may hide several
+// servers, AllCtx refuses rather than list one server's sessions, and
+// RenewCtx still renews.
+func TestSessionStoreUnknownClient(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := redistest.Client(t)
+	st, err := redisstore.NewSessionStore(wrappedClient{c}, redisstore.Options{Prefix: redistest.Prefix(t, c)})
+	require.NoError(t, err)
+	require.NoError(t, st.CommitCtx(ctx, "old", []byte("x"), time.Now().Add(time.Hour)))
+	found, err := st.RenewCtx(ctx, "old", "new", []byte("y"), time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	assert.True(t, found)
+	b, found, err := st.FindCtx(ctx, "new")
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.Equal(t, []byte("y"), b)
+	all, err := st.AllCtx(ctx)
+	assert.ErrorContains(t, err, "cannot list")
+	assert.Nil(t, all)
+}
+
 // TestSessionStoreDown: with Redis unreachable every call fails with an
 // error, never "not found", and no error holds the token.
 func TestSessionStoreDown(t *testing.T) {
