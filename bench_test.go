@@ -101,6 +101,14 @@ func BenchmarkAuthenticatedRequestMemstore(b *testing.B) {
 	benchRequest(b, a.Middleware(page), cookie)
 }
 
+// BenchmarkAuthenticatedRequestRedis is AuthenticatedRequest with the
+// sessions in Redis (store/redis, at AUTH_TEST_REDIS_URL): one GET per
+// request and no write.
+func BenchmarkAuthenticatedRequestRedis(b *testing.B) {
+	a, cookie, page := benchAuth(b, redisSessionStore(b), nil)
+	benchRequest(b, a.Middleware(page), cookie)
+}
+
 // BenchmarkBareHandler is the page without any session or auth.
 func BenchmarkBareHandler(b *testing.B) {
 	benchRequest(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -23,7 +23,9 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/internal/pgtest"
+	"github.com/djauth/auth/internal/redistest"
 	"github.com/djauth/auth/store/postgres"
+	redisstore "github.com/djauth/auth/store/redis"
 )
 
 // pgSessionStore returns a migrated PostgreSQL session store on a fresh
@@ -40,8 +42,9 @@ func pgSessionStore(t *testing.T, tracer *pgtest.Tracer) *postgres.SessionStore 
 }
 
 // sessionVariants are the session stores under test: with an atomic
-// UpdateCtx (the built-in memory store, PostgreSQL) and without one (scs's
-// memstore), where Middleware falls back to a lookup before the commit.
+// UpdateCtx (the built-in memory store, PostgreSQL, Redis) and without one
+// (scs's memstore), where Middleware falls back to a lookup before the
+// commit.
 var sessionVariants = []struct {
 	name string
 	opt  func(t *testing.T) envOption[auth.User]
@@ -58,6 +61,20 @@ var sessionVariants = []struct {
 		ss := pgSessionStore(t, nil)
 		return func(c *auth.Config[auth.User], _ *env[auth.User]) { c.Sessions.Store = ss }
 	}},
+	{"redis session store", func(t *testing.T) envOption[auth.User] {
+		ss := redisSessionStore(t)
+		return func(c *auth.Config[auth.User], _ *env[auth.User]) { c.Sessions.Store = ss }
+	}},
+}
+
+// redisSessionStore returns a Redis session store under a key prefix of
+// the test's own, deleted when the test ends.
+func redisSessionStore(t testing.TB) *redisstore.SessionStore {
+	t.Helper()
+	c := redistest.Client(t)
+	ss, err := redisstore.NewSessionStore(c, redisstore.Options{Prefix: redistest.Prefix(t, c)})
+	require.NoError(t, err)
+	return ss
 }
 
 // newSessionEnv is an env over variant's session store, logging at debug

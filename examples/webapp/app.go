@@ -15,6 +15,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
@@ -22,6 +23,7 @@ import (
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
+	redisstore "github.com/djauth/auth/store/redis"
 )
 
 // Permissions of the example's "reports" app.
@@ -44,8 +46,15 @@ type config struct {
 	// DatabaseURL selects PostgreSQL for users and sessions; empty means
 	// the in-memory store and in-memory sessions.
 	DatabaseURL string
+	// RedisURL, when not empty, puts the sessions in Redis (a
+	// redis:// or rediss:// URL, as redis.ParseURL reads it), whatever
+	// holds the users.
+	RedisURL string
+	// RedisPrefix starts the keys of the sessions in Redis; empty means
+	// the store's default, "djauth:session:".
+	RedisPrefix string
 	// SecretKey signs the session auth hash. Empty is allowed only in
-	// memory mode, where a random key is generated.
+	// memory mode without Redis, where a random key is generated.
 	SecretKey string
 	// InsecureCookies leaves Secure off the session cookie, so that the
 	// cookie works over plain http://127.0.0.1.
@@ -130,6 +139,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		if store == nil {
 			store = memory.New[auth.User]()
 		}
+		if cfg.SecretKey == "" && cfg.RedisURL != "" {
+			return fail(errors.New("Redis sessions need -secret-key or SECRET_KEY: every instance sharing them must sign sessions with the same key"))
+		}
 		if cfg.SecretKey == "" {
 			cfg.SecretKey = hashers.RandomString(50)
 			fmt.Fprintln(cfg.Out, "No -secret-key or SECRET_KEY given: using a random key for this run (sessions end when the process stops).")
@@ -161,6 +173,22 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		}
 		cleanups = append(cleanups, ss.Close)
 		sessionStore = ss
+	}
+	if cfg.RedisURL != "" {
+		opts, err := goredis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fail(fmt.Errorf("-redis-url: %w", err))
+		}
+		client := goredis.NewClient(opts)
+		cleanups = append(cleanups, func() { _ = client.Close() })
+		if err := client.Ping(ctx).Err(); err != nil {
+			return fail(fmt.Errorf("connect to Redis: %w", err))
+		}
+		rs, err := redisstore.NewSessionStore(client, redisstore.Options{Prefix: cfg.RedisPrefix})
+		if err != nil {
+			return fail(err)
+		}
+		sessionStore = rs
 	}
 
 	// Django creates the permissions of its own models and of every app's

@@ -4,6 +4,7 @@
 //
 //	go run ./examples/webapp                      # in-memory store, http://127.0.0.1:8000
 //	go run ./examples/webapp -database-url postgres://... -secret-key ...
+//	go run ./examples/webapp -redis-url redis://127.0.0.1:6379/0 -secret-key ...
 //
 // # Pages
 //
@@ -37,10 +38,15 @@
 //     is, so the app runs unchanged on a Django project's database.
 //     Sessions go to the djauth_session table, so several instances on one
 //     database behave as one site.
+//   - -redis-url, or $REDIS_URL (redis://host:port/db, as go-redis's
+//     ParseURL reads it): keep the sessions in Redis, under keys
+//     "djauth:session:<token>" that expire with the sessions, whether the
+//     users are in memory or in PostgreSQL (store/redis).
 //   - -secret-key, or $SECRET_KEY: signs the session auth hash. Without it
 //     the in-memory mode makes a random key for the run and says so; the
-//     PostgreSQL mode refuses to start, because every instance sharing the
-//     database must use the same key (and sessions must survive restarts).
+//     PostgreSQL and Redis modes refuse to start, because every instance
+//     sharing the sessions must use the same key (and sessions must
+//     survive restarts).
 //   - -demo: create a superuser "admin" and a user "alice" holding only
 //     reports.view_report, with random passwords that are printed. It
 //     defaults to true in memory and to false with PostgreSQL, so that a

@@ -31,6 +31,7 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8000", "address to listen on")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL URL for users and sessions (default $DATABASE_URL; empty: in-memory store)")
+	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "Redis URL for sessions, e.g. redis://127.0.0.1:6379/0 (default $REDIS_URL; empty: sessions with the users)")
 	fs.StringVar(&cfg.SecretKey, "secret-key", getenv("SECRET_KEY"), "secret key signing sessions (default $SECRET_KEY; required with PostgreSQL)")
 	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", true, "leave Secure off the session cookie, for plain http://; set false behind an HTTPS proxy")
 	fs.BoolVar(&cfg.Demo, "demo", true, "create the demo users admin and alice when the store has no users (default true in memory, false with PostgreSQL)")
@@ -81,6 +82,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	store := "in-memory store"
 	if cfg.DatabaseURL != "" {
 		store = "PostgreSQL"
+	}
+	if cfg.RedisURL != "" {
+		store += ", sessions in Redis"
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Listening on %s/ (%s). Log in at %s/accounts/login/\n", base, store, base)

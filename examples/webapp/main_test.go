@@ -42,6 +42,10 @@ func TestParseFlags(t *testing.T) {
 		{name: "django version", args: []string{"-django-version", "3.2"}, addr: "127.0.0.1:8000",
 			want: config{InsecureCookies: true, Demo: true, DjangoVersion: "3.2"}},
 		{name: "unknown django version", args: []string{"-django-version", "3.1"}, wantErr: "known: 3.2, 4.0"},
+		{name: "redis from the environment", env: map[string]string{"REDIS_URL": "redis://r:6379/2"}, addr: "127.0.0.1:8000",
+			want: config{RedisURL: "redis://r:6379/2", InsecureCookies: true, Demo: true}},
+		{name: "redis flag", args: []string{"-redis-url", "redis://f/1"}, env: map[string]string{"REDIS_URL": "redis://r:6379/2"}, addr: "127.0.0.1:8000",
+			want: config{RedisURL: "redis://f/1", InsecureCookies: true, Demo: true}},
 		{name: "unknown flag", args: []string{"-nope"}, wantFail: true},
 		{name: "stray argument", args: []string{"serve"}, wantFail: true},
 	}

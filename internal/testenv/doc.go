@@ -1,5 +1,5 @@
 // Package testenv skips the tests that need something the machine may
-// lack (PostgreSQL, Django, Chromium) or that are too slow for
+// lack (PostgreSQL, Redis, Django, Chromium) or that are too slow for
 // go test -short, and counts those skips so that a package's TestMain can
 // say in one line what was not run and what to set to run it:
 //
@@ -19,7 +19,7 @@
 //
 // # CI
 //
-// Under CI=true a missing PostgreSQL, Django or Chromium fails the test
+// Under CI=true a missing PostgreSQL, Redis, Django or Chromium fails the test
 // instead of skipping it (the CI machine installs them). -short skips the
 // slow tests even under CI=true, since it is asked for explicitly; .ci/run
 // never passes it.

@@ -23,6 +23,8 @@ const (
 	Chromium
 	// Slow: a slow test under go test -short.
 	Slow
+	// Redis: AUTH_TEST_REDIS_URL is not set.
+	Redis
 	numNeeds
 )
 
@@ -32,6 +34,7 @@ var hints = [numNeeds]string{
 	Django:     "apt-get install python3-django python3-argon2 python3-bcrypt python3-psycopg2 (or set DJAUTH_PYTHON) to run them (Django)",
 	Chromium:   "apt-get install chromium chromium-driver to run them (browser)",
 	Slow:       "slow, run without -short to run them",
+	Redis:      "set AUTH_TEST_REDIS_URL to run them (Redis), e.g. redis://127.0.0.1:6379/0",
 }
 
 // Counter counts the skips of one test binary. Its zero value is ready.

@@ -38,6 +38,10 @@ func TestCounter(t *testing.T) {
 	var one Counter
 	one.skip(&fakeT{}, Slow, "-short: slow", false)
 	assert.Equal(t, "e2e: 1 test skipped: slow, run without -short to run them", one.Summary("e2e"))
+
+	var r Counter
+	r.skip(&fakeT{}, Redis, "needs Redis", false)
+	assert.Equal(t, "store/redis: 1 test skipped: set AUTH_TEST_REDIS_URL to run them (Redis), e.g. redis://127.0.0.1:6379/0", r.Summary("store/redis"))
 }
 
 // TestCounterCI: under CI=true a missing need fails the test and is not
