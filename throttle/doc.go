@@ -5,10 +5,10 @@
 // counterpart of django-axes, with gentler defaults (a lockout after 10
 // failures for 15 minutes, not 3 for ever).
 //
-//	store, err := postgres.NewThrottleStore(pool) // or throttle.NewMemoryStore()
+//	counters, err := postgres.NewThrottleStore(pool) // or throttle.NewMemoryStore()
 //	proxies, err := throttle.ParseTrustedProxies("10.0.0.0/8") // the load balancers, if any
-//	limiter, err := throttle.New(throttle.Config{Store: store, TrustedProxies: proxies})
-//	a, err := auth.New(auth.Config[auth.User]{Store: store, SecretKey: key, Limiter: limiter})
+//	limiter, err := throttle.New(throttle.Config{Store: counters, TrustedProxies: proxies})
+//	a, err := auth.New(auth.Config[auth.User]{Store: users, SecretKey: key, Limiter: limiter})
 //
 // # Counters
 //
