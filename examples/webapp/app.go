@@ -24,6 +24,7 @@ import (
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
 	redisstore "github.com/djauth/auth/store/redis"
+	"github.com/djauth/auth/throttle"
 )
 
 // Permissions of the example's "reports" app.
@@ -133,6 +134,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	var (
 		store        auth.Store[auth.User]
 		sessionStore scs.Store
+		// Failed logins, reset mails and password changes are throttled;
+		// with PostgreSQL the counters are shared by every instance.
+		counters throttle.Store = throttle.NewMemoryStore()
 	)
 	if cfg.DatabaseURL == "" {
 		store = cfg.Store
@@ -173,6 +177,11 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		}
 		cleanups = append(cleanups, ss.Close)
 		sessionStore = ss
+		ts, err := postgres.NewThrottleStore(pool)
+		if err != nil {
+			return fail(err)
+		}
+		counters = ts
 	}
 	if cfg.RedisURL != "" {
 		opts, err := goredis.ParseURL(cfg.RedisURL)
@@ -197,7 +206,12 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	if _, err := auth.Register(ctx, store, append(auth.AuthModels(), reportModel)...); err != nil {
 		return fail(fmt.Errorf("register permissions: %w", err))
 	}
+	limiter, err := throttle.New(throttle.Config{Store: counters})
+	if err != nil {
+		return fail(err)
+	}
 	a, err := auth.New(auth.Config[auth.User]{
+		Limiter:   limiter,
 		Store:     store,
 		SecretKey: cfg.SecretKey,
 		Hashers:   cfg.Hashers,

@@ -347,3 +347,25 @@ func TestPageLayout(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginThrottled: the example throttles password guessing, so a few
+// wrong passwords in a row make the next attempt wait (429 with
+// Retry-After), even with the right password, until the wait is over.
+func TestLoginThrottled(t *testing.T) {
+	t.Parallel()
+	s := startSite(t, config{SecretKey: testSecret, Demo: true, InsecureCookies: true})
+	c := &client{t: t}
+	var resp response
+	for range 10 {
+		resp = c.post(s.srv.URL+"/accounts/login/", url.Values{"username": {"alice"}, "password": {"wrong"}})
+		if resp.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "repeated failures are throttled")
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	resp = c.post(s.srv.URL+"/accounts/login/", url.Values{"username": {"alice"}, "password": {s.demos["alice"]}})
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "the right password waits too")
+	assert.Empty(t, c.session)
+}
