@@ -77,7 +77,7 @@ func main() {
 	n := flag.Int("n", runtime.NumCPU(), "registry MaxConcurrent: hashes at once")
 	logins := flag.Int("logins", 50, "concurrent logins in the burst")
 	maxWait := flag.Duration("maxwait", 0, "registry MaxWait (0: hashers.DefaultMaxWait)")
-	margin := flag.Int64("margin", 64, "allowed MiB above baseline + bound")
+	margin := flag.Int64("margin", 100, "allowed MiB above baseline + bound (one Argon2 hash)")
 	timeout := flag.Duration("timeout", 2*time.Minute, "give up on the whole burst after this long")
 	memLimit := flag.Bool("memlimit", true, "set the Go memory limit to baseline + bound before the burst (as GOMEMLIMIT would); false leaves GOGC alone to pace the GC")
 	asJSON := flag.Bool("json", false, "print the result as JSON")

@@ -16,8 +16,12 @@ import (
 // process (the race detector and the other tests of a test binary would
 // distort its resident memory): 50 concurrent Argon2 logins at Django's
 // defaults with MaxConcurrent 2 must peak within baseline + 2 × 100 MiB +
-// 64 MiB, and every login must either succeed (302) or be refused as busy
-// (503). It takes about 10 s, so -short skips it.
+// 100 MiB, and every login must either succeed (302) or be refused as busy
+// (503). The margin is one hash: on a loaded machine the collector can lag
+// one finished hash's buffer behind (seen once: 51 MiB over a 64 MiB
+// margin, with four test suites running), while a second registry (+200
+// MiB) or a broken slot limit (up to 50 hashes) still fails. It takes
+// about 10 s, so -short skips it.
 func TestPeakRSSWithinBound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs 50 Argon2 logins at 100 MiB each (about 10 s); run without -short")
@@ -29,7 +33,7 @@ func TestPeakRSSWithinBound(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 
-	cmd := exec.CommandContext(t.Context(), bin, "-n", "2", "-logins", "50", "-margin", "64", "-json")
+	cmd := exec.CommandContext(t.Context(), bin, "-n", "2", "-logins", "50", "-margin", "100", "-json")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(cmd.Environ(), "GOGC=", "GOMEMLIMIT=", "GODEBUG=")
