@@ -72,6 +72,9 @@ type config struct {
 	// passwords and so end each other's sessions. Empty means
 	// hashers.Default(), Django 6.0's settings.
 	DjangoVersion string
+	// CPUProfile, when not empty, is the file that run writes a CPU
+	// profile of the whole run to (main's -cpuprofile); newApp ignores it.
+	CPUProfile string
 	// Hashers checks and makes passwords; nil means the registry
 	// DjangoVersion picks. Tests set it to cheap hashers.
 	Hashers *hashers.Registry

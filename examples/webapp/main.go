@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -36,6 +37,7 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", true, "leave Secure off the session cookie, for plain http://; set false behind an HTTPS proxy")
 	fs.BoolVar(&cfg.Demo, "demo", true, "create the demo users admin and alice when the store has no users (default true in memory, false with PostgreSQL)")
 	fs.StringVar(&cfg.DjangoVersion, "django-version", "", "hash passwords as this Django release does (e.g. 3.2), when sharing its database; empty: Django 6.0's defaults")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (for load tests; empty: no profile)")
 	if err := fs.Parse(args); err != nil {
 		return "", config{}, err
 	}
@@ -61,6 +63,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr, cfg, err := parseFlags(args, getenv)
 	if err != nil {
 		return err
+	}
+
+	if cfg.CPUProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -104,6 +114,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return nil
+}
+
+// startCPUProfile starts profiling the process's CPU into the file at
+// path and returns the function that stops it and closes the file; run
+// calls it after the server has shut down, so the profile covers the
+// whole run.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 // serverLimits are the http.Server settings that bound what one client can

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
@@ -46,6 +49,8 @@ func TestParseFlags(t *testing.T) {
 			want: config{RedisURL: "redis://r:6379/2", InsecureCookies: true, Demo: true}},
 		{name: "redis flag", args: []string{"-redis-url", "redis://f/1"}, env: map[string]string{"REDIS_URL": "redis://r:6379/2"}, addr: "127.0.0.1:8000",
 			want: config{RedisURL: "redis://f/1", InsecureCookies: true, Demo: true}},
+		{name: "cpu profile", args: []string{"-cpuprofile", "/tmp/cpu.pprof"}, addr: "127.0.0.1:8000",
+			want: config{InsecureCookies: true, Demo: true, CPUProfile: "/tmp/cpu.pprof"}},
 		{name: "unknown flag", args: []string{"-nope"}, wantFail: true},
 		{name: "stray argument", args: []string{"serve"}, wantFail: true},
 	}
@@ -139,5 +144,58 @@ func TestRunBindError(t *testing.T) {
 	err = run(context.Background(), []string{"-addr", ln.Addr().String(), "-demo=false", "-secret-key", testSecret}, func(string) string { return "" }, &out, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "address already in use")
+	assert.NotContains(t, out.String(), "Listening on")
+}
+
+// TestRunWritesCPUProfile runs the program with -cpuprofile: after a
+// clean shutdown the file holds a profile (gzip-compressed protobuf, as
+// runtime/pprof writes it).
+func TestRunWritesCPUProfile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &lineWriter{lines: make(chan string, 100)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo=false", "-secret-key", testSecret, "-cpuprofile", path}, func(string) string { return "" }, out, io.Discard)
+	}()
+	listening := regexp.MustCompile(`^Listening on (http://\S+)/ `)
+	var m []string
+	for m == nil {
+		select {
+		case line := <-out.lines:
+			m = listening.FindStringSubmatch(line)
+		case err := <-done:
+			t.Fatalf("run returned before listening: %v", err)
+		case <-time.After(time.Minute):
+			t.Fatal("no Listening line within a minute")
+		}
+	}
+	resp, err := http.Get(m[1] + "/healthz")
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	cancel()
+	require.NoError(t, <-done)
+
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	require.NoError(t, err, "the profile is gzip-compressed")
+	body, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	assert.NotEmpty(t, body, "the profile holds at least its header")
+}
+
+// TestRunCPUProfileBadPath reports a profile file that cannot be created
+// before listening.
+func TestRunCPUProfileBadPath(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	path := filepath.Join(t.TempDir(), "missing", "cpu.pprof")
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-demo=false", "-secret-key", testSecret, "-cpuprofile", path}, func(string) string { return "" }, &out, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-cpuprofile")
 	assert.NotContains(t, out.String(), "Listening on")
 }
