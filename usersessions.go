@@ -1,0 +1,285 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+)
+
+// Session keys of the metadata that Login records, for the list of a
+// user's sessions (UserSessions). Created and last seen are time.Time
+// values, the client address and user agent strings. Sessions logged in
+// before these keys existed have none of them and are listed with the
+// fields empty.
+const (
+	SessionKeyCreated   = "_djauth_created"
+	SessionKeyLastSeen  = "_djauth_last_seen"
+	SessionKeyIP        = "_djauth_ip"
+	SessionKeyUserAgent = "_djauth_user_agent"
+)
+
+// LastSeenInterval is how stale a session's last-seen time may grow before
+// Middleware refreshes it. A request that only reads the session thus
+// writes to the store at most once per interval, not on every request, at
+// the price of a last-seen time up to that much behind.
+const LastSeenInterval = 5 * time.Minute
+
+// maxUserAgent is the most bytes of the User-Agent header a session keeps.
+const maxUserAgent = 512
+
+// Errors of the session list and revocation.
+var (
+	// ErrSessionsNotIndexed reports that the session store cannot list the
+	// sessions of a user: it is not a SessionIndexer (scs's own stores,
+	// for example).
+	ErrSessionsNotIndexed = errors.New("auth: the session store does not index sessions by user")
+	// ErrSessionNotFound reports that the user has no unexpired session
+	// with that ID; nothing was deleted. Another user's session ID gives
+	// this error too.
+	ErrSessionNotFound = errors.New("auth: no such session of this user")
+)
+
+// SessionID returns the public ID of a session token: the first 16 bytes
+// of the token's SHA-256, base64url without padding (22 characters). The
+// token is the bearer secret of the session and is never shown; the ID
+// names the session in lists and revoke forms. It cannot be turned back
+// into the token, and knowing another user's ID gives nothing: revoking
+// checks that the session belongs to the user asking.
+func SessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// SessionInfo describes one session of a user, without its token.
+type SessionInfo struct {
+	// ID is the public ID of the session (SessionID).
+	ID string
+	// Created is when the session was logged in and LastSeen when it was
+	// last used, to within LastSeenInterval; zero when unknown.
+	Created  time.Time
+	LastSeen time.Time
+	// Expires is the session's absolute deadline.
+	Expires time.Time
+	// IP is the client address at login, UserAgent its User-Agent
+	// header (at most 512 bytes); empty when unknown.
+	IP        string
+	UserAgent string
+	// Current is true for the session of the context UserSessions was
+	// given.
+	Current bool
+}
+
+// indexer returns the Auth's session store as a SessionIndexer.
+func (a *Auth[U]) indexer() (SessionIndexer, *guardedSessionStore, error) {
+	g, ok := a.sessions.Store.(*guardedSessionStore)
+	if !ok {
+		return nil, nil, ErrSessionsNotIndexed
+	}
+	ix, ok := g.indexer()
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: %T", ErrSessionsNotIndexed, g.store)
+	}
+	return ix, g, nil
+}
+
+// userSessionTokens returns the decoded sessions of userID by token,
+// leaving out any whose data names another user or cannot be decoded.
+func (a *Auth[U]) userSessionTokens(ctx context.Context, userID int64) (map[string]SessionInfo, error) {
+	ix, _, err := a.indexer()
+	if err != nil {
+		return nil, err
+	}
+	if userID <= 0 {
+		return map[string]SessionInfo{}, nil
+	}
+	raw, err := ix.UserSessionsCtx(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list sessions of user %d: %w", userID, err)
+	}
+	codec := a.sessions.Codec
+	out := make(map[string]SessionInfo, len(raw))
+	for token, b := range raw {
+		deadline, values, err := codec.Decode(b)
+		if err != nil || sessionUserID(values) != userID {
+			continue
+		}
+		info := SessionInfo{ID: SessionID(token), Expires: deadline}
+		info.Created, _ = values[SessionKeyCreated].(time.Time)
+		info.LastSeen, _ = values[SessionKeyLastSeen].(time.Time)
+		info.IP, _ = values[SessionKeyIP].(string)
+		info.UserAgent, _ = values[SessionKeyUserAgent].(string)
+		out[token] = info
+	}
+	return out, nil
+}
+
+// currentToken returns the token of the session ctx carries, "" when it
+// carries none or a new one not yet saved.
+func (a *Auth[U]) currentToken(ctx context.Context) string {
+	if !a.hasSession(ctx) {
+		return ""
+	}
+	return a.sessions.Token(ctx)
+}
+
+// UserSessions lists the unexpired sessions of the user userID, most
+// recently seen first. When ctx is the context of a request inside
+// Middleware, its own session is marked Current. It returns
+// ErrSessionsNotIndexed when the session store is not a SessionIndexer.
+func (a *Auth[U]) UserSessions(ctx context.Context, userID int64) ([]SessionInfo, error) {
+	byToken, err := a.userSessionTokens(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	cur := a.currentToken(ctx)
+	out := make([]SessionInfo, 0, len(byToken))
+	for token, info := range byToken {
+		info.Current = cur != "" && token == cur
+		out = append(out, info)
+	}
+	slices.SortFunc(out, func(x, y SessionInfo) int {
+		if c := y.LastSeen.Compare(x.LastSeen); c != 0 {
+			return c
+		}
+		if c := y.Created.Compare(x.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	return out, nil
+}
+
+// RevokeSession ends the session with public ID sessionID of the user
+// userID: the session is deleted from the store, so its cookie is
+// anonymous from its next request on, and a request of it still running
+// cannot write it back (SessionUpdater). Only that user's sessions are
+// looked at: an ID of another user's session, an unknown or expired one
+// gives ErrSessionNotFound and deletes nothing.
+func (a *Auth[U]) RevokeSession(ctx context.Context, userID int64, sessionID string) error {
+	byToken, err := a.userSessionTokens(ctx, userID)
+	if err != nil {
+		return err
+	}
+	_, g, _ := a.indexer()
+	for token, info := range byToken {
+		if info.ID == sessionID {
+			if err := g.deleteNow(ctx, token); err != nil {
+				return fmt.Errorf("auth: revoke session: %w", err)
+			}
+			return nil
+		}
+	}
+	return ErrSessionNotFound
+}
+
+// RevokeUserSessions ends every session of the user userID and returns
+// how many it ended, for administrators (a stolen account). The request
+// that calls it for its own user is logged out from its next request on;
+// use RevokeOtherSessions to stay logged in.
+func (a *Auth[U]) RevokeUserSessions(ctx context.Context, userID int64) (int, error) {
+	return a.revokeExcept(ctx, userID, "")
+}
+
+// RevokeOtherSessions ends every session of the request's user except the
+// request's own ("log out everywhere else") and returns how many it
+// ended. An anonymous request ends none.
+func (a *Auth[U]) RevokeOtherSessions(r *http.Request) (int, error) {
+	ctx := r.Context()
+	if !a.hasSession(ctx) {
+		return 0, ErrNoSession
+	}
+	userID := sessionUserID(map[string]any{SessionKeyUserID: a.sessions.GetString(ctx, SessionKeyUserID)})
+	if userID == 0 {
+		if _, _, err := a.indexer(); err != nil {
+			return 0, err
+		}
+		return 0, nil
+	}
+	return a.revokeExcept(ctx, userID, a.sessions.Token(ctx))
+}
+
+func (a *Auth[U]) revokeExcept(ctx context.Context, userID int64, keep string) (int, error) {
+	byToken, err := a.userSessionTokens(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	_, g, _ := a.indexer()
+	n := 0
+	for token := range byToken {
+		if token == keep {
+			continue
+		}
+		if err := g.deleteNow(ctx, token); err != nil {
+			return n, fmt.Errorf("auth: revoke sessions of user %d: %w", userID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// clientAddrer is the ability of a Limiter (package throttle's) to find
+// the client address of a request behind trusted proxies.
+type clientAddrer interface {
+	ClientAddr(r *http.Request) netip.Addr
+}
+
+// clientAddr is the address Login records: the Limiter's client address
+// when the Auth has a Limiter that knows the trusted proxies (package
+// throttle's), otherwise the host of r.RemoteAddr. Forwarding headers are
+// never read without a configured proxy list, since any client can send
+// them.
+func (a *Auth[U]) clientAddr(r *http.Request) string {
+	if ca, ok := a.limiter.(clientAddrer); ok {
+		if addr := ca.ClientAddr(r); addr.IsValid() {
+			return addr.String()
+		}
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// recordLoginMetadata puts the metadata of a new login in the session.
+func (a *Auth[U]) recordLoginMetadata(r *http.Request) {
+	ctx := r.Context()
+	now := time.Now().UTC().Truncate(time.Second)
+	ua := r.UserAgent()
+	if len(ua) > maxUserAgent {
+		ua = ua[:maxUserAgent]
+	}
+	s := a.sessions
+	s.Put(ctx, SessionKeyCreated, now)
+	s.Put(ctx, SessionKeyLastSeen, now)
+	s.Put(ctx, SessionKeyIP, a.clientAddr(r))
+	s.Put(ctx, SessionKeyUserAgent, strings.ToValidUTF8(ua, "\uFFFD"))
+}
+
+// touchSession refreshes the last-seen time of a logged-in session when
+// it is at least LastSeenInterval old, just before Middleware saves. A
+// session without one (logged in before it was recorded) is left alone,
+// so that reading it never writes.
+func (a *Auth[U]) touchSession(ctx context.Context) {
+	s := a.sessions
+	if s.Status(ctx) == scs.Destroyed {
+		return
+	}
+	seen, ok := s.Get(ctx, SessionKeyLastSeen).(time.Time)
+	if !ok || s.GetString(ctx, SessionKeyUserID) == "" {
+		return
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	if now.Sub(seen) >= LastSeenInterval {
+		s.Put(ctx, SessionKeyLastSeen, now)
+	}
+}
