@@ -92,6 +92,14 @@ func (a *Auth[U]) indexer() (SessionIndexer, *guardedSessionStore, error) {
 	return ix, g, nil
 }
 
+// SessionsIndexed reports whether the session store indexes sessions by
+// user (SessionIndexer), so that UserSessions and the revocations work.
+// Package accounts mounts its sessions page only then.
+func (a *Auth[U]) SessionsIndexed() bool {
+	_, _, err := a.indexer()
+	return err == nil
+}
+
 // userSessionTokens returns the decoded sessions of userID by token,
 // leaving out any whose data names another user or cannot be decoded.
 func (a *Auth[U]) userSessionTokens(ctx context.Context, userID int64) (map[string]SessionInfo, error) {
