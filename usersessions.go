@@ -79,42 +79,58 @@ type SessionInfo struct {
 	Current bool
 }
 
-// indexer returns the Auth's session store as a SessionIndexer.
-func (a *Auth[U]) indexer() (SessionIndexer, *guardedSessionStore, error) {
+// indexer returns the Auth's session store as a SessionAdmin.
+func (a *Auth[U]) indexer() (SessionAdmin, error) {
 	g, ok := a.sessions.Store.(*guardedSessionStore)
 	if !ok {
-		return nil, nil, ErrSessionsNotIndexed
+		return SessionAdmin{}, ErrSessionsNotIndexed
 	}
-	ix, ok := g.indexer()
+	ix, ok := g.store.(IndexedSessionStore)
 	if !ok {
-		return nil, nil, fmt.Errorf("%w: %T", ErrSessionsNotIndexed, g.store)
+		return SessionAdmin{}, fmt.Errorf("%w: %T", ErrSessionsNotIndexed, g.store)
 	}
-	return ix, g, nil
+	return SessionAdmin{Store: ix, Codec: a.sessions.Codec}, nil
 }
 
 // SessionsIndexed reports whether the session store indexes sessions by
 // user (SessionIndexer), so that UserSessions and the revocations work.
 // Package accounts mounts its sessions page only then.
 func (a *Auth[U]) SessionsIndexed() bool {
-	_, _, err := a.indexer()
+	_, err := a.indexer()
 	return err == nil
 }
 
-// userSessionTokens returns the decoded sessions of userID by token,
-// leaving out any whose data names another user or cannot be decoded.
-func (a *Auth[U]) userSessionTokens(ctx context.Context, userID int64) (map[string]SessionInfo, error) {
-	ix, _, err := a.indexer()
-	if err != nil {
-		return nil, err
-	}
+// IndexedSessionStore is a session store that indexes by user.
+type IndexedSessionStore interface {
+	scs.Store
+	SessionIndexer
+}
+
+// SessionAdmin lists and revokes the sessions of users in a store, for
+// tools that have no Auth (authctl works on the PostgreSQL store this
+// way); an Auth's UserSessions, RevokeSession and the rest go through it
+// too. Codec decodes the stored data; nil means SessionCodec, the codec
+// of the manager that New builds.
+type SessionAdmin struct {
+	Store IndexedSessionStore
+	Codec scs.Codec
+}
+
+// byToken returns the decoded sessions of userID by token, leaving out
+// any whose data names another user or cannot be decoded: an index entry
+// left behind never shows or revokes another user's session.
+func (s SessionAdmin) byToken(ctx context.Context, userID int64) (map[string]SessionInfo, error) {
 	if userID <= 0 {
 		return map[string]SessionInfo{}, nil
 	}
-	raw, err := ix.UserSessionsCtx(ctx, userID)
+	raw, err := s.Store.UserSessionsCtx(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: list sessions of user %d: %w", userID, err)
 	}
-	codec := a.sessions.Codec
+	var codec scs.Codec = SessionCodec{}
+	if s.Codec != nil {
+		codec = s.Codec
+	}
 	out := make(map[string]SessionInfo, len(raw))
 	for token, b := range raw {
 		deadline, values, err := codec.Decode(b)
@@ -131,28 +147,25 @@ func (a *Auth[U]) userSessionTokens(ctx context.Context, userID int64) (map[stri
 	return out, nil
 }
 
-// currentToken returns the token of the session ctx carries, "" when it
-// carries none or a new one not yet saved.
-func (a *Auth[U]) currentToken(ctx context.Context) string {
-	if !a.hasSession(ctx) {
-		return ""
+func (s SessionAdmin) delete(ctx context.Context, token string) error {
+	if c, ok := s.Store.(interface {
+		DeleteCtx(context.Context, string) error
+	}); ok {
+		return c.DeleteCtx(ctx, token)
 	}
-	return a.sessions.Token(ctx)
+	return s.Store.Delete(token)
 }
 
-// UserSessions lists the unexpired sessions of the user userID, most
-// recently seen first. When ctx is the context of a request inside
-// Middleware, its own session is marked Current. It returns
-// ErrSessionsNotIndexed when the session store is not a SessionIndexer.
-func (a *Auth[U]) UserSessions(ctx context.Context, userID int64) ([]SessionInfo, error) {
-	byToken, err := a.userSessionTokens(ctx, userID)
+// List returns the unexpired sessions of userID, most recently seen
+// first; currentToken, when not "", marks its session Current.
+func (s SessionAdmin) List(ctx context.Context, userID int64, currentToken string) ([]SessionInfo, error) {
+	byToken, err := s.byToken(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	cur := a.currentToken(ctx)
 	out := make([]SessionInfo, 0, len(byToken))
 	for token, info := range byToken {
-		info.Current = cur != "" && token == cur
+		info.Current = currentToken != "" && token == currentToken
 		out = append(out, info)
 	}
 	slices.SortFunc(out, func(x, y SessionInfo) int {
@@ -167,21 +180,17 @@ func (a *Auth[U]) UserSessions(ctx context.Context, userID int64) ([]SessionInfo
 	return out, nil
 }
 
-// RevokeSession ends the session with public ID sessionID of the user
-// userID: the session is deleted from the store, so its cookie is
-// anonymous from its next request on, and a request of it still running
-// cannot write it back (SessionUpdater). Only that user's sessions are
-// looked at: an ID of another user's session, an unknown or expired one
-// gives ErrSessionNotFound and deletes nothing.
-func (a *Auth[U]) RevokeSession(ctx context.Context, userID int64, sessionID string) error {
-	byToken, err := a.userSessionTokens(ctx, userID)
+// Revoke deletes the session of userID whose public ID is sessionID. Only
+// that user's sessions are looked at: another user's session ID, or an
+// unknown or expired one, gives ErrSessionNotFound and deletes nothing.
+func (s SessionAdmin) Revoke(ctx context.Context, userID int64, sessionID string) error {
+	byToken, err := s.byToken(ctx, userID)
 	if err != nil {
 		return err
 	}
-	_, g, _ := a.indexer()
 	for token, info := range byToken {
 		if info.ID == sessionID {
-			if err := g.deleteNow(ctx, token); err != nil {
+			if err := s.delete(ctx, token); err != nil {
 				return fmt.Errorf("auth: revoke session: %w", err)
 			}
 			return nil
@@ -190,12 +199,71 @@ func (a *Auth[U]) RevokeSession(ctx context.Context, userID int64, sessionID str
 	return ErrSessionNotFound
 }
 
+// RevokeAll deletes every session of userID except the one with token
+// keepToken ("" keeps none) and returns how many it deleted.
+func (s SessionAdmin) RevokeAll(ctx context.Context, userID int64, keepToken string) (int, error) {
+	byToken, err := s.byToken(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for token := range byToken {
+		if token == keepToken {
+			continue
+		}
+		if err := s.delete(ctx, token); err != nil {
+			return n, fmt.Errorf("auth: revoke sessions of user %d: %w", userID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// currentToken returns the token of the session ctx carries, "" when it
+// carries none or a new one not yet saved.
+func (a *Auth[U]) currentToken(ctx context.Context) string {
+	if !a.hasSession(ctx) {
+		return ""
+	}
+	return a.sessions.Token(ctx)
+}
+
+// UserSessions lists the unexpired sessions of the user userID, most
+// recently seen first. When ctx is the context of a request inside
+// Middleware, its own session is marked Current. It returns
+// ErrSessionsNotIndexed when the session store is not a SessionIndexer.
+func (a *Auth[U]) UserSessions(ctx context.Context, userID int64) ([]SessionInfo, error) {
+	adm, err := a.indexer()
+	if err != nil {
+		return nil, err
+	}
+	return adm.List(ctx, userID, a.currentToken(ctx))
+}
+
+// RevokeSession ends the session with public ID sessionID of the user
+// userID: the session is deleted from the store, so its cookie is
+// anonymous from its next request on, and a request of it still running
+// cannot write it back (SessionUpdater). Only that user's sessions are
+// looked at: an ID of another user's session, an unknown or expired one
+// gives ErrSessionNotFound and deletes nothing.
+func (a *Auth[U]) RevokeSession(ctx context.Context, userID int64, sessionID string) error {
+	adm, err := a.indexer()
+	if err != nil {
+		return err
+	}
+	return adm.Revoke(ctx, userID, sessionID)
+}
+
 // RevokeUserSessions ends every session of the user userID and returns
 // how many it ended, for administrators (a stolen account). The request
 // that calls it for its own user is logged out from its next request on;
 // use RevokeOtherSessions to stay logged in.
 func (a *Auth[U]) RevokeUserSessions(ctx context.Context, userID int64) (int, error) {
-	return a.revokeExcept(ctx, userID, "")
+	adm, err := a.indexer()
+	if err != nil {
+		return 0, err
+	}
+	return adm.RevokeAll(ctx, userID, "")
 }
 
 // RevokeOtherSessions ends every session of the request's user except the
@@ -206,33 +274,15 @@ func (a *Auth[U]) RevokeOtherSessions(r *http.Request) (int, error) {
 	if !a.hasSession(ctx) {
 		return 0, ErrNoSession
 	}
-	userID := sessionUserID(map[string]any{SessionKeyUserID: a.sessions.GetString(ctx, SessionKeyUserID)})
-	if userID == 0 {
-		if _, _, err := a.indexer(); err != nil {
-			return 0, err
-		}
-		return 0, nil
-	}
-	return a.revokeExcept(ctx, userID, a.sessions.Token(ctx))
-}
-
-func (a *Auth[U]) revokeExcept(ctx context.Context, userID int64, keep string) (int, error) {
-	byToken, err := a.userSessionTokens(ctx, userID)
+	adm, err := a.indexer()
 	if err != nil {
 		return 0, err
 	}
-	_, g, _ := a.indexer()
-	n := 0
-	for token := range byToken {
-		if token == keep {
-			continue
-		}
-		if err := g.deleteNow(ctx, token); err != nil {
-			return n, fmt.Errorf("auth: revoke sessions of user %d: %w", userID, err)
-		}
-		n++
+	userID := sessionUserID(map[string]any{SessionKeyUserID: a.sessions.GetString(ctx, SessionKeyUserID)})
+	if userID == 0 {
+		return 0, nil
 	}
-	return n, nil
+	return adm.RevokeAll(ctx, userID, a.sessions.Token(ctx))
 }
 
 // clientAddrer is the ability of a Limiter (package throttle's) to find
