@@ -106,27 +106,45 @@ func (a *Auth[U]) Routes(mux *http.ServeMux, prefix string) {
 
 // RoutesLinking is Routes with links to a password reset and a password
 // change page ("" for none): on the login page ("Forgotten your
-// password?", see LoginHandlerLinking) and on the profile page. Package
-// accounts calls it for the pages it mounts.
+// password?", see LoginHandlerLinking) and on the profile page. It is
+// RoutesWithLinks with those two links.
 func (a *Auth[U]) RoutesLinking(mux *http.ServeMux, prefix, passwordResetURL, passwordChangeURL string) {
+	a.RoutesWithLinks(mux, prefix, RouteLinks{PasswordResetURL: passwordResetURL, PasswordChangeURL: passwordChangeURL})
+}
+
+// RouteLinks are the pages, mounted elsewhere, that the pages of
+// RoutesWithLinks link to; "" leaves a link out.
+type RouteLinks struct {
+	// PasswordResetURL is linked from the login page ("Forgotten your
+	// password?").
+	PasswordResetURL string
+	// PasswordChangeURL and SessionsURL are linked from the profile page.
+	PasswordChangeURL string
+	SessionsURL       string
+}
+
+// RoutesWithLinks is Routes with links to other pages. Package accounts
+// calls it for the pages it mounts.
+func (a *Auth[U]) RoutesWithLinks(mux *http.ServeMux, prefix string, links RouteLinks) {
 	if prefix == "" {
 		prefix = DefaultRoutePrefix
 	}
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	mux.Handle(prefix+"login/", a.LoginHandlerLinking(passwordResetURL))
+	mux.Handle(prefix+"login/", a.LoginHandlerLinking(links.PasswordResetURL))
 	mux.Handle(prefix+"logout/", a.LogoutHandler())
-	mux.Handle(prefix+"profile/{$}", a.profileHandler(prefix+"logout/", passwordChangeURL))
+	mux.Handle(prefix+"profile/{$}", a.profileHandler(prefix+"logout/", links))
 }
 
 // profileHandler serves a minimal "You are logged in as …" page with a
 // logout button, for logged-in users (anonymous ones are sent to the
 // login page).
-func (a *Auth[U]) profileHandler(logoutURL, passwordChangeURL string) http.Handler {
+func (a *Auth[U]) profileHandler(logoutURL string, links RouteLinks) http.Handler {
 	return a.Protect(a.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusOK, a.templates.Profile, &ProfilePage{
-			Username: a.User(r).Username(), LogoutURL: logoutURL, PasswordChangeURL: passwordChangeURL,
+			Username: a.User(r).Username(), LogoutURL: logoutURL,
+			PasswordChangeURL: links.PasswordChangeURL, SessionsURL: links.SessionsURL,
 		})
 	})))
 }

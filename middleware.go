@@ -92,6 +92,7 @@ func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request, loaded s
 	if ru := a.UserFromContext(ctx); ru != nil {
 		renewedFrom = ru.renewal.take()
 	}
+	a.touchSession(ctx)
 	switch s.Status(ctx) {
 	case scs.Modified:
 		cctx := ctx

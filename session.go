@@ -94,7 +94,9 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 // session token is always renewed (no session fixation), and when the
 // session belonged to another user, or to this user with another password,
 // its data is dropped first. It stores the user's ID, the backend name and
-// the session auth hash, sets the user's LastLogin through the store,
+// the session auth hash, the login's metadata for the session list
+// (SessionKeyCreated and its companions: see UserSessions), sets the
+// user's LastLogin through the store,
 // replaces the request user, and sends UserLoggedIn.
 //
 // backend names the backend that authenticated the user, as returned by
@@ -152,6 +154,7 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 	s.Put(ctx, SessionKeyUserID, strconv.FormatInt(au.ID, 10))
 	s.Put(ctx, SessionKeyBackend, backend)
 	s.Put(ctx, SessionKeyHash, hash)
+	a.recordLoginMetadata(r)
 	if ru := a.UserFromContext(ctx); ru != nil {
 		ru.set(user, backend)
 	}

@@ -87,7 +87,11 @@ func newSessionManager(cfg SessionConfig) (s *scs.SessionManager, own *memSessio
 		own = newMemSessionStore(time.Minute, nil)
 		store = own
 	}
-	s.Store = guardSessionStore(store)
+	g := guardSessionStore(store)
+	if gs, ok := g.(*guardedSessionStore); ok && gs.codec == nil {
+		gs.codec = func() scs.Codec { return s.Codec }
+	}
+	s.Store = g
 	s.Codec = SessionCodec{}
 	s.Lifetime = cfg.Lifetime
 	if s.Lifetime == 0 {

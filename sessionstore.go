@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,7 +17,10 @@ import (
 type memSessionStore struct {
 	mu    sync.RWMutex
 	items map[string]memSession
-	now   func() time.Time
+	// byUser indexes the tokens of items by their user (SessionIndexer);
+	// it changes in the same critical section as items.
+	byUser map[int64]map[string]struct{}
+	now    func() time.Time
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -26,11 +30,13 @@ type memSessionStore struct {
 var (
 	_ SessionUpdater = (*memSessionStore)(nil)
 	_ SessionRenewer = (*memSessionStore)(nil)
+	_ SessionIndexer = (*memSessionStore)(nil)
 )
 
 type memSession struct {
 	data   []byte
 	expiry time.Time
+	user   int64
 }
 
 // newMemSessionStore starts a store that drops expired sessions every
@@ -40,10 +46,11 @@ func newMemSessionStore(interval time.Duration, now func() time.Time) *memSessio
 		now = time.Now
 	}
 	m := &memSessionStore{
-		items: make(map[string]memSession),
-		now:   now,
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		items:  make(map[string]memSession),
+		byUser: make(map[int64]map[string]struct{}),
+		now:    now,
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
 	}
 	go m.cleanup(interval)
 	return m
@@ -75,7 +82,38 @@ func (m *memSessionStore) deleteExpired() {
 	defer m.mu.Unlock()
 	for token, it := range m.items {
 		if !now.Before(it.expiry) {
-			delete(m.items, token)
+			m.removeLocked(token)
+		}
+	}
+}
+
+// putLocked stores it under token, moving the token's index entry to
+// it.user. m.mu must be held for writing.
+func (m *memSessionStore) putLocked(token string, it memSession) {
+	m.removeLocked(token)
+	m.items[token] = it
+	if it.user != 0 {
+		set := m.byUser[it.user]
+		if set == nil {
+			set = make(map[string]struct{})
+			m.byUser[it.user] = set
+		}
+		set[token] = struct{}{}
+	}
+}
+
+// removeLocked deletes token and its index entry. m.mu must be held for
+// writing.
+func (m *memSessionStore) removeLocked(token string) {
+	old, ok := m.items[token]
+	if !ok {
+		return
+	}
+	delete(m.items, token)
+	if set := m.byUser[old.user]; set != nil {
+		delete(set, token)
+		if len(set) == 0 {
+			delete(m.byUser, old.user)
 		}
 	}
 }
@@ -92,9 +130,15 @@ func (m *memSessionStore) Find(token string) ([]byte, bool, error) {
 }
 
 // Commit implements scs.Store.
+// The session is not indexed by user; CommitUserCtx is.
 func (m *memSessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	return m.CommitUserCtx(context.Background(), token, 0, b, expiry)
+}
+
+// CommitUserCtx implements SessionIndexer.
+func (m *memSessionStore) CommitUserCtx(_ context.Context, token string, userID int64, b []byte, expiry time.Time) error {
 	m.mu.Lock()
-	m.items[token] = memSession{data: b, expiry: expiry}
+	m.putLocked(token, memSession{data: b, expiry: expiry, user: userID})
 	m.mu.Unlock()
 	return nil
 }
@@ -102,9 +146,35 @@ func (m *memSessionStore) Commit(token string, b []byte, expiry time.Time) error
 // Delete implements scs.Store.
 func (m *memSessionStore) Delete(token string) error {
 	m.mu.Lock()
-	delete(m.items, token)
+	m.removeLocked(token)
 	m.mu.Unlock()
 	return nil
+}
+
+// UserSessionsCtx implements SessionIndexer: the unexpired sessions of
+// userID, by token.
+func (m *memSessionStore) UserSessionsCtx(_ context.Context, userID int64) (map[string][]byte, error) {
+	now := m.now()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := map[string][]byte{}
+	for token := range m.byUser[userID] {
+		if it := m.items[token]; now.Before(it.expiry) {
+			out[token] = it.data
+		}
+	}
+	return out, nil
+}
+
+// indexLen returns the number of tokens in the user index, expired or
+// not, for tests that check it matches the sessions.
+func (m *memSessionStore) indexLen() (tokens int, users int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, set := range m.byUser {
+		tokens += len(set)
+	}
+	return tokens, len(m.byUser)
 }
 
 // len returns the number of stored sessions, expired or not.
@@ -116,6 +186,7 @@ func (m *memSessionStore) len() int {
 
 // UpdateCtx implements SessionUpdater: it replaces the data and expiry of
 // token only while that session exists and has not expired.
+// It keeps the session's user.
 func (m *memSessionStore) UpdateCtx(_ context.Context, token string, b []byte, expiry time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -123,11 +194,25 @@ func (m *memSessionStore) UpdateCtx(_ context.Context, token string, b []byte, e
 	if !ok || !m.now().Before(it.expiry) {
 		return false, nil
 	}
-	m.items[token] = memSession{data: b, expiry: expiry}
+	m.putLocked(token, memSession{data: b, expiry: expiry, user: it.user})
 	return true, nil
 }
 
-// RenewCtx implements SessionRenewer in one critical section.
+// UpdateUserCtx implements SessionIndexer: UpdateCtx that also indexes
+// the session under userID.
+func (m *memSessionStore) UpdateUserCtx(_ context.Context, token string, userID int64, b []byte, expiry time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	it, ok := m.items[token]
+	if !ok || !m.now().Before(it.expiry) {
+		return false, nil
+	}
+	m.putLocked(token, memSession{data: b, expiry: expiry, user: userID})
+	return true, nil
+}
+
+// RenewCtx implements SessionRenewer in one critical section. The new
+// token keeps the old one's user.
 func (m *memSessionStore) RenewCtx(_ context.Context, oldToken, newToken string, b []byte, expiry time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -135,8 +220,22 @@ func (m *memSessionStore) RenewCtx(_ context.Context, oldToken, newToken string,
 	if !ok || !m.now().Before(it.expiry) {
 		return false, nil
 	}
-	delete(m.items, oldToken)
-	m.items[newToken] = memSession{data: b, expiry: expiry}
+	m.removeLocked(oldToken)
+	m.putLocked(newToken, memSession{data: b, expiry: expiry, user: it.user})
+	return true, nil
+}
+
+// RenewUserCtx implements SessionIndexer: RenewCtx that indexes the new
+// token under userID.
+func (m *memSessionStore) RenewUserCtx(_ context.Context, oldToken, newToken string, userID int64, b []byte, expiry time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	it, ok := m.items[oldToken]
+	if !ok || !m.now().Before(it.expiry) {
+		return false, nil
+	}
+	m.removeLocked(oldToken)
+	m.putLocked(newToken, memSession{data: b, expiry: expiry, user: userID})
 	return true, nil
 }
 
@@ -178,6 +277,40 @@ type SessionUpdater interface {
 // narrows the window for the race but cannot close it.
 type SessionRenewer interface {
 	RenewCtx(ctx context.Context, oldToken, newToken string, b []byte, expiry time.Time) (found bool, err error)
+}
+
+// SessionIndexer is an optional ability of an scs session store: keeping
+// an index of the sessions of each user, so that Auth.UserSessions can list
+// them and Auth.RevokeSession and Auth.RevokeOtherSessions can end them.
+// The in-memory store that New creates, the store/postgres SessionStore
+// and the store/redis SessionStore have it; scs's own stores do not, and
+// the Auth then answers ErrSessionsNotIndexed.
+//
+// The guarded store that New puts around every session store reads the
+// user of each save from the session data it saves (SessionKeyUserID,
+// decoded with the manager's codec) and, when the store is a
+// SessionIndexer, saves with the User variant of the call it would have
+// made: CommitUserCtx for CommitCtx, UpdateUserCtx for UpdateCtx (a
+// SessionUpdater's guarantees), RenewUserCtx for RenewCtx (a
+// SessionRenewer's). Reading the user from the data rather than from the
+// request keeps the index right on every path that saves a session
+// (Middleware, scs's LoadAndSave, a direct Commit). userID 0 is an
+// anonymous session: it is stored and not indexed, and any index entry the
+// token had is dropped.
+//
+// Each save must change the data and the index in one atomic step (one
+// statement, one script or MULTI, one critical section), and DeleteCtx
+// and expiry must take a session out of the index, at once or, for
+// expiry, at the latest when UserSessionsCtx would have listed it.
+// UserSessionsCtx returns the unexpired sessions indexed under userID by
+// token, empty and not nil when there are none. The Auth decodes each and
+// drops any whose data names another user, so an index entry left behind
+// never lets one user see or end another's session.
+type SessionIndexer interface {
+	CommitUserCtx(ctx context.Context, token string, userID int64, b []byte, expiry time.Time) error
+	UpdateUserCtx(ctx context.Context, token string, userID int64, b []byte, expiry time.Time) (found bool, err error)
+	RenewUserCtx(ctx context.Context, oldToken, newToken string, userID int64, b []byte, expiry time.Time) (found bool, err error)
+	UserSessionsCtx(ctx context.Context, userID int64) (map[string][]byte, error)
 }
 
 // pendingRenewal records, for one request, the token its session was
@@ -230,8 +363,47 @@ func isUpdateOnly(ctx context.Context) bool {
 // when the store takes one, and turns the commit of a context marked by
 // withUpdateOnly into an update-only save: UpdateCtx when the store is a
 // SessionUpdater, otherwise a lookup followed by a commit.
+//
+// When the store is a SessionIndexer, every save goes through its User
+// variant, with the user the saved data names (see SessionIndexer).
 type guardedSessionStore struct {
 	store scs.Store
+	// codec returns the codec of the manager the guard serves, to read the
+	// user of a save; nil means SessionCodec.
+	codec func() scs.Codec
+}
+
+// indexer returns the store as a SessionIndexer, if it is one.
+func (g *guardedSessionStore) indexer() (SessionIndexer, bool) {
+	ix, ok := g.store.(SessionIndexer)
+	return ix, ok
+}
+
+// userOf returns the user ID that the encoded session b names, 0 for an
+// anonymous session or data the codec cannot read.
+func (g *guardedSessionStore) userOf(b []byte) int64 {
+	var c scs.Codec = SessionCodec{}
+	if g.codec != nil {
+		if mc := g.codec(); mc != nil {
+			c = mc
+		}
+	}
+	_, values, err := c.Decode(b)
+	if err != nil {
+		return 0
+	}
+	return sessionUserID(values)
+}
+
+// sessionUserID returns the positive user ID of SessionKeyUserID in
+// values, in its canonical form, or 0.
+func sessionUserID(values map[string]any) int64 {
+	s, _ := values[SessionKeyUserID].(string)
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
+		return 0
+	}
+	return id
 }
 
 var (
@@ -271,6 +443,16 @@ func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []b
 	if !isUpdateOnly(ctx) {
 		return g.commit(ctx, token, b, expiry)
 	}
+	if ix, ok := g.indexer(); ok {
+		found, err := ix.UpdateUserCtx(ctx, token, g.userOf(b), b, expiry)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errSessionGone
+		}
+		return nil
+	}
 	if u, ok := g.store.(SessionUpdater); ok {
 		found, err := u.UpdateCtx(ctx, token, b, expiry)
 		if err != nil {
@@ -297,6 +479,16 @@ func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []b
 // deletes oldToken: atomically with a SessionRenewer, otherwise with a
 // lookup first.
 func (g *guardedSessionStore) renew(ctx context.Context, oldToken, newToken string, b []byte, expiry time.Time) error {
+	if ix, ok := g.indexer(); ok {
+		found, err := ix.RenewUserCtx(ctx, oldToken, newToken, g.userOf(b), b, expiry)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errSessionGone
+		}
+		return nil
+	}
 	if r, ok := g.store.(SessionRenewer); ok {
 		found, err := r.RenewCtx(ctx, oldToken, newToken, b, expiry)
 		if err != nil {
@@ -321,6 +513,9 @@ func (g *guardedSessionStore) renew(ctx context.Context, oldToken, newToken stri
 }
 
 func (g *guardedSessionStore) commit(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if ix, ok := g.indexer(); ok {
+		return ix.CommitUserCtx(ctx, token, g.userOf(b), b, expiry)
+	}
 	if c, ok := g.store.(interface {
 		CommitCtx(context.Context, string, []byte, time.Time) error
 	}); ok {

@@ -126,6 +126,9 @@ type ProfilePage struct {
 	// PasswordChangeURL is the password change page, or "" when none is
 	// mounted.
 	PasswordChangeURL string
+	// SessionsURL is the page listing the user's sessions (package
+	// accounts), or "" when none is mounted.
+	SessionsURL string
 }
 
 // LogoutPage is the data of the logout template.

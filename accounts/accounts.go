@@ -224,12 +224,16 @@ func (m *Manager[U]) Validators() []validation.Validator {
 //
 //	password_change/               PasswordChangeView (login required)
 //	password_change/done/          PasswordChangeDoneView (login required)
+//	sessions/                      the user's sessions, to log them out (login required)
 //	password_reset/                PasswordResetView
 //	password_reset/done/           PasswordResetDoneView
 //	reset/{uidb64}/{token}/        PasswordResetConfirmView
 //	reset/done/                    PasswordResetCompleteView
 //
-// The four reset pages are mounted only when Config.Mailer is set. Every
+// The sessions page is mounted, and linked from the profile page, only
+// when the session store indexes sessions by user
+// (auth.Auth.SessionsIndexed). The four reset pages are mounted only when
+// Config.Mailer is set. Every
 // page refuses cross-origin POSTs (http.CrossOriginProtection), is not
 // cached (Cache-Control: no-store) and runs inside auth.Auth.Middleware.
 // The reset pages are marked auth.LoginNotRequired.
@@ -245,7 +249,14 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 	if m.mailer != nil {
 		resetURL = p.passwordReset()
 	}
-	m.auth.RoutesLinking(mux, prefix, resetURL, p.passwordChange())
+	links := auth.RouteLinks{PasswordResetURL: resetURL, PasswordChangeURL: p.passwordChange()}
+	if m.auth.SessionsIndexed() {
+		links.SessionsURL = p.sessions()
+		mux.Handle(p.sessions()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			m.serveSessions(w, r, p)
+		}))))
+	}
+	m.auth.RoutesWithLinks(mux, prefix, links)
 	mux.Handle(p.passwordChange()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordChange(w, r, p)
 	}))))
@@ -273,6 +284,7 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 type paths struct{ prefix string }
 
 func (p paths) passwordChange() string      { return p.prefix + "password_change/" }
+func (p paths) sessions() string            { return p.prefix + "sessions/" }
 func (p paths) passwordChangeDone() string  { return p.prefix + "password_change/done/" }
 func (p paths) passwordReset() string       { return p.prefix + "password_reset/" }
 func (p paths) passwordResetDone() string   { return p.prefix + "password_reset/done/" }

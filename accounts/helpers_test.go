@@ -62,6 +62,7 @@ type envConfig struct {
 	accounts.Config
 	AllowedHosts []string
 	Limiter      auth.Limiter
+	Sessions     auth.SessionConfig
 }
 
 type option func(*envConfig)
@@ -88,6 +89,7 @@ func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
 		Logger:       logger,
 		AllowedHosts: cfg.AllowedHosts,
 		Limiter:      cfg.Limiter,
+		Sessions:     cfg.Sessions,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })

@@ -35,6 +35,9 @@ type Templates struct {
 	// PasswordResetComplete renders the page after a reset, with a
 	// *DonePage.
 	PasswordResetComplete *template.Template
+	// Sessions renders the list of the user's sessions with a
+	// *SessionsPage.
+	Sessions *template.Template
 	// ResetEmailSubject and ResetEmailBody render the reset email with a
 	// *ResetEmail. Line breaks in the subject are removed, as Django does.
 	ResetEmailSubject *texttemplate.Template
@@ -57,6 +60,7 @@ func DefaultTemplates() *Templates {
 		PasswordResetDone:     page("password_reset_done.html"),
 		PasswordResetConfirm:  page("password_reset_confirm.html"),
 		PasswordResetComplete: page("password_reset_complete.html"),
+		Sessions:              page("sessions.html"),
 		ResetEmailSubject:     text("password_reset_subject.txt"),
 		ResetEmailBody:        text("password_reset_email.txt"),
 	}
@@ -78,6 +82,7 @@ func (t *Templates) withDefaults() *Templates {
 		{&out.PasswordChangeDone, def.PasswordChangeDone},
 		{&out.PasswordReset, def.PasswordReset},
 		{&out.PasswordResetDone, def.PasswordResetDone},
+		{&out.Sessions, def.Sessions},
 		{&out.PasswordResetConfirm, def.PasswordResetConfirm},
 		{&out.PasswordResetComplete, def.PasswordResetComplete},
 	} {

@@ -99,6 +99,9 @@
 // # Sessions
 //
 // SessionStore keeps scs sessions in djauth_session and implements
-// scs.Store, scs.CtxStore and scs.IterableCtxStore. Its cleanup goroutine
-// is started by NewSessionStore and stopped by Close.
+// scs.Store, scs.CtxStore and scs.IterableCtxStore, and auth's
+// SessionUpdater, SessionRenewer and SessionIndexer: the user_id column
+// (migration 0003_session_user) is set by the same statement that saves
+// the data, so that auth.Auth.UserSessions can list a user's sessions. Its
+// cleanup goroutine is started by NewSessionStore and stopped by Close.
 package postgres

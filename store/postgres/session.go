@@ -32,7 +32,8 @@ type SessionStoreOptions struct {
 
 // SessionStore keeps scs sessions in the djauth_session table that Migrate
 // creates. It implements scs.Store, scs.CtxStore, scs.IterableCtxStore,
-// auth.SessionUpdater and auth.SessionRenewer.
+// auth.SessionUpdater, auth.SessionRenewer and auth.SessionIndexer (the
+// user_id column of migration 0003_session_user).
 // Expired sessions are invisible to Find and All at once and are deleted
 // by a cleanup goroutine that NewSessionStore starts and Close stops.
 type SessionStore struct {
@@ -50,6 +51,7 @@ var (
 	_ scs.IterableStore    = (*SessionStore)(nil)
 	_ auth.SessionUpdater  = (*SessionStore)(nil)
 	_ auth.SessionRenewer  = (*SessionStore)(nil)
+	_ auth.SessionIndexer  = (*SessionStore)(nil)
 )
 
 // NewSessionStore returns a session store on db and starts its cleanup
@@ -141,7 +143,8 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) (b []byte, fou
 }
 
 // CommitCtx stores the session data and expiry, replacing those of an
-// existing token.
+// existing token and keeping its user_id. The Auth never calls it: its
+// guarded store saves through CommitUserCtx.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	if b == nil {
 		b = []byte{}
@@ -158,14 +161,15 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 // RenewCtx implements auth.SessionRenewer in one statement: the session
 // moves from oldToken to newToken only while oldToken exists and has not
 // expired, so a logout that deleted oldToken during the request holds.
+// The new token keeps the old one's user_id.
 func (s *SessionStore) RenewCtx(ctx context.Context, oldToken, newToken string, b []byte, expiry time.Time) (found bool, err error) {
 	if b == nil {
 		b = []byte{}
 	}
 	tag, err := s.db.Exec(ctx, `WITH old AS (
-			DELETE FROM "djauth_session" WHERE "token" = $1 AND current_timestamp < "expiry" RETURNING 1)
-		INSERT INTO "djauth_session" ("token", "data", "expiry") SELECT $2, $3, $4 FROM old
-		ON CONFLICT ("token") DO UPDATE SET "data" = EXCLUDED."data", "expiry" = EXCLUDED."expiry"`,
+			DELETE FROM "djauth_session" WHERE "token" = $1 AND current_timestamp < "expiry" RETURNING "user_id")
+		INSERT INTO "djauth_session" ("token", "data", "expiry", "user_id") SELECT $2, $3, $4, "user_id" FROM old
+		ON CONFLICT ("token") DO UPDATE SET "data" = EXCLUDED."data", "expiry" = EXCLUDED."expiry", "user_id" = EXCLUDED."user_id"`,
 		oldToken, newToken, b, expiry.UTC())
 	if err != nil {
 		return false, fmt.Errorf("postgres: renew session: %w", err)
@@ -187,6 +191,81 @@ func (s *SessionStore) UpdateCtx(ctx context.Context, token string, b []byte, ex
 		return false, fmt.Errorf("postgres: update session: %w", err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// nullUser is the user_id parameter of userID: NULL for an anonymous
+// session.
+func nullUser(userID int64) *int64 {
+	if userID <= 0 {
+		return nil
+	}
+	return &userID
+}
+
+// CommitUserCtx implements auth.SessionIndexer: CommitCtx that also sets
+// the session's user_id, in the same statement.
+func (s *SessionStore) CommitUserCtx(ctx context.Context, token string, userID int64, b []byte, expiry time.Time) error {
+	if b == nil {
+		b = []byte{}
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO "djauth_session" ("token", "data", "expiry", "user_id") VALUES ($1, $2, $3, $4)
+		ON CONFLICT ("token") DO UPDATE SET "data" = EXCLUDED."data", "expiry" = EXCLUDED."expiry", "user_id" = EXCLUDED."user_id"`,
+		token, b, expiry.UTC(), nullUser(userID))
+	if err != nil {
+		return fmt.Errorf("postgres: commit session: %w", err)
+	}
+	return nil
+}
+
+// UpdateUserCtx implements auth.SessionIndexer: UpdateCtx that also sets
+// the session's user_id, in the same statement.
+func (s *SessionStore) UpdateUserCtx(ctx context.Context, token string, userID int64, b []byte, expiry time.Time) (found bool, err error) {
+	if b == nil {
+		b = []byte{}
+	}
+	tag, err := s.db.Exec(ctx, `UPDATE "djauth_session" SET "data" = $2, "expiry" = $3, "user_id" = $4
+		WHERE "token" = $1 AND current_timestamp < "expiry"`, token, b, expiry.UTC(), nullUser(userID))
+	if err != nil {
+		return false, fmt.Errorf("postgres: update session: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// RenewUserCtx implements auth.SessionIndexer: RenewCtx that stores the
+// new token with user_id, in the same statement.
+func (s *SessionStore) RenewUserCtx(ctx context.Context, oldToken, newToken string, userID int64, b []byte, expiry time.Time) (found bool, err error) {
+	if b == nil {
+		b = []byte{}
+	}
+	tag, err := s.db.Exec(ctx, `WITH old AS (
+			DELETE FROM "djauth_session" WHERE "token" = $1 AND current_timestamp < "expiry" RETURNING 1)
+		INSERT INTO "djauth_session" ("token", "data", "expiry", "user_id") SELECT $2, $3, $4, $5 FROM old
+		ON CONFLICT ("token") DO UPDATE SET "data" = EXCLUDED."data", "expiry" = EXCLUDED."expiry", "user_id" = EXCLUDED."user_id"`,
+		oldToken, newToken, b, expiry.UTC(), nullUser(userID))
+	if err != nil {
+		return false, fmt.Errorf("postgres: renew session: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// UserSessionsCtx implements auth.SessionIndexer: the unexpired sessions
+// whose user_id is userID, by token.
+func (s *SessionStore) UserSessionsCtx(ctx context.Context, userID int64) (map[string][]byte, error) {
+	rows, err := s.db.Query(ctx, `SELECT "token", "data" FROM "djauth_session"
+		WHERE "user_id" = $1 AND current_timestamp < "expiry"`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: sessions of user: %w", err)
+	}
+	out := map[string][]byte{}
+	var token string
+	var data []byte
+	if _, err := pgx.ForEachRow(rows, []any{&token, &data}, func() error {
+		out[token] = data
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: sessions of user: %w", err)
+	}
+	return out, nil
 }
 
 // DeleteCtx deletes the session; an unknown token is not an error.
