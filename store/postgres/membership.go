@@ -201,9 +201,19 @@ func (s *Store[U]) SetUserGroups(ctx context.Context, userID int64, groupIDs []i
 // auth.ErrUserNotFound.
 func (s *Store[U]) ListUserGroups(ctx context.Context, userID int64) ([]auth.Group, error) {
 	rows, _ := s.db.Query(ctx, s.q.listUserGroups, userID)
-	gs, err := pgx.CollectRows(rows, pgx.RowToStructByName[auth.Group])
-	if err == nil && len(gs) == 0 {
-		err = ownerMissing(ctx, s.db, s.q.userTable, userID, auth.ErrUserNotFound)
+	found := false
+	gs := []auth.Group{}
+	var id *int64
+	var name *string
+	_, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+		found = true
+		if id != nil { // nil: the user's one row when it has no groups
+			gs = append(gs, auth.Group{ID: *id, Name: *name})
+		}
+		return nil
+	})
+	if err == nil && !found {
+		err = auth.ErrUserNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list groups of user %d: %w", userID, err)

@@ -210,9 +210,13 @@ func buildQueries(fields []field, ut, ug, up, uid string) queries {
 		ORDER BY u."id"`, q.userCols, ut, up, uid, ug, uid)
 	q.listGroupUsers = fmt.Sprintf(`SELECT %s FROM %s u JOIN %s ug ON ug.%s = u."id"
 		WHERE ug."group_id" = $1::bigint ORDER BY u."id"`, q.userCols, ut, ug, uid)
-	q.listUserGroups = fmt.Sprintf(`SELECT g."id", g."name" FROM "auth_group" g
-		JOIN %s ug ON ug."group_id" = g."id" WHERE ug.%s = $1::bigint
-		ORDER BY g."name" COLLATE "C", g."id"`, ug, uid)
+	// From the user, so that one round trip tells "no groups" (one row
+	// of NULLs) from "no such user" (no row).
+	q.listUserGroups = fmt.Sprintf(`SELECT g."id", g."name" FROM %s u
+		LEFT JOIN %s ug ON ug.%s = u."id"
+		LEFT JOIN "auth_group" g ON g."id" = ug."group_id"
+		WHERE u."id" = $1::bigint
+		ORDER BY g."name" COLLATE "C", g."id"`, ut, ug, uid)
 	q.listUserPerms = fmt.Sprintf(`%s JOIN %s up ON up."permission_id" = p."id"
 		WHERE up.%s = $1::bigint`, permSelect, up, uid) + permOrder
 	q.deleteGroup = fmt.Sprintf(`WITH m AS (DELETE FROM %s WHERE "group_id" = $1::bigint),
