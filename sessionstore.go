@@ -339,6 +339,18 @@ type deferDeleteKey struct{}
 // the old token, for an atomic move (SessionRenewer).
 type renewFromKey struct{}
 
+// foundOrGone turns the answer of an update-only save or a renewal into
+// the error of the commit: errSessionGone when the session was not found.
+func foundOrGone(found bool, err error) error {
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errSessionGone
+	}
+	return nil
+}
+
 // errSessionGone is returned by an update-only save whose session no
 // longer exists.
 var errSessionGone = errors.New("auth: session no longer exists; not saved")
@@ -444,24 +456,10 @@ func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []b
 		return g.commit(ctx, token, b, expiry)
 	}
 	if ix, ok := g.indexer(); ok {
-		found, err := ix.UpdateUserCtx(ctx, token, g.userOf(b), b, expiry)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return errSessionGone
-		}
-		return nil
+		return foundOrGone(ix.UpdateUserCtx(ctx, token, g.userOf(b), b, expiry))
 	}
 	if u, ok := g.store.(SessionUpdater); ok {
-		found, err := u.UpdateCtx(ctx, token, b, expiry)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return errSessionGone
-		}
-		return nil
+		return foundOrGone(u.UpdateCtx(ctx, token, b, expiry))
 	}
 	// Without UpdateCtx the session may still vanish between these two
 	// calls; this only makes the window small.
@@ -480,24 +478,10 @@ func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []b
 // lookup first.
 func (g *guardedSessionStore) renew(ctx context.Context, oldToken, newToken string, b []byte, expiry time.Time) error {
 	if ix, ok := g.indexer(); ok {
-		found, err := ix.RenewUserCtx(ctx, oldToken, newToken, g.userOf(b), b, expiry)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return errSessionGone
-		}
-		return nil
+		return foundOrGone(ix.RenewUserCtx(ctx, oldToken, newToken, g.userOf(b), b, expiry))
 	}
 	if r, ok := g.store.(SessionRenewer); ok {
-		found, err := r.RenewCtx(ctx, oldToken, newToken, b, expiry)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return errSessionGone
-		}
-		return nil
+		return foundOrGone(r.RenewCtx(ctx, oldToken, newToken, b, expiry))
 	}
 	_, found, err := g.FindCtx(ctx, oldToken)
 	if err != nil {
