@@ -37,24 +37,8 @@ Flags:
 `
 
 func runLockouts(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 {
-		newFlagSet(e, "lockouts", lockoutsUsage).Usage()
-		return exitUsage
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fs := newFlagSet(e, "lockouts", lockoutsUsage)
-		addDBFlags(fs, false)
-		fs.Usage()
-		return exitOK
-	case "list":
-		return finish(e, "lockouts list", lockoutsList(ctx, e, args[1:]))
-	case "reset":
-		return finish(e, "lockouts reset", lockoutsReset(ctx, e, args[1:]))
-	}
-	fmt.Fprintf(e.stderr, "authctl lockouts: unknown subcommand %q\n", args[0])
-	newFlagSet(e, "lockouts", lockoutsUsage).Usage()
-	return exitUsage
+	return dispatch(ctx, e, "lockouts", lockoutsUsage, false, args,
+		map[string]func(context.Context, *env, []string) error{"list": lockoutsList, "reset": lockoutsReset})
 }
 
 // throttleTables are the tables the lockouts commands need.

@@ -41,24 +41,8 @@ Flags:
 `
 
 func runSessions(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 {
-		newFlagSet(e, "sessions", sessionsUsage).Usage()
-		return exitUsage
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fs := newFlagSet(e, "sessions", sessionsUsage)
-		addDBFlags(fs, true)
-		fs.Usage()
-		return exitOK
-	case "list":
-		return finish(e, "sessions list", sessionsList(ctx, e, args[1:]))
-	case "revoke":
-		return finish(e, "sessions revoke", sessionsRevoke(ctx, e, args[1:]))
-	}
-	fmt.Fprintf(e.stderr, "authctl sessions: unknown subcommand %q\n", args[0])
-	newFlagSet(e, "sessions", sessionsUsage).Usage()
-	return exitUsage
+	return dispatch(ctx, e, "sessions", sessionsUsage, true, args,
+		map[string]func(context.Context, *env, []string) error{"list": sessionsList, "revoke": sessionsRevoke})
 }
 
 // openSessions connects, looks up the user and returns the session admin

@@ -54,6 +54,31 @@ func runGroup(group, doc string, subs []subcommand) commandFunc {
 	}
 }
 
+// dispatch runs the subcommand of a command group whose subcommands parse
+// their own flags (lockouts, sessions): help prints usage, with the
+// database flags (and --user-table when users is set); an unknown or
+// missing subcommand is a usage error.
+func dispatch(ctx context.Context, e *env, group, usage string, users bool, args []string,
+	subs map[string]func(context.Context, *env, []string) error) int {
+	if len(args) == 0 {
+		newFlagSet(e, group, usage).Usage()
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fs := newFlagSet(e, group, usage)
+		addDBFlags(fs, users)
+		fs.Usage()
+		return exitOK
+	}
+	if run, ok := subs[args[0]]; ok {
+		return finish(e, group+" "+args[0], run(ctx, e, args[1:]))
+	}
+	fmt.Fprintf(e.stderr, "authctl %s: unknown subcommand %q\n", group, args[0])
+	newFlagSet(e, group, usage).Usage()
+	return exitUsage
+}
+
 // exitStatusDoc ends the usage of every command group.
 const exitStatusDoc = `
 Exit status: 0 success, 1 failure (the message is on stderr; a failed
