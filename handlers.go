@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -251,12 +252,17 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 	user, backend, err := a.Authenticate(r.Context(), r, Credentials{CredentialUsername: username, CredentialPassword: password})
 	if errors.Is(err, ErrInvalidCredentials) {
 		if a.limiter != nil {
-			// A failure that the limiter cannot record is logged, not
-			// hidden behind a 500: the attempt failed either way.
-			wait, locked, err := a.limiter.Fail(r.Context(), r, LimitScopeLogin, username)
+			// Counted even when the client has gone (a half-closed
+			// connection cancels the request's context while the hash
+			// runs: an uncounted failure would be a free guess), and a
+			// failure that cannot be counted fails closed.
+			wait, locked, err := a.limiter.Fail(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username)
 			if err != nil {
 				a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
-			} else if locked {
+				http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+				return
+			}
+			if locked {
 				a.sendLockedOut(r.Context(), r, LimitScopeLogin, username, wait)
 			}
 		}
@@ -277,7 +283,7 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 	if a.limiter != nil {
 		// The password was right (also for an inactive account): the
 		// account's failures end here; the address's are kept.
-		if err := a.limiter.Succeed(r.Context(), r, LimitScopeLogin, username); err != nil {
+		if err := a.limiter.Succeed(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username); err != nil {
 			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
 		}
 	}

@@ -3,15 +3,20 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/throttle"
 )
 
@@ -203,4 +208,54 @@ func TestLoginLimiterDownFailsClosed(t *testing.T) {
 	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 	require.Equal(t, runs, e.runs.Load())
 	require.Empty(t, c.session())
+}
+
+// cancellingHasher is MD5 whose Verify cancels the request's context, as
+// a client that half-closes its connection while its password is hashed
+// does (from the security review).
+type cancellingHasher struct {
+	hashers.MD5
+	cancel *func()
+}
+
+func (h cancellingHasher) Verify(p, e string) (bool, error) {
+	(*h.cancel)()
+	return h.MD5.Verify(p, e)
+}
+
+// TestLimiterCountsFailuresOfGoneClients: a wrong password whose client
+// went away during the hash is counted all the same, so that going away
+// is not a free guess; the account locks as usual.
+func TestLimiterCountsFailuresOfGoneClients(t *testing.T) {
+	t.Parallel()
+	cancel := func() {}
+	reg := hashers.New(cancellingHasher{cancel: &cancel})
+	clock := newFakeClock()
+	e := newEnv(t, withLimiter(clock), func(cfg *auth.Config[auth.User], e *env[auth.User]) {
+		e.hashers = reg
+		cfg.Hashers = reg
+	})
+	u := auth.NewUser("alice")
+	var err error
+	u.Password, err = hashers.MD5{}.Encode("s3cret", hashers.NewSalt())
+	require.NoError(t, err)
+	require.NoError(t, e.store.CreateUser(t.Context(), &u))
+	app := e.app()
+	post := func(pw string) int {
+		ctx, c := context.WithCancel(context.Background())
+		defer c()
+		cancel = c
+		form := url.Values{"username": {"alice"}, "password": {pw}}
+		req := httptest.NewRequest(http.MethodPost, "http://testserver/accounts/login/", strings.NewReader(form.Encode())).WithContext(ctx)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		app.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	codes := map[int]int{}
+	for i := range 30 {
+		codes[post(fmt.Sprintf("wrong%d", i))]++
+	}
+	assert.Positive(t, codes[http.StatusTooManyRequests], "the failures of clients that went away were counted: %v", codes)
+	assert.Equal(t, http.StatusTooManyRequests, post("s3cret"), "the account is throttled")
 }

@@ -339,6 +339,22 @@ type deferDeleteKey struct{}
 // the old token, for an atomic move (SessionRenewer).
 type renewFromKey struct{}
 
+// wellFormedToken reports whether token has the form of the tokens scs
+// makes: unpadded base64url (32 random bytes give 43 characters), here 1
+// to 128 characters of A–Z, a–z, 0–9, "-" and "_".
+func wellFormedToken(token string) bool {
+	if token == "" || len(token) > 128 {
+		return false
+	}
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // foundOrGone turns the answer of an update-only save or a renewal into
 // the error of the commit: errSessionGone when the session was not found.
 func foundOrGone(found bool, err error) error {
@@ -435,8 +451,14 @@ func guardSessionStore(store scs.Store) scs.Store {
 // Unwrap returns the store under the guard.
 func (g *guardedSessionStore) Unwrap() scs.Store { return g.store }
 
-// FindCtx forwards to the store.
+// FindCtx forwards to the store. A token that scs could not have made
+// (see wellFormedToken) is not found, without asking the store: a cookie
+// value is chosen by the client, and a store's other keys (an index, say)
+// must not be reachable through it.
 func (g *guardedSessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	if !wellFormedToken(token) {
+		return nil, false, nil
+	}
 	if c, ok := g.store.(interface {
 		FindCtx(context.Context, string) ([]byte, bool, error)
 	}); ok {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -211,5 +212,27 @@ func TestGuardedSessionStore(t *testing.T) {
 				require.False(t, found, tok)
 			}
 		})
+	}
+}
+
+// TestGuardRefusesMalformedTokens (from the security review): a cookie
+// value scs could not have made never reaches the store, so a store's
+// other keys (the Redis user index "user:<id>") cannot be probed through
+// the session cookie.
+func TestGuardRefusesMalformedTokens(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	inner := &plainStore{m: map[string][]byte{
+		"user:7": []byte("not a session"), "a b": []byte("x"), "ok_Token-1": []byte("session"),
+	}}
+	g := guardSessionStore(inner).(*guardedSessionStore)
+	for _, token := range []string{"user:7", "a b", "", strings.Repeat("a", 129), "ké"} {
+		b, found, err := g.FindCtx(ctx, token)
+		if err != nil || found || b != nil {
+			t.Errorf("FindCtx(%q) = %q, %v, %v; want not found", token, b, found, err)
+		}
+	}
+	if b, found, err := g.FindCtx(ctx, "ok_Token-1"); err != nil || !found || string(b) != "session" {
+		t.Errorf("a well-formed token is looked up: %q, %v, %v", b, found, err)
 	}
 }

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
-
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/internal/pystr"
 )
@@ -238,10 +235,7 @@ func validAddressLiteral(s string) bool {
 // upper case "MIKE@EXAMPLE.ORG". This is what stops a reset request for a
 // look-alike address from reaching another person's account (Django's
 // CVE-2019-19844).
-func EmailsMatch(a, b string) bool {
-	fold := cases.Fold()
-	return fold.String(norm.NFKC.String(a)) == fold.String(norm.NFKC.String(b))
-}
+func EmailsMatch(a, b string) bool { return emailKey(a) == emailKey(b) }
 
 // usersWithEmail returns the active users with a usable password whose
 // stored email matches email by EmailsMatch: Django's

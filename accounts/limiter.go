@@ -1,8 +1,11 @@
 package accounts
 
 import (
+	"context"
 	"net/http"
-	"strings"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/djauth/auth"
 )
@@ -11,7 +14,7 @@ import (
 // throttle, whose rules of the same names apply).
 const (
 	// LimitScopePasswordReset counts every password reset request, keyed
-	// by the lower-cased email and by client address, whether or not the
+	// by the case-folded email (see emailKey) and by client address, whether or not the
 	// email has an account, so that a refusal tells nothing about
 	// accounts and one address cannot have thousands of mails sent.
 	LimitScopePasswordReset = "password_reset"
@@ -46,39 +49,54 @@ func (m *Manager[U]) limitCheck(w http.ResponseWriter, r *http.Request, scope, k
 }
 
 // limitRecord tells the Limiter how an attempt ended: a failure counts, a
-// success resets key's counter. Errors are logged: the attempt is over.
-func (m *Manager[U]) limitRecord(r *http.Request, scope, key string, ok bool) {
+// success resets key's counter. Both are recorded even when the client has
+// gone (its context is cancelled: an uncounted failure would be a free
+// guess). A failure that cannot be counted is an error, for the caller to
+// fail closed; a success that cannot be recorded is only logged.
+func (m *Manager[U]) limitRecord(r *http.Request, scope, key string, ok bool) error {
 	l := m.auth.Limiter()
 	if l == nil {
-		return
+		return nil
 	}
+	ctx := context.WithoutCancel(r.Context())
 	if ok {
-		if err := l.Succeed(r.Context(), r, scope, key); err != nil {
+		if err := l.Succeed(ctx, r, scope, key); err != nil {
 			m.log.ErrorContext(r.Context(), "accounts: "+scope+": limiter", "error", err)
 		}
-		return
+		return nil
 	}
-	wait, locked, err := l.Fail(r.Context(), r, scope, key)
+	wait, locked, err := l.Fail(ctx, r, scope, key)
 	if err != nil {
-		m.log.ErrorContext(r.Context(), "accounts: "+scope+": limiter", "error", err)
-		return
+		return err
 	}
 	if locked {
 		m.auth.Signals().UserLockedOut.Send(r.Context(), auth.LockedOut{Request: r, Scope: scope, Key: key, RetryAfter: wait})
 	}
+	return nil
+}
+
+// emailKey is the counter key of an email address: NFKC and full case
+// folding, the comparison that decides which users a reset mails
+// (EmailsMatch), so that no spelling of an address (a long s "ſ" for "s",
+// full-width letters) gets a counter of its own for the same mailbox.
+func emailKey(email string) string {
+	return cases.Fold().String(norm.NFKC.String(email))
 }
 
 // limitReset checks and counts a password reset request for email: every
 // request counts, as each may send mails. It returns false, having
 // answered 429, when the request is refused.
 func (m *Manager[U]) limitReset(w http.ResponseWriter, r *http.Request, page *PasswordResetPage, email string) bool {
-	key := strings.ToLower(email)
+	key := emailKey(email)
 	if !m.limitCheck(w, r, LimitScopePasswordReset, key, func(msg string) {
 		page.EmailErrors = []string{msg}
 		m.render(w, r, http.StatusTooManyRequests, m.templates.PasswordReset, page)
 	}) {
 		return false
 	}
-	m.limitRecord(r, LimitScopePasswordReset, key, false)
+	if err := m.limitRecord(r, LimitScopePasswordReset, key, false); err != nil {
+		m.serverError(w, r, LimitScopePasswordReset+": limiter", err)
+		return false
+	}
 	return true
 }

@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/djauth/auth"
@@ -138,4 +140,26 @@ func TestPasswordChangeThrottled(t *testing.T) {
 	clock.Advance(14 * time.Minute)
 	require.Equal(t, http.StatusFound, change("password").StatusCode)
 	require.True(t, e.checkPassword(u.ID, "horse-battery"))
+}
+
+// TestResetThrottleKeyFoldsEmail (from the security review): the per-email
+// counter is keyed as users are matched (NFKC and full case folding), so
+// spelling the address with a long s "ſ" or other case variants is the
+// same counter, not a new one for the same mailbox.
+func TestResetThrottleKeyFoldsEmail(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	e := newEnv(t, withLimiter(t, clock))
+	e.createUser("victim", "password", mailTo("sass@example.com"))
+	c := e.client()
+	reset := func(addr, email string) int {
+		return c.post("/accounts/password_reset/", url.Values{"email": {email}}, "X-Forwarded-For", addr).StatusCode
+	}
+	require.Equal(t, http.StatusFound, reset("198.51.100.1", "sass@example.com"))
+	require.Equal(t, http.StatusFound, reset("198.51.100.2", "SASS@example.com"))
+	for i, v := range []string{"ſass@example.com", "saſs@example.com", "sasſ@EXAMPLE.com"} {
+		assert.Equal(t, http.StatusTooManyRequests, reset(fmt.Sprintf("203.0.113.%d", i+1), v), v)
+	}
+	e.settle()
+	assert.Len(t, e.outbox.Messages(), 2, "no more mails to the mailbox than the limit allows")
 }

@@ -105,7 +105,10 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 		if !good {
 			page.OldPasswordErrors = append(page.OldPasswordErrors, MsgPasswordIncorrect)
 		}
-		m.limitRecord(r, LimitScopePasswordChange, key, good)
+		if err := m.limitRecord(r, LimitScopePasswordChange, key, good); err != nil {
+			m.serverError(w, r, "password change: limiter", err)
+			return
+		}
 	}
 	var err error
 	page.NewPassword1Errors, page.NewPassword2Errors, err = m.setPasswordErrors(r, user)

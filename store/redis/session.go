@@ -377,6 +377,11 @@ return 0
 // nil error, for an unknown or expired token. An unreachable Redis is an
 // error, never "not found".
 func (s *SessionStore) FindCtx(ctx context.Context, token string) (b []byte, found bool, err error) {
+	// A token holding ':' could name another key under the prefix (a
+	// user's index, "user:<id>"); scs never makes one.
+	if strings.ContainsRune(token, ':') {
+		return nil, false, nil
+	}
 	b, err = s.c.Get(ctx, s.key(token)).Bytes()
 	if errors.Is(err, goredis.Nil) {
 		return nil, false, nil
