@@ -251,18 +251,9 @@ func (s *SessionStore) RenewUserCtx(ctx context.Context, oldToken, newToken stri
 // UserSessionsCtx implements auth.SessionIndexer: the unexpired sessions
 // whose user_id is userID, by token.
 func (s *SessionStore) UserSessionsCtx(ctx context.Context, userID int64) (map[string][]byte, error) {
-	rows, err := s.db.Query(ctx, `SELECT "token", "data" FROM "djauth_session"
-		WHERE "user_id" = $1 AND current_timestamp < "expiry"`, userID)
+	out, err := collectSessions(s.db.Query(ctx, `SELECT "token", "data" FROM "djauth_session"
+		WHERE "user_id" = $1 AND current_timestamp < "expiry"`, userID))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: sessions of user: %w", err)
-	}
-	out := map[string][]byte{}
-	var token string
-	var data []byte
-	if _, err := pgx.ForEachRow(rows, []any{&token, &data}, func() error {
-		out[token] = data
-		return nil
-	}); err != nil {
 		return nil, fmt.Errorf("postgres: sessions of user: %w", err)
 	}
 	return out, nil
@@ -279,9 +270,18 @@ func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
 // AllCtx returns the data of every unexpired session by token; it is empty,
 // not nil, when there are none.
 func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
-	rows, err := s.db.Query(ctx, `SELECT "token", "data" FROM "djauth_session" WHERE current_timestamp < "expiry"`)
+	out, err := collectSessions(s.db.Query(ctx, `SELECT "token", "data" FROM "djauth_session" WHERE current_timestamp < "expiry"`))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: all sessions: %w", err)
+	}
+	return out, nil
+}
+
+// collectSessions reads (token, data) rows into a map, empty rather than
+// nil when there are none.
+func collectSessions(rows pgx.Rows, err error) (map[string][]byte, error) {
+	if err != nil {
+		return nil, err
 	}
 	out := map[string][]byte{}
 	var token string
@@ -292,7 +292,7 @@ func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
 		out[token] = data
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("postgres: all sessions: %w", err)
+		return nil, err
 	}
 	return out, nil
 }
