@@ -144,8 +144,15 @@ func (r Report) Lines() []string {
 // ErrSchemaMismatch otherwise.
 //
 // Either way it then applies djauth's own migrations (the djauth_session
-// table, and the djauth_throttle table of ThrottleStore), recorded in djauth_migrations. Running it again is a no-op.
-func Migrate(ctx context.Context, db Querier) (Report, error) {
+// table, and the djauth_throttle table of ThrottleStore), recorded in
+// djauth_migrations.
+//
+// Each of apps is then created or verified the same way: on a database
+// without its tables, they are created as that app's migrations create
+// them and the migrations are recorded in django_migrations; where Django
+// made them, Migrate checks that they and their migrations are there and
+// changes nothing. Running Migrate again is a no-op.
+func Migrate(ctx context.Context, db Querier, apps ...DjangoApp) (Report, error) {
 	var rep Report
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		rep = Report{}
@@ -155,7 +162,10 @@ func Migrate(ctx context.Context, db Querier) (Report, error) {
 		if err := migrateDjango(ctx, tx, &rep); err != nil {
 			return err
 		}
-		return migrateDjauth(ctx, tx, &rep)
+		if err := migrateDjauth(ctx, tx, &rep); err != nil {
+			return err
+		}
+		return migrateApps(ctx, tx, apps, &rep)
 	})
 	if err != nil {
 		return Report{}, fmt.Errorf("postgres: migrate: %w", err)
@@ -226,6 +236,15 @@ func migrateDjauth(ctx context.Context, tx pgx.Tx, rep *Report) error {
 		"applied" timestamp with time zone NOT NULL)`); err != nil {
 		return fmt.Errorf("create djauth_migrations: %w", err)
 	}
+	return applyDjauth(ctx, tx, djauthMigrations, rep)
+}
+
+// applyDjauth applies those of the djauth migrations names that
+// djauth_migrations does not record, in order, and records them.
+func applyDjauth(ctx context.Context, tx pgx.Tx, names []string, rep *Report) error {
+	if len(names) == 0 {
+		return nil
+	}
 	rows, err := tx.Query(ctx, `SELECT "name" FROM "djauth_migrations"`)
 	if err != nil {
 		return fmt.Errorf("read djauth_migrations: %w", err)
@@ -234,7 +253,7 @@ func migrateDjauth(ctx context.Context, tx pgx.Tx, rep *Report) error {
 	if err != nil {
 		return fmt.Errorf("read djauth_migrations: %w", err)
 	}
-	for _, name := range djauthMigrations {
+	for _, name := range names {
 		if slices.Contains(done, name) {
 			continue
 		}
@@ -292,6 +311,33 @@ func recordedDjango(ctx context.Context, tx pgx.Tx) ([]string, error) {
 // verifyColumns checks requiredColumns of tables, found on the search
 // path, and reports whether their first table's id is a serial column.
 func verifyColumns(ctx context.Context, tx pgx.Tx, tables []string) (serial bool, err error) {
+	found, err := columnsOf(ctx, tx, tables)
+	if err != nil {
+		return false, err
+	}
+	if err := columnProblems(tables, found, requiredColumns); err != nil {
+		return false, err
+	}
+	return !found[tables[0]]["id"].identity, nil
+}
+
+// checkColumns checks the columns required of tables.
+func checkColumns(ctx context.Context, tx pgx.Tx, tables []string, required map[string]map[string]int) error {
+	found, err := columnsOf(ctx, tx, tables)
+	if err != nil {
+		return err
+	}
+	return columnProblems(tables, found, required)
+}
+
+// column is what columnsOf finds of a column.
+type column struct {
+	length   int
+	identity bool
+}
+
+// columnsOf returns the columns of tables, found on the search path.
+func columnsOf(ctx context.Context, tx pgx.Tx, tables []string) (map[string]map[string]column, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT c.relname, a.attname, a.atttypmod, a.attidentity <> '' AS is_identity
 		FROM pg_attribute a
@@ -299,33 +345,35 @@ func verifyColumns(ctx context.Context, tx pgx.Tx, tables []string) (serial bool
 		WHERE c.oid = ANY (SELECT to_regclass(quote_ident(t)) FROM unnest($1::text[]) t)
 		  AND a.attnum > 0 AND NOT a.attisdropped`, tables)
 	if err != nil {
-		return false, fmt.Errorf("inspect columns: %w", err)
+		return nil, fmt.Errorf("inspect columns: %w", err)
 	}
-	type col struct {
-		length   int
-		identity bool
-	}
-	found := map[string]map[string]col{}
+	found := map[string]map[string]column{}
 	var table, name string
 	var typmod int32
 	var identity bool
 	_, err = pgx.ForEachRow(rows, []any{&table, &name, &typmod, &identity}, func() error {
 		if found[table] == nil {
-			found[table] = map[string]col{}
+			found[table] = map[string]column{}
 		}
 		length := math.MaxInt32 // no typmod: text or unbounded varchar
 		if typmod > 4 {         // varchar(n) stores n+4
 			length = int(typmod - 4)
 		}
-		found[table][name] = col{length, identity}
+		found[table][name] = column{length, identity}
 		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("inspect columns: %w", err)
+		return nil, fmt.Errorf("inspect columns: %w", err)
 	}
+	return found, nil
+}
+
+// columnProblems returns ErrSchemaMismatch naming each column of required
+// that tables lack or that is too short.
+func columnProblems(tables []string, found map[string]map[string]column, required map[string]map[string]int) error {
 	var problems []string
 	for _, t := range tables {
-		for c, minLen := range requiredColumns[t] {
+		for c, minLen := range required[t] {
 			got, ok := found[t][c]
 			switch {
 			case !ok:
@@ -337,7 +385,7 @@ func verifyColumns(ctx context.Context, tx pgx.Tx, tables []string) (serial bool
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems)
-		return false, fmt.Errorf("%w: %s", ErrSchemaMismatch, strings.Join(problems, "; "))
+		return fmt.Errorf("%w: %s", ErrSchemaMismatch, strings.Join(problems, "; "))
 	}
-	return !found[tables[0]]["id"].identity, nil
+	return nil
 }

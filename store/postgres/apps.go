@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// A DjangoApp names a Django app, other than auth and contenttypes, whose
+// tables a store of this package uses: Migrate creates them as that app's
+// own migrations do and records those migrations in django_migrations, or,
+// on a database where Django made them, checks that they are there. Pass
+// the apps to Migrate along with the database.
+type DjangoApp string
+
+// The Django apps that Migrate knows.
+const (
+	// DjangoSessions is django.contrib.sessions (migration 0001_initial:
+	// the django_session table), for DjangoSessionStore.
+	DjangoSessions DjangoApp = "sessions"
+)
+
+// appSpec is what Migrate knows of a DjangoApp.
+type appSpec struct {
+	// tables are the app's tables, all made by the migrations below.
+	tables []string
+	// migrations are the app's migrations whose combined schema file
+	// creates, in Django's order.
+	migrations []djangoMigration
+	// file is the schema file under migrations/.
+	file string
+	// usesUserTable is true when the app's tables reference auth_user: on
+	// a database with a custom user model Migrate leaves creating them
+	// to Django.
+	usesUserTable bool
+	// djauth are djauth migrations that depend on the app's tables,
+	// applied after them and recorded in djauth_migrations.
+	djauth []string
+	// columns are the columns the stores rely on, as requiredColumns.
+	columns map[string]map[string]int
+}
+
+var appSpecs = map[DjangoApp]appSpec{
+	DjangoSessions: {
+		tables:     []string{"django_session"},
+		migrations: []djangoMigration{{"sessions", "0001_initial"}},
+		file:       "migrations/django_sessions.sql",
+		columns: map[string]map[string]int{
+			"django_session": {"session_key": 40, "session_data": 0, "expire_date": 0},
+		},
+	},
+}
+
+// migrateApps creates or verifies the tables of apps, then applies the
+// djauth migrations that depend on them.
+func migrateApps(ctx context.Context, tx pgx.Tx, apps []DjangoApp, rep *Report) error {
+	var seen []DjangoApp
+	for _, app := range apps {
+		spec, ok := appSpecs[app]
+		if !ok {
+			return fmt.Errorf("unknown Django app %q", string(app))
+		}
+		if slices.Contains(seen, app) {
+			continue
+		}
+		seen = append(seen, app)
+		if err := migrateApp(ctx, tx, string(app), spec, rep); err != nil {
+			return err
+		}
+		if err := applyDjauth(ctx, tx, spec.djauth, rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateApp(ctx context.Context, tx pgx.Tx, label string, spec appSpec, rep *Report) error {
+	existing, err := existingTables(ctx, tx, spec.tables)
+	if err != nil {
+		return err
+	}
+	recorded, err := recordedMigrations(ctx, tx, label)
+	if err != nil {
+		return err
+	}
+	switch len(existing) {
+	case 0:
+		if len(recorded) > 0 {
+			return fmt.Errorf("%w: django_migrations records %s but the tables of %s are missing",
+				ErrSchemaMismatch, strings.Join(recorded, ", "), label)
+		}
+		if spec.usesUserTable && rep.CustomUserModel {
+			return fmt.Errorf("%w: the tables of %s reference the user model; with a custom user model run Django's migrate for %s first",
+				ErrSchemaMismatch, label, label)
+		}
+		if err := execFile(ctx, tx, spec.file); err != nil {
+			return err
+		}
+		for _, m := range spec.migrations {
+			if _, err := tx.Exec(ctx,
+				`INSERT INTO "django_migrations" ("app", "name", "applied") VALUES ($1, $2, statement_timestamp())`,
+				m.app, m.name); err != nil {
+				return fmt.Errorf("record %s: %w", m, err)
+			}
+			rep.Recorded = append(rep.Recorded, m.String())
+		}
+		return nil
+	case len(spec.tables):
+		var missing []string
+		for _, m := range spec.migrations {
+			if !slices.Contains(recorded, m.String()) {
+				missing = append(missing, m.String())
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("%w: the tables of %s exist but django_migrations lacks %s; run Django's migrate first",
+				ErrSchemaMismatch, label, strings.Join(missing, ", "))
+		}
+		return checkColumns(ctx, tx, existing, spec.columns)
+	}
+	return fmt.Errorf("%w: only %s of the %d tables of %s exist", ErrSchemaMismatch,
+		strings.Join(existing, ", "), len(spec.tables), label)
+}
+
+// recordedMigrations returns the migrations of app recorded in
+// django_migrations, as "app.name".
+func recordedMigrations(ctx context.Context, tx pgx.Tx, app string) ([]string, error) {
+	rows, err := tx.Query(ctx,
+		`SELECT "app" || '.' || "name" FROM "django_migrations" WHERE "app" = $1 ORDER BY "id"`, app)
+	if err != nil {
+		return nil, fmt.Errorf("read django_migrations: %w", err)
+	}
+	rec, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read django_migrations: %w", err)
+	}
+	return rec, nil
+}
