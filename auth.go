@@ -133,7 +133,7 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 			}
 		}
 	}
-	sessions, own, err := newSessionManager(cfg.Sessions)
+	sessions, own, err := newSessionManager(cfg.Sessions, cfg.SecretKey, cfg.SecretKeyFallbacks)
 	if err != nil {
 		return bad("%v", err)
 	}

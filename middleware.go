@@ -112,7 +112,8 @@ func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request, loaded s
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return false
 		}
-		s.WriteSessionCookie(ctx, w, token, expiry)
+		// The store's key is the token from now on (SessionKeyer).
+		s.WriteSessionCookie(ctx, w, sessionKey(s.Store, token), expiry)
 	case scs.Destroyed:
 		if renewedFrom != "" {
 			// Renewed, then logged out: the old token goes too.

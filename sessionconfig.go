@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -42,9 +43,10 @@ type SessionConfig struct {
 	// CookieName is the session cookie's name (Django's
 	// SESSION_COOKIE_NAME). Empty means DefaultSessionCookieName; use
 	// Django's name, as the default does, so that cookies, scripts and
-	// proxy rules written for the Django site carry over. (The sessions
-	// themselves are not shared with Django yet: the store/postgres
-	// session store keeps scs sessions in its own djauth_session table.)
+	// proxy rules written for the Django site carry over. To share the
+	// sessions themselves with Django, use the store/postgres
+	// DjangoSessionStore (see MIGRATING.md, "One login across Django and
+	// Go").
 	CookieName string
 	// CookieDomain and CookiePath are the cookie's Domain and Path
 	// (SESSION_COOKIE_DOMAIN, SESSION_COOKIE_PATH). Empty means a
@@ -69,7 +71,7 @@ type SessionConfig struct {
 // newSessionManager builds the scs manager of cfg, wrapping its store in
 // the update-only guard. own is the in-memory store New made when
 // cfg.Store was nil, for Close to stop.
-func newSessionManager(cfg SessionConfig) (s *scs.SessionManager, own *memSessionStore, err error) {
+func newSessionManager(cfg SessionConfig, secretKey string, fallbacks []string) (s *scs.SessionManager, own *memSessionStore, err error) {
 	switch {
 	case cfg.Lifetime < 0:
 		return nil, nil, fmt.Errorf("Config.Sessions.Lifetime %v is negative", cfg.Lifetime)
@@ -93,6 +95,11 @@ func newSessionManager(cfg SessionConfig) (s *scs.SessionManager, own *memSessio
 	}
 	s.Store = g
 	s.Codec = SessionCodec{}
+	if p, ok := store.(SessionCodecProvider); ok {
+		if c := p.SessionCodec(secretKey, slices.Clone(fallbacks)); c != nil {
+			s.Codec = c
+		}
+	}
 	s.Lifetime = cfg.Lifetime
 	if s.Lifetime == 0 {
 		s.Lifetime = DefaultSessionLifetime

@@ -313,6 +313,44 @@ type SessionIndexer interface {
 	UserSessionsCtx(ctx context.Context, userID int64) (map[string][]byte, error)
 }
 
+// SessionKeyer is an optional ability of an scs session store whose keys
+// have a form of their own: the store/postgres DjangoSessionStore keeps
+// sessions in Django's django_session table, whose session_key is at most
+// 40 characters, while scs makes 43-character tokens. SessionKey maps a
+// token that scs made to the key the store keeps it under, and must be
+// idempotent: a key maps to itself.
+//
+// The guarded store that New puts around the store maps every token before
+// it is written, renewed, updated or deleted, and Middleware writes the
+// mapped key into the cookie, so the key is the token from the next
+// request on; the Auth's session IDs (SessionID, UserSessions, the
+// current-session checks) are all taken of the key. A lookup (Find) is
+// passed the cookie value unmapped: it is a key already, and the store
+// must report a value that is not one of its keys as not found without
+// looking it up. scs's own LoadAndSave writes the unmapped token into the
+// cookie: use Auth.Middleware with such a store.
+type SessionKeyer interface {
+	SessionKey(token string) string
+}
+
+// SessionCodecProvider is an optional ability of an scs session store
+// that keeps session data in a format of its own: New asks it for the
+// codec of the session manager, giving it Config.SecretKey and
+// Config.SecretKeyFallbacks, instead of using SessionCodec. The
+// store/postgres DjangoSessionStore returns a codec of Django's signed
+// session_data, so that the key is configured once.
+type SessionCodecProvider interface {
+	SessionCodec(secretKey string, fallbacks []string) scs.Codec
+}
+
+// sessionKey maps token with the store's SessionKeyer, if it has one.
+func sessionKey(store scs.Store, token string) string {
+	if k, ok := store.(SessionKeyer); ok && token != "" {
+		return k.SessionKey(token)
+	}
+	return token
+}
+
 // pendingRenewal records, for one request, the token its session was
 // loaded with when a renewal has given the session a new one: its delete
 // is deferred to the save at the end of the request. Its zero value has
@@ -448,13 +486,18 @@ func guardSessionStore(store scs.Store) scs.Store {
 	return &guardedSessionStore{store: store}
 }
 
+// key maps token to the store's key (SessionKeyer).
+func (g *guardedSessionStore) key(token string) string { return sessionKey(g.store, token) }
+
 // Unwrap returns the store under the guard.
 func (g *guardedSessionStore) Unwrap() scs.Store { return g.store }
 
 // FindCtx forwards to the store. A token that scs could not have made
 // (see wellFormedToken) is not found, without asking the store: a cookie
 // value is chosen by the client, and a store's other keys (an index, say)
-// must not be reachable through it.
+// must not be reachable through it. The token is not mapped
+// (SessionKeyer): a cookie carries a key already, and the store refuses
+// values that are not keys.
 func (g *guardedSessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	if !wellFormedToken(token) {
 		return nil, false, nil
@@ -477,6 +520,7 @@ func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []b
 	if !isUpdateOnly(ctx) {
 		return g.commit(ctx, token, b, expiry)
 	}
+	token = g.key(token)
 	if ix, ok := g.indexer(); ok {
 		return foundOrGone(ix.UpdateUserCtx(ctx, token, g.userOf(b), b, expiry))
 	}
@@ -499,6 +543,7 @@ func (g *guardedSessionStore) CommitCtx(ctx context.Context, token string, b []b
 // deletes oldToken: atomically with a SessionRenewer, otherwise with a
 // lookup first.
 func (g *guardedSessionStore) renew(ctx context.Context, oldToken, newToken string, b []byte, expiry time.Time) error {
+	oldToken, newToken = g.key(oldToken), g.key(newToken)
 	if ix, ok := g.indexer(); ok {
 		return foundOrGone(ix.RenewUserCtx(ctx, oldToken, newToken, g.userOf(b), b, expiry))
 	}
@@ -519,6 +564,7 @@ func (g *guardedSessionStore) renew(ctx context.Context, oldToken, newToken stri
 }
 
 func (g *guardedSessionStore) commit(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	token = g.key(token)
 	if ix, ok := g.indexer(); ok {
 		return ix.CommitUserCtx(ctx, token, g.userOf(b), b, expiry)
 	}
@@ -549,6 +595,7 @@ func (g *guardedSessionStore) DeleteCtx(ctx context.Context, token string) error
 }
 
 func (g *guardedSessionStore) deleteNow(ctx context.Context, token string) error {
+	token = g.key(token)
 	if c, ok := g.store.(interface {
 		DeleteCtx(context.Context, string) error
 	}); ok {

@@ -219,13 +219,33 @@ func (s SessionAdmin) RevokeAll(ctx context.Context, userID int64, keepToken str
 	return n, nil
 }
 
-// currentToken returns the token of the session ctx carries, "" when it
-// carries none or a new one not yet saved.
+// currentToken returns the token of the session ctx carries, as the
+// store keeps it (SessionKeyer), "" when it carries none.
 func (a *Auth[U]) currentToken(ctx context.Context) string {
 	if !a.hasSession(ctx) {
 		return ""
 	}
-	return a.sessions.Token(ctx)
+	return a.storeToken(a.sessions.Token(ctx))
+}
+
+// storeToken maps a token of the session manager to the store's key
+// (SessionKeyer); the token itself for other stores.
+func (a *Auth[U]) storeToken(token string) string {
+	if g, ok := a.sessions.Store.(*guardedSessionStore); ok {
+		return g.key(token)
+	}
+	return token
+}
+
+// CurrentSessionID returns the public ID (SessionID) of the session ctx
+// carries, as UserSessions lists it, "" when ctx carries no session or a
+// new one without a token yet.
+func (a *Auth[U]) CurrentSessionID(ctx context.Context) string {
+	tok := a.currentToken(ctx)
+	if tok == "" {
+		return ""
+	}
+	return SessionID(tok)
 }
 
 // UserSessions lists the unexpired sessions of the user userID, most
@@ -282,7 +302,7 @@ func (a *Auth[U]) RevokeOtherSessions(r *http.Request) (int, error) {
 	if userID == 0 {
 		return 0, nil
 	}
-	return adm.RevokeAll(ctx, userID, a.sessions.Token(ctx))
+	return adm.RevokeAll(ctx, userID, a.currentToken(ctx))
 }
 
 // clientAddrer is the ability of a Limiter (package throttle's) to find

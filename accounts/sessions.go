@@ -92,11 +92,7 @@ func (m *Manager[U]) serveSessions(w http.ResponseWriter, r *http.Request, p pat
 		switch r.PostForm.Get("action") {
 		case "revoke":
 			id := r.PostForm.Get("session")
-			cur := ""
-			if tok := m.auth.Sessions().Token(ctx); tok != "" {
-				cur = auth.SessionID(tok)
-			}
-			if id == cur {
+			if cur := m.auth.CurrentSessionID(ctx); id == cur {
 				page.Errors = []string{MsgSessionIsCurrent}
 				break
 			}

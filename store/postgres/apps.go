@@ -48,6 +48,7 @@ var appSpecs = map[DjangoApp]appSpec{
 		tables:     []string{"django_session"},
 		migrations: []djangoMigration{{"sessions", "0001_initial"}},
 		file:       "migrations/django_sessions.sql",
+		djauth:     []string{"0006_django_session_user"},
 		columns: map[string]map[string]int{
 			"django_session": {"session_key": 40, "session_data": 0, "expire_date": 0},
 		},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/djauth/auth/internal/sessiontest"
 	"github.com/djauth/auth/store/postgres"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,73 +76,14 @@ func TestSessionStore(t *testing.T) {
 // TestSessionStoreRenewCtx: RenewCtx moves a live session to a new token
 // and deletes the old one, and does nothing for a missing or expired one
 // (auth.SessionRenewer).
-func TestSessionStoreRenewCtx(t *testing.T) {
+// TestSessionStoreConformance: the update-only saves and atomic renewals
+// of auth.SessionUpdater and auth.SessionRenewer (sessiontest.RunStore).
+func TestSessionStoreConformance(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	st, _ := newSessionStore(t, postgres.SessionStoreOptions{CleanupInterval: -1})
-	future := time.Now().Add(time.Hour)
-	require.NoError(t, st.CommitCtx(ctx, "live", []byte("one"), future))
-	require.NoError(t, st.CommitCtx(ctx, "expired", []byte("old"), time.Now().Add(-time.Second)))
-
-	found, err := st.RenewCtx(ctx, "live", "renewed", []byte("two"), future)
-	require.NoError(t, err)
-	assert.True(t, found)
-	for _, old := range []string{"missing", "expired", "live"} {
-		found, err := st.RenewCtx(ctx, old, "from-"+old, []byte("x"), future)
-		require.NoError(t, err)
-		assert.False(t, found, old)
-	}
-	all, err := st.AllCtx(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, map[string][]byte{"renewed": []byte("two")}, all, "only the renewed session, under its new token")
-}
-
-// TestSessionStoreUpdateCtx: UpdateCtx rewrites a live session and never
-// creates or revives one (auth.SessionUpdater).
-func TestSessionStoreUpdateCtx(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	st, _ := newSessionStore(t, postgres.SessionStoreOptions{CleanupInterval: -1})
-	future := time.Now().Add(time.Hour)
-	require.NoError(t, st.CommitCtx(ctx, "live", []byte("one"), future))
-	require.NoError(t, st.CommitCtx(ctx, "expired", []byte("old"), time.Now().Add(-time.Second)))
-
-	for _, tc := range []struct {
-		name, token string
-		found       bool
-	}{
-		{"found", "live", true},
-		{"not found", "missing", false},
-		{"expired", "expired", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			found, err := st.UpdateCtx(ctx, tc.token, []byte("two"), future.Add(time.Hour))
-			require.NoError(t, err)
-			assert.Equal(t, tc.found, found)
-		})
-	}
-	b, found, err := st.FindCtx(ctx, "live")
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.Equal(t, []byte("two"), b)
-	found, err = st.UpdateCtx(ctx, "live", nil, future)
-	require.NoError(t, err)
-	assert.True(t, found, "nil data is stored as empty")
-
-	all, err := st.AllCtx(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, map[string][]byte{"live": {}}, all, "no session created or revived")
-	n, err := st.DeleteExpired(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, int64(1), n, "the expired row is still expired")
-
-	require.NoError(t, st.DeleteCtx(ctx, "live"))
-	found, err = st.UpdateCtx(ctx, "live", []byte("back"), future)
-	require.NoError(t, err)
-	assert.False(t, found, "a deleted session is not written back")
-	_, found, err = st.FindCtx(ctx, "live")
-	require.NoError(t, err)
-	assert.False(t, found)
+	sessiontest.RunStore(t, func(t *testing.T) sessiontest.SessionStore {
+		st, _ := newSessionStore(t, postgres.SessionStoreOptions{CleanupInterval: -1})
+		return st
+	}, sessiontest.Options{})
 }
 
 func TestSessionStoreCleanupGoroutine(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/djauth/auth/internal/redistest"
+	"github.com/djauth/auth/internal/sessiontest"
 	redisstore "github.com/djauth/auth/store/redis"
 )
 
@@ -33,13 +34,9 @@ func newClusterStore(t *testing.T) *redisstore.SessionStore {
 func TestClusterSessionStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	t.Run("renew", func(t *testing.T) {
+	t.Run("conformance", func(t *testing.T) {
 		t.Parallel()
-		checkRenewCtx(t, newClusterStore(t))
-	})
-	t.Run("renew racing delete", func(t *testing.T) {
-		t.Parallel()
-		checkRenewDeleteRace(t, newClusterStore(t))
+		sessiontest.RunStore(t, func(t *testing.T) sessiontest.SessionStore { return newClusterStore(t) }, sessiontest.Options{})
 	})
 	t.Run("update and all", func(t *testing.T) {
 		t.Parallel()
