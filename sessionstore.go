@@ -489,6 +489,10 @@ func guardSessionStore(store scs.Store) scs.Store {
 // key maps token to the store's key (SessionKeyer).
 func (g *guardedSessionStore) key(token string) string { return sessionKey(g.store, token) }
 
+// SessionKey implements SessionKeyer with the store's mapping; a store
+// that has none keeps tokens as they are.
+func (g *guardedSessionStore) SessionKey(token string) string { return g.key(token) }
+
 // Unwrap returns the store under the guard.
 func (g *guardedSessionStore) Unwrap() scs.Store { return g.store }
 

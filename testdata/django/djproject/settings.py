@@ -15,6 +15,10 @@ throwaway PostgreSQL database:
     DJAUTH_DJANGO_SECRET_KEY   SECRET_KEY, for tests where Django and the Go
                                side must sign with one key (reset tokens);
                                unset or empty keeps the fixed test key
+    DJAUTH_DJANGO_SESSIONS     "1" installs django.contrib.sessions with the
+                               session and auth middleware and the views of
+                               djproject/urls.py (login, whoami, logout), for
+                               the tests of one login across Django and Go
 """
 import os
 
@@ -31,6 +35,16 @@ INSTALLED_APPS = [
 if os.environ.get("DJAUTH_DJANGO_CUSTOM_USER") == "1":
     INSTALLED_APPS.append("accounts")
     AUTH_USER_MODEL = "accounts.User"
+
+if os.environ.get("DJAUTH_DJANGO_SESSIONS") == "1":
+    INSTALLED_APPS.append("django.contrib.sessions")
+    MIDDLEWARE = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    ]
+    ROOT_URLCONF = "djproject.urls"
+    ALLOWED_HOSTS = ["testserver"]
+    SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 
 # What "django-admin startproject" writes since Django 3.2.
 DEFAULT_AUTO_FIELD = os.environ.get("DJAUTH_DJANGO_AUTO_FIELD", "django.db.models.BigAutoField")
