@@ -51,6 +51,10 @@ type config struct {
 	// redis:// or rediss:// URL, as redis.ParseURL reads it), whatever
 	// holds the users.
 	RedisURL string
+	// DjangoSessions keeps the sessions in Django's django_session table
+	// (postgres.DjangoSessionStore), shared with a Django site on the
+	// same database; it needs DatabaseURL and no RedisURL.
+	DjangoSessions bool
 	// RedisPrefix starts the keys of the sessions in Redis; empty means
 	// the store's default, "djauth:session:".
 	RedisPrefix string
@@ -141,6 +145,12 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		// with PostgreSQL the counters are shared by every instance.
 		counters throttle.Store = throttle.NewMemoryStore()
 	)
+	switch {
+	case cfg.DjangoSessions && cfg.DatabaseURL == "":
+		return fail(errors.New("-django-sessions needs -database-url: the sessions live in its django_session table"))
+	case cfg.DjangoSessions && cfg.RedisURL != "":
+		return fail(errors.New("-django-sessions and -redis-url both choose where sessions live; give one"))
+	}
 	if cfg.DatabaseURL == "" {
 		store = cfg.Store
 		if store == nil {
@@ -162,7 +172,11 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			return fail(fmt.Errorf("connect to PostgreSQL: %w", err))
 		}
 		cleanups = append(cleanups, pool.Close)
-		rep, err := postgres.Migrate(ctx, pool)
+		var apps []postgres.DjangoApp
+		if cfg.DjangoSessions {
+			apps = append(apps, postgres.DjangoSessions)
+		}
+		rep, err := postgres.Migrate(ctx, pool, apps...)
 		if err != nil {
 			return fail(fmt.Errorf("migrate: %w", err))
 		}
@@ -174,12 +188,21 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			return fail(err)
 		}
 		store = pg
-		ss, err := postgres.NewSessionStore(pool, postgres.SessionStoreOptions{Logger: cfg.Logger})
-		if err != nil {
-			return fail(err)
+		if cfg.DjangoSessions {
+			ds, err := postgres.NewDjangoSessionStore(pool, postgres.SessionStoreOptions{Logger: cfg.Logger})
+			if err != nil {
+				return fail(err)
+			}
+			cleanups = append(cleanups, ds.Close)
+			sessionStore = ds
+		} else {
+			ss, err := postgres.NewSessionStore(pool, postgres.SessionStoreOptions{Logger: cfg.Logger})
+			if err != nil {
+				return fail(err)
+			}
+			cleanups = append(cleanups, ss.Close)
+			sessionStore = ss
 		}
-		cleanups = append(cleanups, ss.Close)
-		sessionStore = ss
 		ts, err := postgres.NewThrottleStore(pool)
 		if err != nil {
 			return fail(err)

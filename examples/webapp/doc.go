@@ -38,6 +38,9 @@
 //     is, so the app runs unchanged on a Django project's database.
 //     Sessions go to the djauth_session table, so several instances on one
 //     database behave as one site.
+//   - -django-sessions: with -database-url, keep the sessions in Django's
+//     django_session table, so that a login on the Django site sharing
+//     the database is a login here and the reverse.
 //   - -redis-url, or $REDIS_URL (redis://host:port/db, as go-redis's
 //     ParseURL reads it): keep the sessions in Redis, under keys
 //     "djauth:session:<token>" that expire with the sessions, whether the

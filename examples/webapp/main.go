@@ -33,6 +33,7 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	fs.StringVar(&addr, "addr", "127.0.0.1:8000", "address to listen on")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL URL for users and sessions (default $DATABASE_URL; empty: in-memory store)")
 	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "Redis URL for sessions, e.g. redis://127.0.0.1:6379/0 (default $REDIS_URL; empty: sessions with the users)")
+	fs.BoolVar(&cfg.DjangoSessions, "django-sessions", false, "keep sessions in Django's django_session table, shared with a Django site on the same database (needs -database-url; see MIGRATING.md)")
 	fs.StringVar(&cfg.SecretKey, "secret-key", getenv("SECRET_KEY"), "secret key signing sessions (default $SECRET_KEY; required with PostgreSQL)")
 	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", true, "leave Secure off the session cookie, for plain http://; set false behind an HTTPS proxy")
 	fs.BoolVar(&cfg.Demo, "demo", true, "create the demo users admin and alice when the store has no users (default true in memory, false with PostgreSQL)")
