@@ -250,7 +250,7 @@ func runFactor(t *testing.T, newHarness func(t *testing.T) Harness) {
 			require.NoError(t, err, "at %d", v.Unix)
 			require.Equal(t, d.PersistentID(), got.PersistentID)
 			require.Equal(t, "totp", got.Factor)
-			require.Equal(t, (v.Unix/30), get(t, h, d.ID).LastT)
+			require.Equal(t, (v.Unix / 30), get(t, h, d.ID).LastT)
 		}
 	})
 	t.Run("ReplayRefused", func(t *testing.T) {
