@@ -3,6 +3,7 @@ package totp
 import (
 	"bytes"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"image/png"
 	"strconv"
@@ -58,6 +59,9 @@ func pyQuote(s, safe string, plus bool) string {
 // KeyURI), drawn here by pquerna/otp and boombuler/barcode: no external
 // service sees the secret.
 func QRCodePNG(uri string, size int) ([]byte, error) {
+	if !strings.HasPrefix(uri, "otpauth://") {
+		return nil, errors.New("totp: QR code: not an otpauth:// URI")
+	}
 	if size < 1 || size > 4096 {
 		return nil, fmt.Errorf("totp: QR code size %d out of 1 to 4096", size)
 	}
@@ -83,6 +87,9 @@ const quietZone = 4
 // document, one path of black modules on white, that scales to any size
 // and can be inlined in a page.
 func QRCodeSVG(uri string) ([]byte, error) {
+	if !strings.HasPrefix(uri, "otpauth://") {
+		return nil, errors.New("totp: QR code: not an otpauth:// URI")
+	}
 	code, err := qr.Encode(uri, qr.M, qr.Auto)
 	if err != nil {
 		return nil, fmt.Errorf("totp: QR code: %w", err)
