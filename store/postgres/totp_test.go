@@ -138,10 +138,14 @@ print(json.dumps({'OK': ok, 'Failures': d.throttling_failure_count}))`, made.Dev
 	d, err = s.Get(ctx, made.Device)
 	require.NoError(t, err)
 	assert.Equal(t, 1, d.Throttle.Failures)
-	if time.Since(d.Throttle.Last) < 900*time.Millisecond {
-		_, err = f.VerifyCode(ctx, made.User, c)
-		require.ErrorIs(t, err, mfa.ErrThrottled, "Django's throttling holds here")
-	}
+	// half a second after Django's failure, on a clock of our own
+	at := d.Throttle.Last.Add(500 * time.Millisecond)
+	early, err := totp.New(totp.Config{Store: s, Now: func() time.Time { return at }})
+	require.NoError(t, err)
+	_, err = early.VerifyCode(ctx, made.User, c)
+	var te *mfa.ThrottledError
+	require.ErrorAs(t, err, &te, "Django's throttling holds here")
+	assert.Equal(t, 500*time.Millisecond, te.RetryAfter)
 }
 
 // TestDeviceEnrolledHereVerifiesInDjango: Migrate makes the tables, Django
