@@ -25,6 +25,8 @@ const (
 	Slow
 	// Redis: AUTH_TEST_REDIS_URL is not set.
 	Redis
+	// Oathtool: no oathtool, the independent TOTP implementation.
+	Oathtool
 	numNeeds
 )
 
@@ -35,6 +37,7 @@ var hints = [numNeeds]string{
 	Chromium:   "apt-get install chromium chromium-driver to run them (browser)",
 	Slow:       "slow, run without -short to run them",
 	Redis:      "set AUTH_TEST_REDIS_URL to run them (Redis), e.g. redis://127.0.0.1:6379/0",
+	Oathtool:   "apt-get install oathtool to run them (TOTP vectors)",
 }
 
 // Counter counts the skips of one test binary. Its zero value is ready.

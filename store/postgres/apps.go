@@ -21,6 +21,10 @@ const (
 	// DjangoSessions is django.contrib.sessions (migration 0001_initial:
 	// the django_session table), for DjangoSessionStore.
 	DjangoSessions DjangoApp = "sessions"
+	// DjangoOTPTOTP is django-otp's TOTP plugin, django_otp.plugins.otp_totp
+	// (migrations 0001_initial and 0002_auto_20190420_0723: the
+	// otp_totp_totpdevice table), for TOTPStore.
+	DjangoOTPTOTP DjangoApp = "otp_totp"
 )
 
 // appSpec is what Migrate knows of a DjangoApp.
@@ -51,6 +55,22 @@ var appSpecs = map[DjangoApp]appSpec{
 		djauth:     []string{"0006_django_session_user"},
 		columns: map[string]map[string]int{
 			"django_session": {"session_key": 40, "session_data": 0, "expire_date": 0},
+		},
+	},
+	DjangoOTPTOTP: {
+		tables: []string{"otp_totp_totpdevice"},
+		migrations: []djangoMigration{
+			{"otp_totp", "0001_initial"},
+			{"otp_totp", "0002_auto_20190420_0723"},
+		},
+		file:          "migrations/django_otp_totp.sql",
+		usesUserTable: true,
+		columns: map[string]map[string]int{
+			"otp_totp_totpdevice": {
+				"id": 0, "user_id": 0, "name": 64, "confirmed": 0, "key": 80, "step": 0, "t0": 0,
+				"digits": 0, "tolerance": 0, "drift": 0, "last_t": 0,
+				"throttling_failure_timestamp": 0, "throttling_failure_count": 0,
+			},
 		},
 	},
 }

@@ -12,6 +12,8 @@ throwaway PostgreSQL database:
     DJAUTH_DJANGO_AUTO_FIELD   DEFAULT_AUTO_FIELD, default BigAutoField
     DJAUTH_DJANGO_CUSTOM_USER  "1" installs the accounts app and makes
                                accounts.User the AUTH_USER_MODEL
+    DJAUTH_DJANGO_OTP          "1" installs django-otp with its TOTP and
+                               static (recovery code) plugins
     DJAUTH_DJANGO_SECRET_KEY   SECRET_KEY, for tests where Django and the Go
                                side must sign with one key (reset tokens);
                                unset or empty keeps the fixed test key
@@ -45,6 +47,17 @@ if os.environ.get("DJAUTH_DJANGO_SESSIONS") == "1":
     ROOT_URLCONF = "djproject.urls"
     ALLOWED_HOSTS = ["testserver"]
     SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
+
+if os.environ.get("DJAUTH_DJANGO_OTP") == "1":
+    INSTALLED_APPS += [
+        "django_otp",
+        "django_otp.plugins.otp_totp",
+        "django_otp.plugins.otp_static",
+    ]
+
+if os.environ.get("DJAUTH_DJANGO_SESSIONS") == "1" and os.environ.get("DJAUTH_DJANGO_OTP") == "1":
+    # django-otp's OTPMiddleware reads otp_device_id from the session.
+    MIDDLEWARE.append("django_otp.middleware.OTPMiddleware")
 
 # What "django-admin startproject" writes since Django 3.2.
 DEFAULT_AUTO_FIELD = os.environ.get("DJAUTH_DJANGO_AUTO_FIELD", "django.db.models.BigAutoField")
