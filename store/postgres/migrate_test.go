@@ -55,7 +55,7 @@ func TestMigrateFreshThenNoOp(t *testing.T) {
 	assert.True(t, rep.Created)
 	assert.False(t, rep.SerialIDs)
 	assert.Equal(t, djangoMigrationNames, rep.Recorded)
-	assert.Equal(t, []string{"0001_session", "0002_throttle", "0003_session_user"}, rep.Applied)
+	assert.Equal(t, []string{"0001_session", "0002_throttle", "0003_session_user", "0005_passkey"}, rep.Applied)
 	assert.Equal(t, len(allTables), tableCount(t, pool, allTables...))
 	assert.Contains(t, rep.Lines(), "applied: djauth.0001_session")
 
@@ -101,7 +101,7 @@ func TestMigrateConcurrent(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM django_migrations`).Scan(&recorded))
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM djauth_migrations`).Scan(&applied))
 	assert.Equal(t, len(djangoMigrationNames), recorded)
-	assert.Equal(t, 3, applied, "0001_session, 0002_throttle and 0003_session_user, once each")
+	assert.Equal(t, 4, applied, "0001_session, 0002_throttle, 0003_session_user and 0005_passkey, once each")
 }
 
 func TestMigrateInsideCallerTransaction(t *testing.T) {
@@ -185,7 +185,7 @@ func TestMigrateRejectsUnrecordedOrOldSchema(t *testing.T) {
 		_, err := postgres.Migrate(ctx, pool)
 		require.NoError(t, err)
 		_, err = pool.Exec(ctx, `DROP TABLE auth_user_groups, auth_user_user_permissions, auth_group_permissions,
-			auth_user, auth_group, auth_permission, django_content_type`)
+			auth_user, auth_group, auth_permission, django_content_type CASCADE`)
 		require.NoError(t, err)
 		_, err = postgres.Migrate(ctx, pool)
 		require.ErrorIs(t, err, postgres.ErrSchemaMismatch)
@@ -234,7 +234,7 @@ func TestMigrateRecognisesCustomUserModelSchema(t *testing.T) {
 	require.NoError(t, err)
 	// What Django leaves when AUTH_USER_MODEL is swapped: no auth_user
 	// tables, every migration recorded.
-	_, err = pool.Exec(ctx, `DROP TABLE auth_user_groups, auth_user_user_permissions, auth_user`)
+	_, err = pool.Exec(ctx, `DROP TABLE auth_user_groups, auth_user_user_permissions, auth_user CASCADE`)
 	require.NoError(t, err)
 
 	rep, err := postgres.Migrate(ctx, pool)
