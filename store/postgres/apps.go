@@ -21,6 +21,11 @@ const (
 	// DjangoSessions is django.contrib.sessions (migration 0001_initial:
 	// the django_session table), for DjangoSessionStore.
 	DjangoSessions DjangoApp = "sessions"
+	// DjangoOTPStatic is django-otp's otp_static plugin (migrations
+	// 0001_initial and 0002_throttling of django-otp 1.1.3: the
+	// otp_static_staticdevice and otp_static_statictoken tables), for
+	// DjangoStaticStore.
+	DjangoOTPStatic DjangoApp = "otp_static"
 )
 
 // appSpec is what Migrate knows of a DjangoApp.
@@ -50,6 +55,17 @@ var appSpecs = map[DjangoApp]appSpec{
 		file:       "migrations/django_sessions.sql",
 		columns: map[string]map[string]int{
 			"django_session": {"session_key": 40, "session_data": 0, "expire_date": 0},
+		},
+	},
+	DjangoOTPStatic: {
+		tables:        []string{"otp_static_staticdevice", "otp_static_statictoken"},
+		migrations:    []djangoMigration{{"otp_static", "0001_initial"}, {"otp_static", "0002_throttling"}},
+		file:          "migrations/django_otp_static.sql",
+		usesUserTable: true,
+		columns: map[string]map[string]int{
+			"otp_static_staticdevice": {"id": 0, "name": 64, "confirmed": 0, "user_id": 0,
+				"throttling_failure_count": 0, "throttling_failure_timestamp": 0},
+			"otp_static_statictoken": {"id": 0, "token": 16, "device_id": 0},
 		},
 	},
 }

@@ -15,6 +15,8 @@ throwaway PostgreSQL database:
     DJAUTH_DJANGO_SECRET_KEY   SECRET_KEY, for tests where Django and the Go
                                side must sign with one key (reset tokens);
                                unset or empty keeps the fixed test key
+    DJAUTH_DJANGO_OTP          "1" installs django-otp with its TOTP and
+                               static (recovery code) plugins
 """
 import os
 
@@ -31,6 +33,13 @@ INSTALLED_APPS = [
 if os.environ.get("DJAUTH_DJANGO_CUSTOM_USER") == "1":
     INSTALLED_APPS.append("accounts")
     AUTH_USER_MODEL = "accounts.User"
+
+if os.environ.get("DJAUTH_DJANGO_OTP") == "1":
+    INSTALLED_APPS += [
+        "django_otp",
+        "django_otp.plugins.otp_totp",
+        "django_otp.plugins.otp_static",
+    ]
 
 # What "django-admin startproject" writes since Django 3.2.
 DEFAULT_AUTO_FIELD = os.environ.get("DJAUTH_DJANGO_AUTO_FIELD", "django.db.models.BigAutoField")
