@@ -144,8 +144,8 @@ func (r Report) Lines() []string {
 // ErrSchemaMismatch otherwise.
 //
 // Either way it then applies djauth's own migrations (the djauth_session
-// table, and the djauth_throttle table of ThrottleStore), recorded in
-// djauth_migrations.
+// table, the djauth_throttle table of ThrottleStore and the recovery code
+// tables of RecoveryStore), recorded in djauth_migrations.
 //
 // Each of apps is then created or verified the same way: on a database
 // without its tables, they are created as that app's migrations create
