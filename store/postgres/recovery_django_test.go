@@ -73,8 +73,8 @@ print(json.dumps(sorted(t.token for t in StaticDevice.objects.get(pk=%d).token_s
 	assert.Equal(t, made.Device, dev.ID, "the Django device is kept")
 	var res struct {
 		First, Again, Old bool
-		Left             int
-		Persistent       string
+		Left              int
+		Persistent        string
 	}
 	dj.Shell(t, fmt.Sprintf(`import json
 from django_otp.plugins.otp_static.models import StaticDevice
