@@ -49,11 +49,13 @@
 // (Digest), never the code. A fast unsalted hash suffices because the
 // codes are random, unlike passwords: an attacker holding the table must
 // search the 2^78.5 codes; binding the user ID in means each guess tests
-// one user's ten digests, never every user's at once. At 10^11 SHA-256 a
-// second (a rack of GPUs) finding one of a user's ten codes takes about
-// 2^78.5 / 10 / 10^11 s, some 13,000 years (half that on average). A slow password hash would
-// add nothing that length does not, and would make every login attempt
-// cost a hash per stored code. A key (HMAC with the site's secret) was
+// one user's ten digests, never every user's at once. At 10^11 SHA-256
+// a second (a rack of GPUs), finding one of a user's ten codes takes
+// 2^78.5 / 10 / 10^11 s, some 13,000 years (half that on average); for
+// django-otp's own 10-character tokens (50 bits) it would take under two
+// minutes, which is why codes here are longer. A slow password hash adds
+// nothing that length does not, needs a salt per code (so no lookup by
+// digest) and makes each attempt cost one slow hash per stored code. A key (HMAC with the site's secret) was
 // left out on purpose: rotating the secret after a leak would silently
 // void every user's codes when they are most needed. Matching is by
 // digest: in SQL, by equality on the digest column, which tells a timing

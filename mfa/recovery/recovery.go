@@ -104,6 +104,15 @@ func (f *Factor) Devices(ctx context.Context, userID int64) ([]mfa.Device, error
 func (f *Factor) VerifyCode(ctx context.Context, userID int64, code string) (mfa.Device, error) {
 	forms := candidates(userID, code)
 	if forms == nil {
+		// Nothing to match: not an attempt, so not counted; still
+		// ErrNoDevice for a user without codes, as for any other input.
+		devs, err := f.store.Devices(ctx, userID)
+		switch {
+		case err != nil:
+			return mfa.Device{}, fmt.Errorf("recovery: verify: %w", err)
+		case len(devs) == 0:
+			return mfa.Device{}, fmt.Errorf("recovery: verify: %w", mfa.ErrNoDevice)
+		}
 		return mfa.Device{}, fmt.Errorf("recovery: verify: %w", mfa.ErrInvalidCode)
 	}
 	dev, err := f.store.Use(ctx, userID, Attempt{Codes: forms, Now: f.now()})

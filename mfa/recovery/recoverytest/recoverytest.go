@@ -184,6 +184,8 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 		assert.Empty(t, devs)
 		_, err = e.f.VerifyCode(ctx, user, "abcd-efgh-jkmn-pqrs")
 		assert.ErrorIs(t, err, mfa.ErrNoDevice)
+		_, err = e.f.VerifyCode(ctx, user, " - ")
+		assert.ErrorIs(t, err, mfa.ErrNoDevice, "malformed input, no device")
 		n, err := e.f.Remaining(ctx, user)
 		require.NoError(t, err)
 		assert.Zero(t, n)
