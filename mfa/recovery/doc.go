@@ -52,11 +52,11 @@
 // one user's ten digests, never every user's at once. At 10^11 SHA-256
 // a second (a rack of GPUs), finding one of a user's ten codes takes
 // 2^78.5 / 10 / 10^11 s, some 13,000 years (half that on average); for
-// django-otp's own 10-character tokens (50 bits) it would take under two
-// minutes, which is why codes here are longer. A slow password hash adds
-// nothing that length does not, needs a salt per code (so no lookup by
-// digest) and makes each attempt cost one slow hash per stored code. A key (HMAC with the site's secret) was
-// left out on purpose: rotating the secret after a leak would silently
+// django-otp's own 10-character tokens (50 bits) it would take about
+// twenty minutes, which is why codes here are longer. A slow password
+// hash adds nothing that length does not, needs a salt per code (so no
+// lookup by digest) and makes each attempt cost one slow hash per stored
+// code. A key (HMAC with the site's secret) was left out on purpose: rotating the secret after a leak would silently
 // void every user's codes when they are most needed. Matching is by
 // digest: in SQL, by equality on the digest column, which tells a timing
 // observer nothing about the code; in memory, with
