@@ -56,8 +56,9 @@
 // twenty minutes, which is why codes here are longer. A slow password
 // hash adds nothing that length does not, needs a salt per code (so no
 // lookup by digest) and makes each attempt cost one slow hash per stored
-// code. A key (HMAC with the site's secret) was left out on purpose: rotating the secret after a leak would silently
-// void every user's codes when they are most needed. Matching is by
+// code. A key (HMAC with the site's secret) was left out on purpose:
+// rotating the secret after a leak would silently void every user's
+// codes when they are most needed. Matching is by
 // digest: in SQL, by equality on the digest column, which tells a timing
 // observer nothing about the code; in memory, with
 // crypto/subtle.ConstantTimeCompare over every stored digest.
