@@ -25,6 +25,11 @@ const (
 	// (migrations 0001_initial and 0002_auto_20190420_0723: the
 	// otp_totp_totpdevice table), for TOTPStore.
 	DjangoOTPTOTP DjangoApp = "otp_totp"
+	// DjangoOTPStatic is django-otp's otp_static plugin (migrations
+	// 0001_initial and 0002_throttling of django-otp 1.1.3: the
+	// otp_static_staticdevice and otp_static_statictoken tables), for
+	// DjangoStaticStore.
+	DjangoOTPStatic DjangoApp = "otp_static"
 )
 
 // appSpec is what Migrate knows of a DjangoApp.
@@ -71,6 +76,17 @@ var appSpecs = map[DjangoApp]appSpec{
 				"digits": 0, "tolerance": 0, "drift": 0, "last_t": 0,
 				"throttling_failure_timestamp": 0, "throttling_failure_count": 0,
 			},
+		},
+	},
+	DjangoOTPStatic: {
+		tables:        []string{"otp_static_staticdevice", "otp_static_statictoken"},
+		migrations:    []djangoMigration{{"otp_static", "0001_initial"}, {"otp_static", "0002_throttling"}},
+		file:          "migrations/django_otp_static.sql",
+		usesUserTable: true,
+		columns: map[string]map[string]int{
+			"otp_static_staticdevice": {"id": 0, "name": 64, "confirmed": 0, "user_id": 0,
+				"throttling_failure_count": 0, "throttling_failure_timestamp": 0},
+			"otp_static_statictoken": {"id": 0, "token": 16, "device_id": 0},
 		},
 	},
 }

@@ -23,8 +23,9 @@
 // AUTH_USER_MODEL (no auth_user tables; see Custom users) are recognised
 // and work unchanged.
 //
-// djauth's own tables (djauth_session, djauth_throttle) are recorded in djauth_migrations,
-// never in django_migrations. Migrate runs in one transaction under an
+// djauth's own tables (djauth_session, djauth_throttle, and
+// djauth_recovery_device and djauth_recovery_code of RecoveryStore) are
+// recorded in djauth_migrations, never in django_migrations. Migrate runs in one transaction under an
 // advisory lock and is safe to run from several processes at once.
 //
 // # Querier and transactions

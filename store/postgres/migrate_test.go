@@ -55,7 +55,7 @@ func TestMigrateFreshThenNoOp(t *testing.T) {
 	assert.True(t, rep.Created)
 	assert.False(t, rep.SerialIDs)
 	assert.Equal(t, djangoMigrationNames, rep.Recorded)
-	assert.Equal(t, []string{"0001_session", "0002_throttle", "0003_session_user", "0005_passkey"}, rep.Applied)
+	assert.Equal(t, []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey"}, rep.Applied)
 	assert.Equal(t, len(allTables), tableCount(t, pool, allTables...))
 	assert.Contains(t, rep.Lines(), "applied: djauth.0001_session")
 
@@ -101,7 +101,7 @@ func TestMigrateConcurrent(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM django_migrations`).Scan(&recorded))
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM djauth_migrations`).Scan(&applied))
 	assert.Equal(t, len(djangoMigrationNames), recorded)
-	assert.Equal(t, 4, applied, "0001_session, 0002_throttle, 0003_session_user and 0005_passkey, once each")
+	assert.Equal(t, 5, applied, "0001_session to 0005_passkey, once each")
 }
 
 func TestMigrateInsideCallerTransaction(t *testing.T) {

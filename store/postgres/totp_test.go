@@ -71,11 +71,6 @@ func TestTOTPStoreFailsClosed(t *testing.T) {
 	require.NotErrorIs(t, err, mfa.ErrInvalidCode)
 }
 
-// otpProject is the Django project with django-otp installed.
-func otpProject(db pgtest.Database) djangotest.Project {
-	return djangotest.Project{DB: db, Env: []string{"DJAUTH_DJANGO_OTP=1"}}
-}
-
 // TestDjangoOTPDeviceVerifiesHere: a device that django-otp made verifies
 // here, a code used here is refused by Django, and Django's throttling is
 // honoured here. Django made the tables; Migrate only checks them.
@@ -84,7 +79,7 @@ func TestDjangoOTPDeviceVerifiesHere(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, pool := newDjangoDB(t)
-	p := otpProject(db.Database)
+	p := otpProject(db)
 	p.Manage(t, "migrate", "--no-input")
 	rep, err := postgres.Migrate(ctx, pool, postgres.DjangoOTPTOTP)
 	require.NoError(t, err)
@@ -159,7 +154,7 @@ func TestDeviceEnrolledHereVerifiesInDjango(t *testing.T) {
 	rep, err := postgres.Migrate(ctx, pool, postgres.DjangoOTPTOTP)
 	require.NoError(t, err)
 	assert.Contains(t, rep.Recorded, "otp_totp.0002_auto_20190420_0723")
-	p := otpProject(db.Database)
+	p := otpProject(db)
 	p.Manage(t, "migrate", "--no-input")
 	show := p.Manage(t, "showmigrations", "otp_totp")
 	assert.Equal(t, "otp_totp\n [X] 0001_initial\n [X] 0002_auto_20190420_0723\n", show)

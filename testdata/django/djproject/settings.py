@@ -21,6 +21,8 @@ throwaway PostgreSQL database:
                                session and auth middleware and the views of
                                djproject/urls.py (login, whoami, logout), for
                                the tests of one login across Django and Go
+    DJAUTH_DJANGO_OTP          "1" installs django-otp with its TOTP and
+                               static (recovery code) plugins
 """
 import os
 
