@@ -134,16 +134,21 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 			}
 		}
 	}
-	if bb, ok := a.secondFactor.(Binder[U]); ok {
-		if err := bb.Bind(a); err != nil {
-			return bad("Config.SecondFactor (%T): %v", a.secondFactor, err)
-		}
-	}
 	sessions, own, err := newSessionManager(cfg.Sessions)
 	if err != nil {
 		return bad("%v", err)
 	}
 	a.sessions, a.ownStore = sessions, own
+	// The second factor is bound last of all: nothing after it fails, so
+	// it is bound to an Auth that New returns.
+	if bb, ok := a.secondFactor.(Binder[U]); ok {
+		if err := bb.Bind(a); err != nil {
+			if own != nil {
+				own.Close()
+			}
+			return bad("Config.SecondFactor (%T): %v", a.secondFactor, err)
+		}
+	}
 	a.hmacPool.New = func() any { return hmac.New(sha256.New, a.hashKeys[0]) }
 	a.ready.Store(true)
 	return a, nil

@@ -13,6 +13,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/tokens"
 	"github.com/djauth/auth/validation"
 )
@@ -230,6 +231,11 @@ func (m *Manager[U]) Validators() []validation.Validator {
 //	reset/{uidb64}/{token}/        PasswordResetConfirmView
 //	reset/done/                    PasswordResetCompleteView
 //
+// When auth.Config.SecondFactor is an *mfa.Flow, its pages are mounted at
+// its URLs too: the second step of a login (ChallengeURL), the
+// verification and step-up page (VerifyURL) and the grace period's
+// reminder (ReminderURL).
+//
 // The sessions page is mounted, and linked from the profile page, only
 // when the session store indexes sessions by user
 // (auth.Auth.SessionsIndexed). The four reset pages are mounted only when
@@ -257,6 +263,9 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		}))))
 	}
 	m.auth.RoutesWithLinks(mux, prefix, links)
+	if f, ok := m.auth.SecondFactor().(*mfa.Flow[U]); ok {
+		m.mfaRoutes(mux, f)
+	}
 	mux.Handle(p.passwordChange()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordChange(w, r, p)
 	}))))
