@@ -263,7 +263,9 @@ func (c *client) do(method, target string, form url.Values, hdr ...string) *http
 	return resp
 }
 
-func (c *client) get(target string, hdr ...string) *http.Response { return c.do(http.MethodGet, target, nil, hdr...) }
+func (c *client) get(target string, hdr ...string) *http.Response {
+	return c.do(http.MethodGet, target, nil, hdr...)
+}
 
 func (c *client) post(target string, form url.Values, hdr ...string) *http.Response {
 	if form == nil {
