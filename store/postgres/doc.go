@@ -23,7 +23,8 @@
 // AUTH_USER_MODEL (no auth_user tables; see Custom users) are recognised
 // and work unchanged.
 //
-// djauth's own tables (djauth_session, djauth_throttle) are recorded in djauth_migrations,
+// djauth's own tables (djauth_session, djauth_throttle, djauth_mfa_policy,
+// djauth_mfa_required_since) are recorded in djauth_migrations,
 // never in django_migrations. Migrate runs in one transaction under an
 // advisory lock and is safe to run from several processes at once.
 //
