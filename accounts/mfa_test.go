@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/mfa"
 )
 
@@ -263,4 +264,25 @@ func TestMFALaterPage(t *testing.T) {
 	require.Equal(t, http.StatusFound, resp.StatusCode)
 	require.Equal(t, "/accounts/mfa/?next=/app/", resp.Header.Get("Location"))
 	require.True(t, strings.HasPrefix(resp.Header.Get("Location"), mfa.DefaultEnrolURL))
+}
+
+func TestPasswordChangeNeedsStepUp(t *testing.T) {
+	t.Parallel()
+	e := newMFAEnv(t)
+	alice := e.createUser("alice", "pw")
+	c := e.client()
+	c.login("alice", "pw")
+	resp := c.get("/accounts/password_change/")
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the login is recent")
+	e.advance(accounts.DefaultStepUpMaxAge + time.Second)
+	resp = c.get("/accounts/password_change/")
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	require.Equal(t, "/accounts/mfa/verify/?next=/accounts/password_change/", resp.Header.Get("Location"))
+	resp = c.post("/accounts/password_change/", url.Values{"old_password": {"pw"}, "new_password1": {"n3w-Passw0rd!"}, "new_password2": {"n3w-Passw0rd!"}})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.True(t, e.checkPassword(alice.ID, "pw"), "unchanged")
+	resp = c.post("/accounts/mfa/verify/", url.Values{"password": {"pw"}, "next": {"/accounts/password_change/"}})
+	require.Equal(t, "/accounts/password_change/", resp.Header.Get("Location"))
+	resp = c.get("/accounts/password_change/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
