@@ -362,6 +362,11 @@ type PendingLogin[U any] struct {
 	Attempts, Remaining int
 }
 
+// clockSkew is how far in the future a pending login's start may lie:
+// the instances of a site that share sessions may disagree on the time
+// by that much.
+const clockSkew = time.Minute
+
 var pendingKeys = []string{SessionKeyPendingUserID, SessionKeyPendingBackend, SessionKeyPendingHash,
 	SessionKeyPendingStarted, SessionKeyPendingAttempts}
 
@@ -393,7 +398,7 @@ func (f *Flow[U]) Pending(r *http.Request) (*PendingLogin[U], error) {
 	p.Expires = p.Started.Add(f.pendingTimeout)
 	p.Remaining = f.maxAttempts - attempts
 	if err1 != nil || err2 != nil || err3 != nil || id <= 0 || b == nil || attempts < 0 || p.Remaining <= 0 ||
-		!now.Before(p.Expires) || now.Before(p.Started) {
+		!now.Before(p.Expires) || p.Started.After(now.Add(clockSkew)) {
 		f.clearPending(ctx, a)
 		return nil, ErrNoPendingLogin
 	}

@@ -295,3 +295,33 @@ func TestFlowServesOneAuth(t *testing.T) {
 	_, err = unbound.Pending(r)
 	require.True(t, errors.Is(err, mfa.ErrNotBound))
 }
+
+func TestVerifySessionDevice(t *testing.T) {
+	t.Parallel()
+	keys := ceremonyFactor{inner: newCodeFactor("passkey")}
+	e := newEnv(t, func(c *mfa.FlowConfig) { c.Factors = append(c.Factors, keys) })
+	require.NoError(t, e.policy.SetPolicy(context.Background(), mfa.Policy{Everyone: true}))
+	alice := e.createUser("alice", "pw")
+	bob := e.createUser("bob", "pw")
+	c := e.client()
+	c.password("alice", "pw")
+	key := keys.inner.add(alice.ID, "")
+	bobKey := keys.inner.add(bob.ID, "")
+	code, loc := c.guard()
+	require.Equal(t, http.StatusFound, code)
+	require.Equal(t, toVerify, loc)
+	var errs []error
+	h := e.a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := key
+		if r.URL.Query().Get("bob") != "" {
+			d = bobKey
+		}
+		errs = append(errs, e.flow.VerifySessionDevice(r, d))
+	}))
+	cc := &client{t: t, h: h, cookies: c.cookies}
+	cc.get("/?bob=1")
+	cc.get("/")
+	require.ErrorIs(t, errs[0], mfa.ErrWrongUser)
+	require.NoError(t, errs[1])
+	require.Contains(t, c.whoami(), "device="+key.PersistentID)
+}

@@ -54,6 +54,29 @@ func (f *Flow[U]) VerifySession(r *http.Request, kind, code string) (Device, err
 	return dev, nil
 }
 
+// VerifySessionDevice is VerifySession for a factor with a ceremony of
+// its own (a passkey assertion) that dev has just passed: it records dev
+// as the session's verification, with a new token. It returns
+// ErrWrongUser when dev is not the logged-in user's and ErrUnknownFactor
+// when its factor is not configured. Only factor code calls it.
+func (f *Flow[U]) VerifySessionDevice(r *http.Request, dev Device) error {
+	a, user, err := f.sessionUser(r)
+	if err != nil {
+		return err
+	}
+	if _, ok := f.byKind[dev.Factor]; !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownFactor, dev.Factor)
+	}
+	if dev.UserID != auth.UserOf(user).ID {
+		return ErrWrongUser
+	}
+	if err := f.sessionVerified(r, a, user, dev.Factor); err != nil {
+		return err
+	}
+	a.Sessions().Put(r.Context(), DeviceSessionKey, dev.PersistentID)
+	return nil
+}
+
 // VerifySessionPassword is the verification page for a logged-in user
 // without any device: the password, entered again, is the step-up. A user
 // with a device gets ErrFactorRequired (a password alone never stands in
