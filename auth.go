@@ -61,6 +61,7 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		secretFallbacks:   append([]string(nil), cfg.SecretKeyFallbacks...),
 		ctxKey:            new(requestUserKey),
 		limiter:           cfg.Limiter,
+		secondFactor:      cfg.SecondFactor,
 	}
 	for i, key := range append([]string{cfg.SecretKey}, cfg.SecretKeyFallbacks...) {
 		what := "Config.SecretKey"
@@ -138,6 +139,16 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		return bad("%v", err)
 	}
 	a.sessions, a.ownStore = sessions, own
+	// The second factor is bound last of all: nothing after it fails, so
+	// it is bound to an Auth that New returns.
+	if bb, ok := a.secondFactor.(Binder[U]); ok {
+		if err := bb.Bind(a); err != nil {
+			if own != nil {
+				own.Close()
+			}
+			return bad("Config.SecondFactor (%T): %v", a.secondFactor, err)
+		}
+	}
 	a.hmacPool.New = func() any { return hmac.New(sha256.New, a.hashKeys[0]) }
 	a.ready.Store(true)
 	return a, nil
@@ -227,6 +238,11 @@ type Config[U any] struct {
 	// does not consult it: code that calls Authenticate directly guards
 	// itself.
 	Limiter Limiter
+	// SecondFactor, when set, makes Login a two-step login for the users
+	// it names (package mfa's Flow): Login then stores a pending state
+	// and returns ErrSecondFactorRequired, and LoginHandler sends the
+	// browser to its ChallengeURL. Nil means one step.
+	SecondFactor SecondFactor[U]
 }
 
 // CSRFConfig configures the cross-origin request protection
@@ -253,6 +269,7 @@ func (c Config[U]) LogValue() slog.Value {
 		slog.Any("CSRFTrustedOrigins", c.CSRF.TrustedOrigins),
 		slog.Bool("InsecureCookie", c.Sessions.InsecureCookie),
 		slog.Bool("Limiter", c.Limiter != nil),
+		slog.Bool("SecondFactor", c.SecondFactor != nil),
 	)
 }
 
@@ -274,6 +291,8 @@ type Auth[U any] struct {
 	csrf      *http.CrossOriginProtection
 	ctxKey    *requestUserKey
 	limiter   Limiter
+
+	secondFactor SecondFactor[U]
 
 	// hashKeys are the HMAC keys of the session auth hash, derived from
 	// SecretKey and then each fallback: SHA-256(keySalt + secret), as

@@ -179,7 +179,8 @@ func (a *Auth[U]) Protect(h http.Handler) http.Handler {
 // that a right password for an inactive account that the backend let
 // through shows MsgInactive. Cross-origin POSTs are refused
 // (http.CrossOriginProtection) and responses are not cached. The handler
-// is marked LoginNotRequired.
+// is marked LoginNotRequired. When Config.SecondFactor asks for a second
+// step, a right password leads to its ChallengeURL (with "next") instead.
 func (a *Auth[U]) LoginHandler() http.Handler {
 	return a.LoginHandlerLinking("")
 }
@@ -292,7 +293,18 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
 	}
-	if err := a.Login(r, user, backend); err != nil {
+	err = a.Login(r, user, backend)
+	if errors.Is(err, ErrSecondFactorRequired) {
+		// The password was right; the second step decides. Its page
+		// carries the login's next on.
+		target := a.secondFactor.ChallengeURL()
+		if page.Next != "" {
+			target = RedirectToLoginURL(target, page.Next, RedirectFieldName)
+		}
+		redirect(w, r, target, http.StatusFound)
+		return
+	}
+	if err != nil {
 		a.logger.ErrorContext(r.Context(), "auth: login", "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
@@ -394,6 +406,12 @@ func lastValueOK(vs url.Values, key string) (string, bool) {
 	}
 	return "", false
 }
+
+// RedirectTarget returns the request's "next" (of the POST body, else of
+// the query) when it is a safe target of a redirect for this request,
+// Config.AllowedHosts and Config.RedirectAllowedHosts, and "" otherwise:
+// what the login page redirects to. Parse the form first for a POST.
+func (a *Auth[U]) RedirectTarget(r *http.Request) string { return a.redirectTarget(r) }
 
 // redirectTarget is Django's get_redirect_url: the "next" value of the
 // POST body, else of the query (the last one of each, as QueryDict.get

@@ -332,6 +332,16 @@ func SafeRedirectURL(next, requestHost string, secure bool, allowedHosts []strin
 	return ""
 }
 
+// Redirect answers with a redirect to target, which the caller has
+// checked (SafeRedirectURL) or built, as the handlers of the library do:
+// unlike http.Redirect it sends target as it is, without resolving dot
+// segments, only percent-encoded as Django's HttpResponseRedirect
+// encodes it. Packages built on this one (accounts, mfa) redirect with
+// it.
+func Redirect(w http.ResponseWriter, r *http.Request, target string, code int) {
+	redirect(w, r, target, code)
+}
+
 // redirect answers with a redirect to target. Unlike http.Redirect, which
 // resolves the dot segments of a relative target (so that "/./\evil",
 // accepted by URLHasAllowedHostAndScheme as a path on this site, would

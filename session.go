@@ -103,7 +103,17 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 // Authenticate; it may be empty when exactly one backend is configured. r
 // must have passed through Auth.Middleware (or the session manager's
 // LoadAndSave); Login must run before the response is written.
+//
+// When Config.SecondFactor requires a second step for the user, Login
+// logs nobody in: it empties the session of any earlier login, renews its
+// token, lets the SecondFactor store its pending state and returns
+// ErrSecondFactorRequired. The second step ends with LoginVerified.
 func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
+	return a.login(r, user, backend, nil)
+}
+
+// login is Login, and LoginVerified when v is not nil.
+func (a *Auth[U]) login(r *http.Request, user *U, backend string, v *Verification) error {
 	ctx := r.Context()
 	if user == nil {
 		return fmt.Errorf("auth: login: nil user")
@@ -123,6 +133,15 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 	au := authUserOf(user)
 	if au.ID <= 0 {
 		return fmt.Errorf("auth: login: user %q has no ID; create it in the store first", au.Username)
+	}
+	if v == nil {
+		pending, err := a.beginSecondFactor(r, user, backend)
+		if err != nil {
+			return err
+		}
+		if pending {
+			return ErrSecondFactorRequired
+		}
 	}
 	// Django's update_last_login receiver, done first so that a store
 	// failure leaves the session untouched.
@@ -159,7 +178,11 @@ func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 		ru.set(user, backend)
 	}
 	a.warnPlainHTTPLogin(r)
-	a.signals.UserLoggedIn.Send(ctx, LoggedIn[U]{Request: r, User: user, Backend: backend})
+	ev := LoggedIn[U]{Request: r, User: user, Backend: backend}
+	if v != nil {
+		ev.Factor, ev.Device = v.Factor, v.Device
+	}
+	a.signals.UserLoggedIn.Send(ctx, ev)
 	return nil
 }
 

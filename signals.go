@@ -105,6 +105,11 @@ type LoggedIn[U any] struct {
 	User *U
 	// Backend is the name of the backend that authenticated the user.
 	Backend string
+	// Factor is the Kind of the second factor that completed the login
+	// ("totp", "recovery", "passkey"), and Device the PersistentID of its
+	// device; both are empty for a login without a second step.
+	Factor string
+	Device string
 }
 
 // LoggedOut is sent before the session of a logout is destroyed (Django's
@@ -125,6 +130,9 @@ type LoginFailed struct {
 	// Credentials are the credentials tried, cleansed: the values of
 	// sensitive keys such as "password" are CleansedSubstitute.
 	Credentials Credentials
+	// Factor is the Kind of the second factor whose code was refused
+	// after a right password (package mfa); empty for a failed password.
+	Factor string
 }
 
 // LockedOut is sent when a Limiter locks a key out: by the failure that

@@ -13,6 +13,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/tokens"
 	"github.com/djauth/auth/validation"
 )
@@ -92,7 +93,16 @@ type Config struct {
 	// MailDrainTimeout is how long Manager.Close waits for the queued
 	// mails to be sent. Zero means DefaultMailDrainTimeout.
 	MailDrainTimeout time.Duration
+	// StepUpMaxAge applies when auth.Config.SecondFactor is an
+	// *mfa.Flow: the password change page then needs a verification of
+	// the session's user within this time (mfa.Flow.StepUpRequired), a
+	// second factor for a user who has one. Zero means
+	// DefaultStepUpMaxAge; a negative value turns the step-up off.
+	StepUpMaxAge time.Duration
 }
+
+// DefaultStepUpMaxAge is the default Config.StepUpMaxAge.
+const DefaultStepUpMaxAge = 15 * time.Minute
 
 // LogValue implements slog.LogValuer.
 func (c Config) LogValue() slog.Value {
@@ -104,6 +114,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("SiteURL", c.SiteURL),
 		slog.Int("MailWorkers", c.MailWorkers),
 		slog.Int("MailQueueSize", c.MailQueueSize),
+		slog.Duration("StepUpMaxAge", c.StepUpMaxAge),
 	)
 }
 
@@ -123,6 +134,7 @@ type Manager[U any] struct {
 	templates  *Templates
 	log        *slog.Logger
 	queue      *mailQueue // nil without a Mailer
+	stepUp     time.Duration
 }
 
 // New returns a Manager for a. It signs reset tokens with a's secret keys
@@ -148,6 +160,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		tokens:     cfg.Tokens,
 		siteName:   cfg.SiteName,
 		log:        a.Logger(),
+		stepUp:     cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
 	}
 	if m.validators == nil {
 		m.validators = validation.Default()
@@ -230,6 +243,12 @@ func (m *Manager[U]) Validators() []validation.Validator {
 //	reset/{uidb64}/{token}/        PasswordResetConfirmView
 //	reset/done/                    PasswordResetCompleteView
 //
+// When auth.Config.SecondFactor is an *mfa.Flow, its pages are mounted at
+// its URLs too: the second step of a login (ChallengeURL), the
+// verification and step-up page (VerifyURL) and the grace period's
+// reminder (ReminderURL); and the password change page needs a recent
+// verification (Config.StepUpMaxAge).
+//
 // The sessions page is mounted, and linked from the profile page, only
 // when the session store indexes sessions by user
 // (auth.Auth.SessionsIndexed). The four reset pages are mounted only when
@@ -257,9 +276,16 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		}))))
 	}
 	m.auth.RoutesWithLinks(mux, prefix, links)
-	mux.Handle(p.passwordChange()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var passwordChange http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordChange(w, r, p)
-	}))))
+	})
+	if f, ok := m.auth.SecondFactor().(*mfa.Flow[U]); ok {
+		m.mfaRoutes(mux, f)
+		if m.stepUp > 0 {
+			passwordChange = f.StepUpRequired(m.stepUp)(passwordChange)
+		}
+	}
+	mux.Handle(p.passwordChange()+"{$}", m.auth.Protect(m.auth.LoginRequired(passwordChange)))
 	mux.Handle(p.passwordChangeDone()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.serveStatic(w, r, m.templates.PasswordChangeDone, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
 	}))))

@@ -63,6 +63,7 @@ type envConfig struct {
 	AllowedHosts []string
 	Limiter      auth.Limiter
 	Sessions     auth.SessionConfig
+	SecondFactor auth.SecondFactor[auth.User]
 }
 
 type option func(*envConfig)
@@ -90,6 +91,7 @@ func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
 		AllowedHosts: cfg.AllowedHosts,
 		Limiter:      cfg.Limiter,
 		Sessions:     cfg.Sessions,
+		SecondFactor: cfg.SecondFactor,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })

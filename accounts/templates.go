@@ -38,6 +38,14 @@ type Templates struct {
 	// Sessions renders the list of the user's sessions with a
 	// *SessionsPage.
 	Sessions *template.Template
+	// MFAChallenge renders the second step of a login with a
+	// *MFAChallengePage; MFAVerify the verification (step-up) page with a
+	// *MFAVerifyPage; MFALater the grace period's reminder with a
+	// *MFALaterPage. They are mounted when auth.Config.SecondFactor is an
+	// *mfa.Flow.
+	MFAChallenge *template.Template
+	MFAVerify    *template.Template
+	MFALater     *template.Template
 	// ResetEmailSubject and ResetEmailBody render the reset email with a
 	// *ResetEmail. Line breaks in the subject are removed, as Django does.
 	ResetEmailSubject *texttemplate.Template
@@ -61,6 +69,9 @@ func DefaultTemplates() *Templates {
 		PasswordResetConfirm:  page("password_reset_confirm.html"),
 		PasswordResetComplete: page("password_reset_complete.html"),
 		Sessions:              page("sessions.html"),
+		MFAChallenge:          page("mfa_challenge.html"),
+		MFAVerify:             page("mfa_verify.html"),
+		MFALater:              page("mfa_later.html"),
 		ResetEmailSubject:     text("password_reset_subject.txt"),
 		ResetEmailBody:        text("password_reset_email.txt"),
 	}
@@ -85,6 +96,9 @@ func (t *Templates) withDefaults() *Templates {
 		{&out.Sessions, def.Sessions},
 		{&out.PasswordResetConfirm, def.PasswordResetConfirm},
 		{&out.PasswordResetComplete, def.PasswordResetComplete},
+		{&out.MFAChallenge, def.MFAChallenge},
+		{&out.MFAVerify, def.MFAVerify},
+		{&out.MFALater, def.MFALater},
 	} {
 		if *f.dst == nil {
 			*f.dst = f.def

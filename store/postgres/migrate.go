@@ -60,7 +60,7 @@ var djangoMigrations = []djangoMigration{
 
 // djauthMigrations are djauth's own migrations, recorded in
 // djauth_migrations. Each names a file under migrations/.
-var djauthMigrations = []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey"}
+var djauthMigrations = []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey", "0007_mfa_policy"}
 
 // requiredColumns are the columns the store reads and writes, with the
 // smallest varchar length it relies on (0 for other types).
@@ -144,8 +144,9 @@ func (r Report) Lines() []string {
 // ErrSchemaMismatch otherwise.
 //
 // Either way it then applies djauth's own migrations (the djauth_session
-// table, the djauth_throttle table of ThrottleStore and the recovery code
-// tables of RecoveryStore), recorded in djauth_migrations.
+// table, the djauth_throttle table of ThrottleStore, the recovery code
+// tables of RecoveryStore, the passkey tables of PasskeyStore and the two
+// tables of MFAPolicyStore), recorded in djauth_migrations.
 //
 // Each of apps is then created or verified the same way: on a database
 // without its tables, they are created as that app's migrations create
