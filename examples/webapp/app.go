@@ -174,7 +174,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			return fail(err)
 		}
 		store = pg
-		ss, err := postgres.NewSessionStore(pool, postgres.SessionStoreOptions{Logger: cfg.Logger})
+		// Tied to the user store: an authenticated request reads its
+		// session, user and permissions in one statement.
+		ss, err := pg.NewSessionStore(postgres.SessionStoreOptions{Logger: cfg.Logger})
 		if err != nil {
 			return fail(err)
 		}
