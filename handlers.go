@@ -233,8 +233,16 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
 	}
+	// With an AttemptReserver the attempt is counted as a failure before
+	// the password is hashed, so that parallel guesses cannot overshoot
+	// the lockout; it is given back unless the password was wrong.
+	reserver, reserved := a.limiter.(AttemptReserver)
 	if a.limiter != nil {
-		wait, locked, err := a.limiter.Check(r.Context(), r, LimitScopeLogin, username)
+		check := a.limiter.Check
+		if reserved {
+			check = reserver.Reserve
+		}
+		wait, locked, err := check(r.Context(), r, LimitScopeLogin, username)
 		if err != nil {
 			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -251,13 +259,24 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		}
 	}
 	user, backend, err := a.Authenticate(r.Context(), r, Credentials{CredentialUsername: username, CredentialPassword: password})
+	if reserved && !errors.Is(err, ErrInvalidCredentials) {
+		// A right password, or no verdict: the reserved failure goes.
+		if rerr := reserver.Release(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username); rerr != nil {
+			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", rerr)
+		}
+	}
 	if errors.Is(err, ErrInvalidCredentials) {
 		if a.limiter != nil {
 			// Counted even when the client has gone (a half-closed
 			// connection cancels the request's context while the hash
 			// runs: an uncounted failure would be a free guess), and a
-			// failure that cannot be counted fails closed.
-			wait, locked, err := a.limiter.Fail(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username)
+			// failure that cannot be counted fails closed. A reserved
+			// attempt is counted already: only its lockout is asked.
+			record := a.limiter.Fail
+			if reserved {
+				record = a.limiter.Check
+			}
+			wait, locked, err := record(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username)
 			if err != nil {
 				a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
 				http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

@@ -50,12 +50,7 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 	if !ok {
 		return nil, "", nil, nil
 	}
-	b := a.backends[i]
-	if l, ok := b.(UserPermissionsLoader[U]); ok {
-		user, perms, err = l.GetUserWithPermissions(ctx, id)
-	} else {
-		user, err = b.GetUser(ctx, id)
-	}
+	user, perms, err = a.loadSessionUser(ctx, a.backends[i], id)
 	if errors.Is(err, ErrUserNotFound) {
 		return nil, "", nil, nil
 	}
@@ -88,6 +83,24 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 		return nil, "", nil, fmt.Errorf("auth: flush session: %w", err)
 	}
 	return nil, "", nil, nil
+}
+
+// loadSessionUser asks backend b for the user of a session. A ModelBackend
+// of a takes the user that the session store read with the session, when
+// Middleware's slot holds one for id from a's store (see SessionUserSlot),
+// and applies to it what its GetUserWithPermissions applies; otherwise,
+// and for every other backend, the backend loads the user.
+func (a *Auth[U]) loadSessionUser(ctx context.Context, b Backend[U], id int64) (*U, *UserPermissions, error) {
+	if m, ok := b.(*ModelBackend[U]); ok && m.a == a {
+		if user, perms, ok := a.prefetchedUser(ctx, id); ok {
+			return m.withStoredPermissions(user, perms, id)
+		}
+	}
+	if l, ok := b.(UserPermissionsLoader[U]); ok {
+		return l.GetUserWithPermissions(ctx, id)
+	}
+	user, err := b.GetUser(ctx, id)
+	return user, nil, err
 }
 
 // Login records user in the request's session, Django's login: the

@@ -96,7 +96,7 @@ func Example() {
 	//   lockouts         list and reset login throttling and lockouts
 	//   migrate          create or verify the auth schema in a PostgreSQL database
 	//   perms            list the permissions in the database
-	//   sessions         list and log out a user's sessions (djauth_session)
+	//   sessions         list and log out a user's sessions (djauth_session or Redis)
 	//   user             grant and revoke a user's permissions and groups; list its permissions
 	//
 	// Run "authctl help <command>" for the flags of a command.

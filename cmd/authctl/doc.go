@@ -45,7 +45,7 @@
 //	clearsessions                  delete expired sessions from djauth_session
 //	lockouts list                  print the login throttling counters (djauth_throttle)
 //	lockouts reset [--username U] [--address A]  end a lockout or delay
-//	sessions list USERNAME         print a user's sessions by public ID (djauth_session)
+//	sessions list USERNAME         print a user's sessions by public ID (djauth_session, or Redis with --redis-url)
 //	sessions revoke USERNAME (--id ID | --all)  log out one or every session of a user
 //
 // Permissions are named "app_label.codename", as in Django's has_perm.

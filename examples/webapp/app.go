@@ -196,7 +196,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			cleanups = append(cleanups, ds.Close)
 			sessionStore = ds
 		} else {
-			ss, err := postgres.NewSessionStore(pool, postgres.SessionStoreOptions{Logger: cfg.Logger})
+			// Tied to the user store: an authenticated request reads its
+			// session, user and permissions in one statement.
+			ss, err := pg.NewSessionStore(postgres.SessionStoreOptions{Logger: cfg.Logger})
 			if err != nil {
 				return fail(err)
 			}
