@@ -94,9 +94,10 @@ type Config struct {
 	// mails to be sent. Zero means DefaultMailDrainTimeout.
 	MailDrainTimeout time.Duration
 	// StepUpMaxAge applies when auth.Config.SecondFactor is an
-	// *mfa.Flow: the password change page then needs a verification of
-	// the session's user within this time (mfa.Flow.StepUpRequired), a
-	// second factor for a user who has one. Zero means
+	// *mfa.Flow: the password change page, and adding or removing a
+	// second factor or generating recovery codes on the management pages,
+	// then need a verification of the session's user within this time
+	// (mfa.Flow.StepUpRequired), a second factor for a user who has one. Zero means
 	// DefaultStepUpMaxAge; a negative value turns the step-up off.
 	StepUpMaxAge time.Duration
 }
@@ -135,6 +136,7 @@ type Manager[U any] struct {
 	log        *slog.Logger
 	queue      *mailQueue // nil without a Mailer
 	stepUp     time.Duration
+	mfaChanged auth.Signal[MFAChange]
 }
 
 // New returns a Manager for a. It signs reset tokens with a's secret keys
@@ -247,7 +249,16 @@ func (m *Manager[U]) Validators() []validation.Validator {
 // its URLs too: the second step of a login (ChallengeURL), the
 // verification and step-up page (VerifyURL) and the grace period's
 // reminder (ReminderURL); and the password change page needs a recent
-// verification (Config.StepUpMaxAge).
+// verification (Config.StepUpMaxAge). The management pages of the second
+// factors are mounted below its EnrolURL (login required):
+//
+//	EnrolURL                       the user's factors and what the policy requires
+//	EnrolURL totp/add/             add an authenticator app (a *totp.Factor is configured)
+//	EnrolURL totp/{id}/            rename or remove an authenticator app
+//	EnrolURL recovery/             recovery codes (a *recovery.Factor is configured)
+//
+// Adding or removing a factor and generating recovery codes need a recent
+// verification too; see Manager.MFAChanged for an audit hook.
 //
 // The sessions page is mounted, and linked from the profile page, only
 // when the session store indexes sessions by user
@@ -281,6 +292,7 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 	})
 	if f, ok := m.auth.SecondFactor().(*mfa.Flow[U]); ok {
 		m.mfaRoutes(mux, f)
+		m.mfaEnrolRoutes(mux, f, p)
 		if m.stepUp > 0 {
 			passwordChange = f.StepUpRequired(m.stepUp)(passwordChange)
 		}
