@@ -46,6 +46,9 @@ type Templates struct {
 	MFAChallenge *template.Template
 	MFAVerify    *template.Template
 	MFALater     *template.Template
+	// Passkeys renders the passkey management page with a
+	// *PasskeysPage; it is mounted when Config.Passkeys is set.
+	Passkeys *template.Template
 	// ResetEmailSubject and ResetEmailBody render the reset email with a
 	// *ResetEmail. Line breaks in the subject are removed, as Django does.
 	ResetEmailSubject *texttemplate.Template
@@ -72,6 +75,7 @@ func DefaultTemplates() *Templates {
 		MFAChallenge:          page("mfa_challenge.html"),
 		MFAVerify:             page("mfa_verify.html"),
 		MFALater:              page("mfa_later.html"),
+		Passkeys:              page("mfa_passkeys.html"),
 		ResetEmailSubject:     text("password_reset_subject.txt"),
 		ResetEmailBody:        text("password_reset_email.txt"),
 	}
@@ -99,6 +103,7 @@ func (t *Templates) withDefaults() *Templates {
 		{&out.MFAChallenge, def.MFAChallenge},
 		{&out.MFAVerify, def.MFAVerify},
 		{&out.MFALater, def.MFALater},
+		{&out.Passkeys, def.Passkeys},
 	} {
 		if *f.dst == nil {
 			*f.dst = f.def
