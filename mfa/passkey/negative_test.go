@@ -12,6 +12,7 @@ import (
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
+	"github.com/djauth/auth/mfa/passkey/passkeytest"
 )
 
 const (
@@ -27,7 +28,7 @@ type rig struct {
 	ctx    context.Context
 	now    time.Time
 	active map[int64]bool
-	authn  *softAuthn
+	authn  *passkeytest.Authenticator
 }
 
 func newRig(t *testing.T) *rig {
@@ -43,17 +44,17 @@ func newRig(t *testing.T) *rig {
 	r.p = p
 	r.ctx, err = sessions.Load(t.Context(), "")
 	require.NoError(t, err)
-	r.authn = newSoftAuthn(t, testOrigin, "localhost")
+	r.authn = passkeytest.NewAuthenticator(t, testOrigin, "localhost")
 	return r
 }
 
 // register registers a passkey of userID through the software
 // authenticator.
-func (r *rig) register(t *testing.T, userID int64) *softCred {
+func (r *rig) register(t *testing.T, userID int64) *passkeytest.Cred {
 	t.Helper()
 	opts, err := r.p.BeginRegistration(r.ctx, userID, "user", "")
 	require.NoError(t, err)
-	body, c := r.authn.create(opts)
+	body, c := r.authn.Create(opts)
 	_, err = r.p.FinishRegistration(r.ctx, userID, "key", body)
 	require.NoError(t, err)
 	return c
@@ -66,14 +67,14 @@ func TestSoftAuthenticatorAccepted(t *testing.T) {
 	c := r.register(t, alice)
 	opts, err := r.p.BeginLogin(r.ctx, alice)
 	require.NoError(t, err)
-	dev, err := r.p.FinishLogin(r.ctx, alice, r.authn.get(opts, c))
+	dev, err := r.p.FinishLogin(r.ctx, alice, r.authn.Get(opts, c))
 	require.NoError(t, err)
 	require.Equal(t, alice, dev.UserID)
 	require.Equal(t, passkey.Kind, dev.Factor)
 
 	opts, err = r.p.BeginPasswordless(r.ctx, false)
 	require.NoError(t, err)
-	dev, err = r.p.FinishPasswordless(r.ctx, r.authn.get(opts, c))
+	dev, err = r.p.FinishPasswordless(r.ctx, r.authn.Get(opts, c))
 	require.NoError(t, err)
 	require.Equal(t, alice, dev.UserID)
 	creds, err := r.p.Credentials(r.ctx, alice)
@@ -88,7 +89,7 @@ func TestRefused(t *testing.T) {
 		opts, err := r.p.BeginRegistration(r.ctx, alice, "alice", "")
 		require.NoError(t, err)
 		r.authn.Origin = "http://localhost:9999"
-		body, _ := r.authn.create(opts)
+		body, _ := r.authn.Create(opts)
 		_, err = r.p.FinishRegistration(r.ctx, alice, "", body)
 		require.ErrorIs(t, err, passkey.ErrVerification)
 	})
@@ -98,7 +99,7 @@ func TestRefused(t *testing.T) {
 		opts, err := r.p.BeginLogin(r.ctx, alice)
 		require.NoError(t, err)
 		r.authn.Origin = "https://evil.example"
-		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.get(opts, c))
+		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.Get(opts, c))
 		require.ErrorIs(t, err, passkey.ErrVerification)
 	})
 	t.Run("wrong RP ID at registration", func(t *testing.T) {
@@ -106,7 +107,7 @@ func TestRefused(t *testing.T) {
 		opts, err := r.p.BeginRegistration(r.ctx, alice, "alice", "")
 		require.NoError(t, err)
 		r.authn.RPID = "evil.example"
-		body, _ := r.authn.create(opts)
+		body, _ := r.authn.Create(opts)
 		_, err = r.p.FinishRegistration(r.ctx, alice, "", body)
 		require.ErrorIs(t, err, passkey.ErrVerification)
 	})
@@ -116,7 +117,7 @@ func TestRefused(t *testing.T) {
 		opts, err := r.p.BeginPasswordless(r.ctx, false)
 		require.NoError(t, err)
 		r.authn.RPID = "evil.example"
-		_, err = r.p.FinishPasswordless(r.ctx, r.authn.get(opts, c))
+		_, err = r.p.FinishPasswordless(r.ctx, r.authn.Get(opts, c))
 		require.ErrorIs(t, err, passkey.ErrVerification)
 	})
 	t.Run("replayed response", func(t *testing.T) {
@@ -124,7 +125,7 @@ func TestRefused(t *testing.T) {
 		c := r.register(t, alice)
 		opts, err := r.p.BeginLogin(r.ctx, alice)
 		require.NoError(t, err)
-		body := r.authn.get(opts, c)
+		body := r.authn.Get(opts, c)
 		_, err = r.p.FinishLogin(r.ctx, alice, body)
 		require.NoError(t, err)
 		_, err = r.p.FinishLogin(r.ctx, alice, body)
@@ -139,7 +140,7 @@ func TestRefused(t *testing.T) {
 		r := newRig(t)
 		opts, err := r.p.BeginRegistration(r.ctx, alice, "alice", "")
 		require.NoError(t, err)
-		body, _ := r.authn.create(opts)
+		body, _ := r.authn.Create(opts)
 		_, err = r.p.FinishRegistration(r.ctx, alice, "", body)
 		require.NoError(t, err)
 		_, err = r.p.FinishRegistration(r.ctx, alice, "", body)
@@ -151,7 +152,7 @@ func TestRefused(t *testing.T) {
 		bobs := r.register(t, bob)
 		opts, err := r.p.BeginLogin(r.ctx, alice)
 		require.NoError(t, err)
-		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.get(opts, bobs))
+		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.Get(opts, bobs))
 		require.ErrorIs(t, err, passkey.ErrVerification)
 	})
 	t.Run("counter goes backwards", func(t *testing.T) {
@@ -160,12 +161,12 @@ func TestRefused(t *testing.T) {
 		c.Count = 9
 		opts, err := r.p.BeginLogin(r.ctx, alice)
 		require.NoError(t, err)
-		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.get(opts, c)) // 10
+		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.Get(opts, c)) // 10
 		require.NoError(t, err)
 		c.Count = 4
 		opts, err = r.p.BeginLogin(r.ctx, alice)
 		require.NoError(t, err)
-		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.get(opts, c)) // 5 < 10
+		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.Get(opts, c)) // 5 < 10
 		require.ErrorIs(t, err, passkey.ErrCloned)
 		creds, err := r.p.Credentials(r.ctx, alice)
 		require.NoError(t, err)
@@ -175,7 +176,7 @@ func TestRefused(t *testing.T) {
 		c.Count = 100
 		opts, err = r.p.BeginPasswordless(r.ctx, false)
 		require.NoError(t, err)
-		_, err = r.p.FinishPasswordless(r.ctx, r.authn.get(opts, c))
+		_, err = r.p.FinishPasswordless(r.ctx, r.authn.Get(opts, c))
 		require.ErrorIs(t, err, passkey.ErrCloned)
 	})
 	t.Run("passwordless without user verification", func(t *testing.T) {
@@ -185,11 +186,11 @@ func TestRefused(t *testing.T) {
 		// A second factor accepts presence alone (UV is preferred there).
 		opts, err := r.p.BeginLogin(r.ctx, alice)
 		require.NoError(t, err)
-		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.get(opts, c))
+		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.Get(opts, c))
 		require.NoError(t, err)
 		opts, err = r.p.BeginPasswordless(r.ctx, true)
 		require.NoError(t, err)
-		_, err = r.p.FinishPasswordless(r.ctx, r.authn.get(opts, c))
+		_, err = r.p.FinishPasswordless(r.ctx, r.authn.Get(opts, c))
 		require.ErrorIs(t, err, passkey.ErrVerification)
 	})
 	t.Run("passwordless by an inactive user", func(t *testing.T) {
@@ -198,7 +199,7 @@ func TestRefused(t *testing.T) {
 		r.active[alice] = false
 		opts, err := r.p.BeginPasswordless(r.ctx, false)
 		require.NoError(t, err)
-		_, err = r.p.FinishPasswordless(r.ctx, r.authn.get(opts, c))
+		_, err = r.p.FinishPasswordless(r.ctx, r.authn.Get(opts, c))
 		require.ErrorIs(t, err, passkey.ErrInactiveUser)
 		creds, err := r.p.Credentials(r.ctx, alice)
 		require.NoError(t, err)
@@ -209,7 +210,7 @@ func TestRefused(t *testing.T) {
 		c := r.register(t, alice)
 		opts, err := r.p.BeginLogin(r.ctx, alice)
 		require.NoError(t, err)
-		body := r.authn.get(opts, c)
+		body := r.authn.Get(opts, c)
 		r.now = r.now.Add(passkey.DefaultCeremonyTimeout)
 		_, err = r.p.FinishLogin(r.ctx, alice, body)
 		require.ErrorIs(t, err, passkey.ErrNoCeremony)
@@ -220,7 +221,7 @@ func TestRefused(t *testing.T) {
 		opts, err := r.p.BeginLogin(r.ctx, alice)
 		require.NoError(t, err)
 		r.now = r.now.Add(passkey.DefaultCeremonyTimeout - time.Second)
-		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.get(opts, c))
+		_, err = r.p.FinishLogin(r.ctx, alice, r.authn.Get(opts, c))
 		require.NoError(t, err)
 	})
 }

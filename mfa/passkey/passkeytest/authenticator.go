@@ -1,4 +1,4 @@
-package passkey_test
+package passkeytest
 
 import (
 	"crypto/ecdsa"
@@ -23,39 +23,42 @@ const (
 	flagAT = 0x40
 )
 
-// softAuthn is a software authenticator for tests: one ES256 key per
-// credential, "none" attestation, and a browser's clientDataJSON. Its
-// fields let a test lie the way an attacker or a broken authenticator
-// would: another origin or RP ID, no user verification, a counter that
-// goes back.
-type softAuthn struct {
-	t      *testing.T
+// Authenticator is a software authenticator for tests that need no
+// browser: one ES256 key per credential, "none" attestation, and the
+// clientDataJSON a browser would write. Its fields let a test lie the
+// way an attacker or a broken authenticator would: another origin or RP
+// ID, no user verification, a counter that goes back (Cred.Count).
+type Authenticator struct {
+	t      testing.TB
 	Origin string // reported in clientDataJSON
 	RPID   string // hashed into authenticatorData
 	UV     bool   // user verified flag
-	creds  map[string]*softCred
 }
 
-type softCred struct {
+// Cred is a credential of an Authenticator.
+type Cred struct {
 	id     []byte
 	key    *ecdsa.PrivateKey
 	handle []byte // user.id given at registration
-	Count  uint32 // next signCount to report
+	// Count is the last signCount reported; Get reports Count+1.
+	Count uint32
 }
 
-func newSoftAuthn(t *testing.T, origin, rpID string) *softAuthn {
-	return &softAuthn{t: t, Origin: origin, RPID: rpID, UV: true, creds: map[string]*softCred{}}
+// NewAuthenticator returns an Authenticator that reports origin and
+// signs for rpID, with user verification.
+func NewAuthenticator(t testing.TB, origin, rpID string) *Authenticator {
+	return &Authenticator{t: t, Origin: origin, RPID: rpID, UV: true}
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-func (s *softAuthn) clientData(typ string, challenge []byte) []byte {
+func (s *Authenticator) clientData(typ string, challenge []byte) []byte {
 	b, err := json.Marshal(map[string]any{"type": typ, "challenge": b64(challenge), "origin": s.Origin, "crossOrigin": false})
 	require.NoError(s.t, err)
 	return b
 }
 
-func (s *softAuthn) authData(flags byte, count uint32, attested []byte) []byte {
+func (s *Authenticator) authData(flags byte, count uint32, attested []byte) []byte {
 	h := sha256.Sum256([]byte(s.RPID))
 	out := append([]byte{}, h[:]...)
 	if s.UV {
@@ -66,9 +69,10 @@ func (s *softAuthn) authData(flags byte, count uint32, attested []byte) []byte {
 	return append(out, attested...)
 }
 
-// create answers navigator.credentials.create for opts and returns the
-// JSON the browser would send, with the new credential.
-func (s *softAuthn) create(opts *protocol.CredentialCreation) ([]byte, *softCred) {
+// Create answers navigator.credentials.create for opts and returns the
+// JSON a browser would send (passkey.js's shape), with the new
+// credential.
+func (s *Authenticator) Create(opts *protocol.CredentialCreation) ([]byte, *Cred) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(s.t, err)
 	var handle []byte
@@ -77,10 +81,16 @@ func (s *softAuthn) create(opts *protocol.CredentialCreation) ([]byte, *softCred
 		handle = id
 	case []byte:
 		handle = id
+	case string: // decoded from JSON: base64url
+		var err error
+		handle, err = base64.RawURLEncoding.DecodeString(id)
+		if err != nil {
+			s.t.Fatalf("user.id %q: %v", id, err)
+		}
 	default:
 		s.t.Fatalf("user.id is a %T", id)
 	}
-	c := &softCred{id: make([]byte, 16), key: key, handle: handle}
+	c := &Cred{id: make([]byte, 16), key: key, handle: handle}
 	_, _ = rand.Read(c.id)
 	pub, err := key.PublicKey.ECDH()
 	require.NoError(s.t, err)
@@ -104,13 +114,12 @@ func (s *softAuthn) create(opts *protocol.CredentialCreation) ([]byte, *softCred
 		},
 	})
 	require.NoError(s.t, err)
-	s.creds[string(c.id)] = c
 	return body, c
 }
 
-// get answers navigator.credentials.get for opts with the credential c
+// Get answers navigator.credentials.get for opts with the credential c
 // (chosen by the test, whatever opts allow) and returns the JSON.
-func (s *softAuthn) get(opts *protocol.CredentialAssertion, c *softCred) []byte {
+func (s *Authenticator) Get(opts *protocol.CredentialAssertion, c *Cred) []byte {
 	c.Count++
 	ad := s.authData(flagUP|flagBE, c.Count, nil)
 	cd := s.clientData("webauthn.get", opts.Response.Challenge)
