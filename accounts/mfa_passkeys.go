@@ -113,6 +113,11 @@ func (m *Manager[U]) passkeyRoutes(mux *http.ServeMux, p paths, f *mfa.Flow[U]) 
 		if m.stepUp > 0 {
 			hc.RegisterGuard = f.StepUpRequired(m.stepUp)
 		}
+		if f.Factor(passkey.Kind) != nil {
+			hc.OnRegistered = func(_ http.ResponseWriter, r *http.Request, c passkey.Credential) error {
+				return f.VerifySessionDevice(r, passkey.Device(c))
+			}
+		}
 	}
 	passkey.NewHandler(m.auth, m.passkeys, hc).Routes(mux, p.passkeyAPI())
 	mux.Handle(m.PasskeysURL(p.prefix)+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -27,13 +27,14 @@ const passkeyOrigin = "http://localhost:8000"
 
 type passkeyEnv struct {
 	*env
-	flow   *mfa.Flow[auth.User]
-	totp   *fixedCodes
-	pk     *passkey.Passkeys
-	authn  *passkeytest.Authenticator
-	now    func() time.Time
-	mu     sync.Mutex
-	logins []auth.LoggedIn[auth.User]
+	flow    *mfa.Flow[auth.User]
+	totp    *fixedCodes
+	pk      *passkey.Passkeys
+	authn   *passkeytest.Authenticator
+	now     func() time.Time
+	advance func(time.Duration)
+	mu      sync.Mutex
+	logins  []auth.LoggedIn[auth.User]
 }
 
 func newPasskeyEnv(t *testing.T, limiter auth.Limiter) *passkeyEnv {
@@ -42,6 +43,7 @@ func newPasskeyEnv(t *testing.T, limiter auth.Limiter) *passkeyEnv {
 	clock := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
 	pe := &passkeyEnv{totp: newFixedCodes("totp"), authn: passkeytest.NewAuthenticator(t, passkeyOrigin, "localhost")}
 	pe.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	pe.advance = func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
 	pkStore := passkey.NewMemoryStore()
 	// The flow needs the Passkeys as a factor, the Passkeys the Auth's
 	// sessions: the factor is built after auth.New and reached through
@@ -222,7 +224,10 @@ func TestPasskeyVerifyPage(t *testing.T) {
 	c := pe.client()
 	c.login("alice", "pw")
 	key := pe.register(t, c, "Laptop")
-	// Registered after the login: the session never proved the passkey.
+	// The registration verified the session with the passkey, for the
+	// step-up's time.
+	require.Equal(t, http.StatusOK, c.get("/accounts/password_change/").StatusCode)
+	pe.advance(accounts.DefaultStepUpMaxAge + time.Second)
 	resp := c.get("/accounts/password_change/")
 	require.Equal(t, http.StatusFound, resp.StatusCode)
 	verify := resp.Header.Get("Location")
@@ -253,12 +258,15 @@ func TestPasskeyManagementPage(t *testing.T) {
 	require.Contains(t, page, `<form data-djauth-passkey="register" data-redirect="/accounts/mfa/passkeys/?added=1"`)
 	require.Contains(t, page, `<label for="id_passkey_name">Name</label>`)
 	key := pe.register(t, c, "Laptop")
-	_ = key
-	// The new passkey is a device: the password login no longer counts
-	// as a step-up.
+	// The registration verified the session with the new passkey.
+	require.Equal(t, http.StatusOK, c.get(pageURL).StatusCode)
+	// Later, the step-up expires: the page sends the user to verify.
+	pe.advance(accounts.DefaultStepUpMaxAge + time.Second)
 	resp := c.get(pageURL)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	require.Equal(t, "/accounts/mfa/verify/?next=/accounts/mfa/passkeys/", resp.Header.Get("Location"))
+	resp = c.post(pageURL, url.Values{"action": {"remove"}, "id": {"1"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "remove needs the step-up too")
 	require.Equal(t, http.StatusOK, pe.assert(t, c, "login", key).StatusCode)
 
 	creds, err := pe.pk.Credentials(t.Context(), pe.reload(1).ID)

@@ -66,6 +66,13 @@ type HandlerConfig[U any] struct {
 	// key and the PIN or biometric that unlocked it), so
 	// auth.Config.SecondFactor asks for no second step.
 	OnPasswordless func(w http.ResponseWriter, r *http.Request, user *U, dev mfa.Device) error
+	// OnRegistered, when set, runs after a registration stored c.
+	// Package accounts records the new passkey as the session's
+	// verification (mfa.Flow.VerifySessionDevice), as django-otp logs
+	// a device in on setup: the registration was itself behind the
+	// step-up, and the session would otherwise lose it to the new
+	// device.
+	OnRegistered func(w http.ResponseWriter, r *http.Request, c Credential) error
 	// RegisterGuard, when set, wraps the two registration endpoints:
 	// package accounts sets it to mfa.Flow.StepUpRequired, so that adding
 	// a passkey needs a recent verification.
@@ -230,7 +237,7 @@ func (h *Handler[U]) beginRegistration(_ http.ResponseWriter, r *http.Request, _
 	return h.p.BeginRegistration(r.Context(), au.ID, au.Username, display)
 }
 
-func (h *Handler[U]) finishRegistration(_ http.ResponseWriter, r *http.Request, body []byte) (any, error) {
+func (h *Handler[U]) finishRegistration(w http.ResponseWriter, r *http.Request, body []byte) (any, error) {
 	ru := h.a.UserFromContext(r.Context())
 	if !ru.IsAuthenticated() {
 		return nil, errLoginRequired
@@ -245,6 +252,11 @@ func (h *Handler[U]) finishRegistration(_ http.ResponseWriter, r *http.Request, 
 	c, err := h.p.FinishRegistration(r.Context(), ru.ID(), in.Name, in.Credential)
 	if err != nil {
 		return nil, err
+	}
+	if h.cfg.OnRegistered != nil {
+		if err := h.cfg.OnRegistered(w, r, c); err != nil {
+			return nil, err
+		}
 	}
 	return map[string]any{"id": c.ID, "name": c.Name}, nil
 }
