@@ -14,6 +14,7 @@ import (
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/passkey"
 	"github.com/djauth/auth/tokens"
 	"github.com/djauth/auth/validation"
 )
@@ -100,6 +101,13 @@ type Config struct {
 	// (mfa.Flow.StepUpRequired), a second factor for a user who has one. Zero means
 	// DefaultStepUpMaxAge; a negative value turns the step-up off.
 	StepUpMaxAge time.Duration
+	// Passkeys, when set, adds passkeys to the pages: Routes mounts
+	// package mfa/passkey's JSON routes at prefix+"passkey/", the
+	// passkey management page (see PasskeysURL), "Sign in with a
+	// passkey" and passkey autofill on the login page and, with an
+	// *mfa.Flow whose Factors include it, "Use a passkey" on the
+	// challenge and verification pages.
+	Passkeys *passkey.Passkeys
 }
 
 // DefaultStepUpMaxAge is the default Config.StepUpMaxAge.
@@ -137,6 +145,9 @@ type Manager[U any] struct {
 	queue      *mailQueue // nil without a Mailer
 	stepUp     time.Duration
 	mfaChanged auth.Signal[MFAChange]
+	passkeys   *passkey.Passkeys
+	// passkeyPrefix is the prefix of the passkey routes, set by Routes.
+	passkeyPrefix string
 }
 
 // New returns a Manager for a. It signs reset tokens with a's secret keys
@@ -163,6 +174,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		siteName:   cfg.SiteName,
 		log:        a.Logger(),
 		stepUp:     cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
+		passkeys:   cfg.Passkeys,
 	}
 	if m.validators == nil {
 		m.validators = validation.Default()
@@ -244,7 +256,10 @@ func (m *Manager[U]) Validators() []validation.Validator {
 //	password_reset/done/           PasswordResetDoneView
 //	reset/{uidb64}/{token}/        PasswordResetConfirmView
 //	reset/done/                    PasswordResetCompleteView
+//	passkey/                       mfa/passkey's JSON routes and passkey.js (Config.Passkeys)
 //
+// With Config.Passkeys the passkey management page is mounted at
+// PasskeysURL (login required; step-up required with an *mfa.Flow).
 // When auth.Config.SecondFactor is an *mfa.Flow, its pages are mounted at
 // its URLs too: the second step of a login (ChallengeURL), the
 // verification and step-up page (VerifyURL) and the grace period's
@@ -280,6 +295,12 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		resetURL = p.passwordReset()
 	}
 	links := auth.RouteLinks{PasswordResetURL: resetURL, PasswordChangeURL: p.passwordChange()}
+	flow, _ := m.auth.SecondFactor().(*mfa.Flow[U])
+	if m.passkeys != nil {
+		links.PasskeyURL = p.passkeyAPI()
+		m.passkeyPrefix = p.passkeyAPI()
+		m.passkeyRoutes(mux, p, flow)
+	}
 	if m.auth.SessionsIndexed() {
 		links.SessionsURL = p.sessions()
 		mux.Handle(p.sessions()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -290,7 +311,7 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 	var passwordChange http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordChange(w, r, p)
 	})
-	if f, ok := m.auth.SecondFactor().(*mfa.Flow[U]); ok {
+	if f := flow; f != nil {
 		m.mfaRoutes(mux, f)
 		m.mfaEnrolRoutes(mux, f, p)
 		if m.stepUp > 0 {
@@ -323,6 +344,7 @@ type paths struct{ prefix string }
 
 func (p paths) passwordChange() string      { return p.prefix + "password_change/" }
 func (p paths) sessions() string            { return p.prefix + "sessions/" }
+func (p paths) passkeyAPI() string          { return p.prefix + "passkey/" }
 func (p paths) passwordChangeDone() string  { return p.prefix + "password_change/done/" }
 func (p paths) passwordReset() string       { return p.prefix + "password_reset/" }
 func (p paths) passwordResetDone() string   { return p.prefix + "password_reset/done/" }

@@ -15,6 +15,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/passkey"
 	"github.com/djauth/auth/mfa/recovery"
 	"github.com/djauth/auth/mfa/totp"
 )
@@ -275,6 +276,9 @@ func (m *Manager[U]) mfaEnrolRoutes(mux *http.ServeMux, f *mfa.Flow[U], p paths)
 	tf, _ := f.Factor(totp.Kind).(*totp.Factor)
 	rf, _ := f.Factor(mfa.RecoveryKind).(*recovery.Factor)
 	e := &mfaPages[U]{m: m, f: f, totp: tf, recovery: rf, paths: mp, profileURL: p.prefix + "profile/"}
+	if m.passkeys != nil {
+		e.passkeysURL = m.PasskeysURL(p.prefix)
+	}
 	handle := func(pattern string, h func(http.ResponseWriter, *http.Request)) {
 		mux.Handle(pattern, m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(h))))
 	}
@@ -296,6 +300,8 @@ type mfaPages[U any] struct {
 	recovery   *recovery.Factor // nil when not configured
 	paths      mfaPaths
 	profileURL string
+	// passkeysURL is the passkey management page, "" without passkeys.
+	passkeysURL string
 }
 
 // user returns the request's user, or answers 500.
@@ -381,8 +387,11 @@ func (e *mfaPages[U]) totpRow(d totp.Device) MFADeviceRow {
 
 // addLink is the page that adds a device of the kind, and its link text.
 func (e *mfaPages[U]) addLink(kind string) (url, label string) {
-	if kind == totp.Kind && e.totp != nil {
+	switch {
+	case kind == totp.Kind && e.totp != nil:
 		return e.paths.totpAdd(), "Add an authenticator app"
+	case kind == passkey.Kind && e.passkeysURL != "":
+		return e.passkeysURL, "Manage passkeys"
 	}
 	return "", ""
 }

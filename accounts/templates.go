@@ -55,6 +55,9 @@ type Templates struct {
 	MFATOTPAdd    *template.Template
 	MFATOTPDevice *template.Template
 	MFARecovery   *template.Template
+	// Passkeys renders the passkey management page with a
+	// *PasskeysPage; it is mounted when Config.Passkeys is set.
+	Passkeys *template.Template
 	// ResetEmailSubject and ResetEmailBody render the reset email with a
 	// *ResetEmail. Line breaks in the subject are removed, as Django does.
 	ResetEmailSubject *texttemplate.Template
@@ -85,6 +88,7 @@ func DefaultTemplates() *Templates {
 		MFATOTPAdd:            page("mfa_totp_add.html"),
 		MFATOTPDevice:         page("mfa_totp_device.html"),
 		MFARecovery:           page("mfa_recovery.html"),
+		Passkeys:              page("mfa_passkeys.html"),
 		ResetEmailSubject:     text("password_reset_subject.txt"),
 		ResetEmailBody:        text("password_reset_email.txt"),
 	}
@@ -116,6 +120,7 @@ func (t *Templates) withDefaults() *Templates {
 		{&out.MFATOTPAdd, def.MFATOTPAdd},
 		{&out.MFATOTPDevice, def.MFATOTPDevice},
 		{&out.MFARecovery, def.MFARecovery},
+		{&out.Passkeys, def.Passkeys},
 	} {
 		if *f.dst == nil {
 			*f.dst = f.def
