@@ -12,6 +12,7 @@ import (
 	"time"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/tokens"
@@ -99,6 +100,12 @@ type Config struct {
 	// second factor for a user who has one. Zero means
 	// DefaultStepUpMaxAge; a negative value turns the step-up off.
 	StepUpMaxAge time.Duration
+	// Emails, when set, holds the users' email addresses (package emails,
+	// allauth's account_emailaddress): a password reset then goes only to
+	// VERIFIED addresses (Manager.VerifiedUsers), at the address that was
+	// verified, never to an unverified one nor to the user table's email
+	// column alone. Nil means Django's behaviour: the user's email column.
+	Emails *emails.Manager
 }
 
 // DefaultStepUpMaxAge is the default Config.StepUpMaxAge.
@@ -115,6 +122,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("MailWorkers", c.MailWorkers),
 		slog.Int("MailQueueSize", c.MailQueueSize),
 		slog.Duration("StepUpMaxAge", c.StepUpMaxAge),
+		slog.Bool("Emails", c.Emails != nil),
 	)
 }
 
@@ -135,6 +143,7 @@ type Manager[U any] struct {
 	log        *slog.Logger
 	queue      *mailQueue // nil without a Mailer
 	stepUp     time.Duration
+	emails     *emails.Manager
 }
 
 // New returns a Manager for a. It signs reset tokens with a's secret keys
@@ -161,6 +170,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		siteName:   cfg.SiteName,
 		log:        a.Logger(),
 		stepUp:     cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
+		emails:     cfg.Emails,
 	}
 	if m.validators == nil {
 		m.validators = validation.Default()
@@ -185,7 +195,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 			Timeout:   cfg.PasswordResetTimeout,
 		}
 	}
-	if _, ok := a.Store().(userLister[U]); cfg.Mailer != nil && !ok {
+	if _, ok := a.Store().(userLister[U]); cfg.Mailer != nil && cfg.Emails == nil && !ok {
 		return bad("password reset needs a store with ListUsers to find users by email; %T has none", a.Store())
 	}
 	if cfg.SiteURL != "" {

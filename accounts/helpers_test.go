@@ -64,6 +64,7 @@ type envConfig struct {
 	Limiter      auth.Limiter
 	Sessions     auth.SessionConfig
 	SecondFactor auth.SecondFactor[auth.User]
+	LoginGate    auth.LoginGate[auth.User]
 }
 
 type option func(*envConfig)
@@ -92,6 +93,7 @@ func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
 		Limiter:      cfg.Limiter,
 		Sessions:     cfg.Sessions,
 		SecondFactor: cfg.SecondFactor,
+		LoginGate:    cfg.LoginGate,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
