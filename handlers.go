@@ -328,6 +328,15 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links Route
 		return
 	}
 	err = a.Login(r, user, backend)
+	if refused := (*LoginRefusedError)(nil); errors.As(err, &refused) {
+		if refused.URL == "" {
+			page.Errors = []string{refused.Reason}
+			a.render(w, r, http.StatusOK, a.templates.Login, page)
+			return
+		}
+		redirect(w, r, refused.URL, http.StatusFound)
+		return
+	}
 	if errors.Is(err, ErrSecondFactorRequired) {
 		// The password was right; the second step decides. Its page
 		// carries the login's next on.

@@ -121,6 +121,9 @@ func (a *Auth[U]) loadSessionUser(ctx context.Context, b Backend[U], id int64) (
 // logs nobody in: it empties the session of any earlier login, renews its
 // token, lets the SecondFactor store its pending state and returns
 // ErrSecondFactorRequired. The second step ends with LoginVerified.
+//
+// When Config.LoginGate refuses the user, Login changes nothing and
+// returns the gate's *LoginRefusedError (wrapping ErrLoginRefused).
 func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 	return a.login(r, user, backend, nil)
 }
@@ -146,6 +149,9 @@ func (a *Auth[U]) login(r *http.Request, user *U, backend string, v *Verificatio
 	au := authUserOf(user)
 	if au.ID <= 0 {
 		return fmt.Errorf("auth: login: user %q has no ID; create it in the store first", au.Username)
+	}
+	if err := a.checkLoginGate(ctx, user); err != nil {
+		return err
 	}
 	if v == nil {
 		pending, err := a.beginSecondFactor(r, user, backend)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
@@ -108,6 +109,12 @@ type Config struct {
 	// *mfa.Flow whose Factors include it, "Use a passkey" on the
 	// challenge and verification pages.
 	Passkeys *passkey.Passkeys
+	// Emails, when set, holds the users' email addresses (package emails,
+	// allauth's account_emailaddress): a password reset then goes only to
+	// VERIFIED addresses (Manager.VerifiedUsers), at the address that was
+	// verified, never to an unverified one nor to the user table's email
+	// column alone. Nil means Django's behaviour: the user's email column.
+	Emails *emails.Manager
 }
 
 // DefaultStepUpMaxAge is the default Config.StepUpMaxAge.
@@ -124,6 +131,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("MailWorkers", c.MailWorkers),
 		slog.Int("MailQueueSize", c.MailQueueSize),
 		slog.Duration("StepUpMaxAge", c.StepUpMaxAge),
+		slog.Bool("Emails", c.Emails != nil),
 	)
 }
 
@@ -148,6 +156,7 @@ type Manager[U any] struct {
 	passkeys   *passkey.Passkeys
 	// passkeyPrefix is the prefix of the passkey routes, set by Routes.
 	passkeyPrefix string
+	emails        *emails.Manager
 }
 
 // New returns a Manager for a. It signs reset tokens with a's secret keys
@@ -175,6 +184,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		log:        a.Logger(),
 		stepUp:     cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
 		passkeys:   cfg.Passkeys,
+		emails:     cfg.Emails,
 	}
 	if m.validators == nil {
 		m.validators = validation.Default()
@@ -199,7 +209,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 			Timeout:   cfg.PasswordResetTimeout,
 		}
 	}
-	if _, ok := a.Store().(userLister[U]); cfg.Mailer != nil && !ok {
+	if _, ok := a.Store().(userLister[U]); cfg.Mailer != nil && cfg.Emails == nil && !ok {
 		return bad("password reset needs a store with ListUsers to find users by email; %T has none", a.Store())
 	}
 	if cfg.SiteURL != "" {

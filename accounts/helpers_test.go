@@ -67,6 +67,7 @@ type envConfig struct {
 	// AfterAuth runs between auth.New and accounts.New, for settings
 	// built from the Auth (Config.Passkeys needs its Sessions).
 	AfterAuth func(a *auth.Auth[auth.User], cfg *accounts.Config)
+	LoginGate auth.LoginGate[auth.User]
 }
 
 type option func(*envConfig)
@@ -95,6 +96,7 @@ func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
 		Limiter:      cfg.Limiter,
 		Sessions:     cfg.Sessions,
 		SecondFactor: cfg.SecondFactor,
+		LoginGate:    cfg.LoginGate,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })

@@ -23,6 +23,8 @@ throwaway PostgreSQL database:
                                the tests of one login across Django and Go
     DJAUTH_DJANGO_OTP          "1" installs django-otp with its TOTP and
                                static (recovery code) plugins
+    DJAUTH_DJANGO_ALLAUTH      "1" installs django-allauth (sites, allauth,
+                               account, socialaccount) with SITE_ID = 1
 """
 import os
 
@@ -56,6 +58,15 @@ if os.environ.get("DJAUTH_DJANGO_OTP") == "1":
         "django_otp.plugins.otp_totp",
         "django_otp.plugins.otp_static",
     ]
+
+if os.environ.get("DJAUTH_DJANGO_ALLAUTH") == "1":
+    INSTALLED_APPS += [
+        "django.contrib.sites",
+        "allauth",
+        "allauth.account",
+        "allauth.socialaccount",
+    ]
+    SITE_ID = 1
 
 if os.environ.get("DJAUTH_DJANGO_SESSIONS") == "1" and os.environ.get("DJAUTH_DJANGO_OTP") == "1":
     # django-otp's OTPMiddleware reads otp_device_id from the session.
