@@ -107,7 +107,8 @@ type Config struct {
 	// passkey management page (see PasskeysURL), "Sign in with a
 	// passkey" and passkey autofill on the login page and, with an
 	// *mfa.Flow whose Factors include it, "Use a passkey" on the
-	// challenge and verification pages.
+	// challenge and verification pages. Nil takes the *passkey.Passkeys
+	// among the Factors of the Auth's *mfa.Flow, if there is one.
 	Passkeys *passkey.Passkeys
 	// Emails, when set, holds the users' email addresses (package emails,
 	// allauth's account_emailaddress): a password reset then goes only to
@@ -185,6 +186,11 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		stepUp:     cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
 		passkeys:   cfg.Passkeys,
 		emails:     cfg.Emails,
+	}
+	if m.passkeys == nil {
+		if f, ok := a.SecondFactor().(*mfa.Flow[U]); ok {
+			m.passkeys, _ = f.Factor(passkey.Kind).(*passkey.Passkeys)
+		}
 	}
 	if m.validators == nil {
 		m.validators = validation.Default()

@@ -44,26 +44,19 @@ func newPasskeyEnv(t *testing.T, limiter auth.Limiter) *passkeyEnv {
 	pe := &passkeyEnv{totp: newFixedCodes("totp"), authn: passkeytest.NewAuthenticator(t, passkeyOrigin, "localhost")}
 	pe.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	pe.advance = func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
-	pkStore := passkey.NewMemoryStore()
-	// The flow needs the Passkeys as a factor, the Passkeys the Auth's
-	// sessions: the factor is built after auth.New and reached through
-	// a forwarding factor.
-	fwd := &lateFactor{}
-	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{pe.totp, fwd}, Now: pe.now})
+	// The Flow binds the Passkeys to the Auth's sessions in auth.New,
+	// and accounts finds it among the Flow's factors.
+	p, err := passkey.New(passkey.Config{RPID: "localhost", RPOrigins: []string{passkeyOrigin},
+		Store: passkey.NewMemoryStore(), Now: pe.now})
+	require.NoError(t, err)
+	pe.pk = p
+	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{pe.totp, p}, Now: pe.now})
 	require.NoError(t, err)
 	pe.flow = flow
 	pe.env = newEnv(t, func(c *envConfig) {
 		c.SecondFactor = flow
 		c.Limiter = limiter
 		c.Sessions = auth.SessionConfig{InsecureCookie: true}
-		c.AfterAuth = func(a *auth.Auth[auth.User], cfg *accounts.Config) {
-			p, err := passkey.New(passkey.Config{RPID: "localhost", RPOrigins: []string{passkeyOrigin},
-				Store: pkStore, Sessions: a.Sessions(), UserActive: passkey.AuthUserActive(a), Now: pe.now})
-			require.NoError(t, err)
-			fwd.Factor = p
-			pe.pk = p
-			cfg.Passkeys = p
-		}
 	})
 	t.Cleanup(pe.a.Signals().UserLoggedIn.Connect(func(_ context.Context, l auth.LoggedIn[auth.User]) {
 		pe.mu.Lock()
@@ -72,11 +65,6 @@ func newPasskeyEnv(t *testing.T, limiter auth.Limiter) *passkeyEnv {
 	}))
 	return pe
 }
-
-// lateFactor is a Factor set after the Flow is built.
-type lateFactor struct{ mfa.Factor }
-
-func (l *lateFactor) Kind() string { return passkey.Kind }
 
 // postJSON posts v as JSON with c's cookies and decodes the answer into
 // out (when not nil).

@@ -38,8 +38,11 @@ func TestBrowserPasskeyPages(t *testing.T) {
 	origin := fmt.Sprintf("http://localhost:%d", l.Addr().(*net.TCPAddr).Port)
 
 	store := memory.New[auth.User]()
-	pk := &lateFactor{}
-	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{pk}})
+	// The Flow binds the Passkeys to the Auth's sessions in auth.New, and
+	// accounts finds it among the Flow's factors.
+	p, err := passkey.New(passkey.Config{RPID: "localhost", RPOrigins: []string{origin}, Store: passkey.NewMemoryStore()})
+	require.NoError(t, err)
+	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{p}})
 	require.NoError(t, err)
 	reg := hashers.New(hashers.MD5{})
 	a, err := auth.New(auth.Config[auth.User]{
@@ -49,13 +52,7 @@ func TestBrowserPasskeyPages(t *testing.T) {
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
-	p, err := passkey.New(passkey.Config{
-		RPID: "localhost", RPOrigins: []string{origin}, Store: passkey.NewMemoryStore(),
-		Sessions: a.Sessions(), UserActive: passkey.AuthUserActive(a),
-	})
-	require.NoError(t, err)
-	pk.Factor = p
-	m, err := accounts.New(a, accounts.Config{Passkeys: p})
+	m, err := accounts.New(a, accounts.Config{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = m.Close() })
 	alice := auth.NewUser("alice")
@@ -151,9 +148,3 @@ func TestBrowserPasskeyPages(t *testing.T) {
 	require.False(t, creds[0].LastUsedAt.IsZero())
 	require.True(t, strings.HasPrefix(creds[0].Name, "Virtual key"))
 }
-
-// lateFactor is a Factor set after the Flow is built (the Passkeys need
-// the Auth's sessions, the Auth needs the Flow).
-type lateFactor struct{ mfa.Factor }
-
-func (l *lateFactor) Kind() string { return passkey.Kind }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
 	auth "github.com/djauth/auth"
 )
 
@@ -233,6 +235,13 @@ func (f *Flow[U]) Bind(a *auth.Auth[U]) error {
 	if f.a == a {
 		return nil
 	}
+	for _, fa := range f.factors {
+		if sb, ok := fa.(SessionBinder); ok {
+			if err := sb.BindAuth(a.Sessions(), UserActive(a)); err != nil {
+				return fmt.Errorf("mfa: bind factor %s: %w", fa.Kind(), err)
+			}
+		}
+	}
 	f.a = a
 	a.Signals().UserLoggedIn.Connect(func(ctx context.Context, ev auth.LoggedIn[U]) {
 		by := ev.Factor
@@ -245,6 +254,29 @@ func (f *Flow[U]) Bind(a *auth.Auth[U]) error {
 		f.clearPending(ctx, a)
 	})
 	return nil
+}
+
+// A SessionBinder is a Factor that keeps state in the Auth's sessions
+// and checks that users are active (package mfa/passkey's Passkeys):
+// Bind hands it the Auth's session manager and that check, so that the
+// factor can be made, and given to NewFlow, before auth.New.
+type SessionBinder interface {
+	BindAuth(sessions *scs.SessionManager, userActive func(ctx context.Context, userID int64) (bool, error)) error
+}
+
+// UserActive returns a check of whether the user userID exists and is
+// active in a's store (false, not an error, for a user who is gone).
+func UserActive[U any](a *auth.Auth[U]) func(ctx context.Context, userID int64) (bool, error) {
+	return func(ctx context.Context, userID int64) (bool, error) {
+		u, err := a.Store().GetUser(ctx, userID)
+		if errors.Is(err, auth.ErrUserNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return auth.UserOf(u).IsActive, nil
+	}
 }
 
 // auth returns the bound Auth, or ErrNotBound.

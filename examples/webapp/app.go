@@ -14,7 +14,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -161,24 +160,6 @@ func passkeyOrigin(origin, addr string) (string, error) {
 		return "http://localhost:" + port, nil
 	}
 	return "", nil
-}
-
-// passkeyFactor is the passkey factor as the Flow sees it. auth.New
-// needs the Flow, the Flow its factors, and passkey.New the Auth's session
-// manager, so the Passkeys are made after auth.New and set here; until
-// then (never, in a running site) the factor fails closed.
-type passkeyFactor struct {
-	p atomic.Pointer[passkey.Passkeys]
-}
-
-func (f *passkeyFactor) Kind() string { return passkey.Kind }
-
-func (f *passkeyFactor) Devices(ctx context.Context, userID int64) ([]mfa.Device, error) {
-	p := f.p.Load()
-	if p == nil {
-		return nil, errors.New("webapp: passkeys are not set up yet")
-	}
-	return p.Devices(ctx, userID)
 }
 
 // registryFor returns the hashers of Django release version, or
@@ -387,9 +368,17 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		return fail(err)
 	}
 	factors := []mfa.Factor{tf, rf}
-	pf := &passkeyFactor{}
 	if origin != "" {
-		factors = append(factors, pf)
+		// The Flow binds the Passkeys to the Auth's sessions in auth.New.
+		rp, _ := url.Parse(origin)
+		p, err := passkey.New(passkey.Config{
+			RPID: rp.Hostname(), RPDisplayName: "djauth example", RPOrigins: []string{origin},
+			Store: passkeyStore, Now: cfg.Now,
+		})
+		if err != nil {
+			return fail(err)
+		}
+		factors = append(factors, p)
 	}
 	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: factors, Policy: policyStore, Now: cfg.Now})
 	if err != nil {
@@ -409,15 +398,6 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	}
 	cleanups = append(cleanups, func() { _ = a.Close() })
 	if origin != "" {
-		rp, _ := url.Parse(origin)
-		p, err := passkey.New(passkey.Config{
-			RPID: rp.Hostname(), RPDisplayName: "djauth example", RPOrigins: []string{origin},
-			Store: passkeyStore, Sessions: a.Sessions(), UserActive: passkey.AuthUserActive(a), Now: cfg.Now,
-		})
-		if err != nil {
-			return fail(err)
-		}
-		pf.p.Store(p)
 		fmt.Fprintf(cfg.Out, "Passkeys are bound to %s: open the site there to use them.\n", origin)
 	}
 	// Password change and reset pages; reset mails are printed to stderr

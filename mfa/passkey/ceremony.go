@@ -39,8 +39,12 @@ type ceremony struct {
 // checkSession returns auth.ErrNoSession when ctx carries no session of
 // p's manager: scs would panic on it.
 func (p *Passkeys) checkSession(ctx context.Context) error {
+	b, err := p.bound()
+	if err != nil {
+		return err
+	}
 	// Load returns ctx itself when it already holds the session data.
-	if loaded, err := p.sessions.Load(ctx, ""); err != nil || loaded != ctx {
+	if loaded, err := b.sessions.Load(ctx, ""); err != nil || loaded != ctx {
 		return fmt.Errorf("passkey: %w", auth.ErrNoSession)
 	}
 	return nil
@@ -51,7 +55,11 @@ func (p *Passkeys) saveCeremony(ctx context.Context, kind string, userID int64, 
 	if err != nil {
 		return fmt.Errorf("passkey: encode ceremony: %w", err)
 	}
-	p.sessions.Put(ctx, sessionKeyPrefix+kind, b)
+	bd, err := p.bound()
+	if err != nil {
+		return err
+	}
+	bd.sessions.Put(ctx, sessionKeyPrefix+kind, b)
 	return nil
 }
 
@@ -62,7 +70,11 @@ func (p *Passkeys) takeCeremony(ctx context.Context, kind string, userID int64) 
 	if err := p.checkSession(ctx); err != nil {
 		return webauthn.SessionData{}, err
 	}
-	raw, ok := p.sessions.Pop(ctx, sessionKeyPrefix+kind).([]byte)
+	b, err := p.bound()
+	if err != nil {
+		return webauthn.SessionData{}, err
+	}
+	raw, ok := b.sessions.Pop(ctx, sessionKeyPrefix+kind).([]byte)
 	if !ok {
 		return webauthn.SessionData{}, ErrNoCeremony
 	}
@@ -202,8 +214,8 @@ func (p *Passkeys) FinishLogin(ctx context.Context, userID int64, response []byt
 // browser's passkey autofill on a username field (autocomplete="username
 // webauthn"); the JS helper passes it on.
 func (p *Passkeys) BeginPasswordless(ctx context.Context, conditional bool) (*protocol.CredentialAssertion, error) {
-	if p.active == nil {
-		return nil, ErrPasswordlessDisabled
+	if _, err := p.activeCheck(); err != nil {
+		return nil, err
 	}
 	if err := p.checkSession(ctx); err != nil {
 		return nil, err
@@ -228,8 +240,9 @@ func (p *Passkeys) BeginPasswordless(ctx context.Context, conditional bool) (*pr
 // returns the device that signed; Device.UserID is the user to log in.
 // A user who is inactive or gone gives ErrInactiveUser.
 func (p *Passkeys) FinishPasswordless(ctx context.Context, response []byte) (mfa.Device, error) {
-	if p.active == nil {
-		return mfa.Device{}, ErrPasswordlessDisabled
+	active, err := p.activeCheck()
+	if err != nil {
+		return mfa.Device{}, err
 	}
 	data, err := p.takeCeremony(ctx, ceremonyPasswordless, 0)
 	if err != nil {
@@ -251,7 +264,7 @@ func (p *Passkeys) FinishPasswordless(ctx context.Context, response []byte) (mfa
 			}
 			return nil, err
 		}
-		ok, err := p.active(ctx, userID)
+		ok, err := active(ctx, userID)
 		if err != nil {
 			lookup = fmt.Errorf("passkey: user %d: %w", userID, err)
 			return nil, lookup

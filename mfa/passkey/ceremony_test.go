@@ -32,7 +32,6 @@ func TestConfigErrors(t *testing.T) {
 		"no RPID":        {Store: store, Sessions: sm},
 		"RPID with port": {RPID: "localhost:8000", Store: store, Sessions: sm},
 		"no store":       {RPID: "example.com", Sessions: sm},
-		"no sessions":    {RPID: "example.com", Store: store},
 		"http origin":    {RPID: "example.com", RPOrigins: []string{"http://example.com"}, Store: store, Sessions: sm},
 		"other origin":   {RPID: "example.com", RPOrigins: []string{"https://example.org"}, Store: store, Sessions: sm},
 		"negative ttl":   {RPID: "example.com", Store: store, Sessions: sm, CeremonyTimeout: -time.Second},
@@ -42,6 +41,36 @@ func TestConfigErrors(t *testing.T) {
 	}
 	_, err := passkey.New(passkey.Config{RPID: "example.com", Store: store, Sessions: sm})
 	require.NoError(t, err, "zero origins and name default from RPID")
+}
+
+// TestBindAuth: a Passkeys made without Config.Sessions (to be given to an
+// mfa.Flow before auth.New) refuses ceremonies until it is bound, then
+// works; it stays bound to that manager; NoPasswordless keeps passwordless
+// off whatever the binding gives.
+func TestBindAuth(t *testing.T) {
+	for _, noPasswordless := range []bool{false, true} {
+		p, err := passkey.New(passkey.Config{RPID: "localhost", RPOrigins: []string{"http://localhost:8000"},
+			Store: passkey.NewMemoryStore(), NoPasswordless: noPasswordless})
+		require.NoError(t, err)
+		sessions := scs.New()
+		ctx, err := sessions.Load(t.Context(), "")
+		require.NoError(t, err)
+		_, err = p.BeginPasswordless(ctx, false)
+		require.ErrorIs(t, err, passkey.ErrNotBound)
+		_, err = p.BeginLogin(ctx, 1)
+		require.ErrorIs(t, err, passkey.ErrNotBound)
+
+		active := func(context.Context, int64) (bool, error) { return true, nil }
+		require.NoError(t, p.BindAuth(sessions, active))
+		require.NoError(t, p.BindAuth(sessions, active), "the same manager again")
+		require.Error(t, p.BindAuth(scs.New(), active), "another manager")
+		_, err = p.BeginPasswordless(ctx, false)
+		if noPasswordless {
+			require.ErrorIs(t, err, passkey.ErrPasswordlessDisabled)
+		} else {
+			require.NoError(t, err)
+		}
+	}
 }
 
 // TestCeremonyExpires: a ceremony finished after CeremonyTimeout is gone,

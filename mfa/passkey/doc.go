@@ -4,13 +4,20 @@
 // one.
 //
 //	p, err := passkey.New(passkey.Config{
-//		RPID:       "example.com",
-//		RPOrigins:  []string{"https://example.com"},
-//		Store:      passkey.NewMemoryStore(), // or postgres.NewPasskeyStore(pool)
-//		Sessions:   a.Sessions(),
-//		UserActive: passkey.AuthUserActive(a),
+//		RPID:      "example.com",
+//		RPOrigins: []string{"https://example.com"},
+//		Store:     passkey.NewMemoryStore(), // or postgres.NewPasskeyStore(pool)
 //	})
-//	passkey.NewHandler(a, p, passkey.HandlerConfig[auth.User]{}).Routes(mux, "/passkey/")
+//	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{totpFactor, p}})
+//	a, err := auth.New(auth.Config[auth.User]{Store: store, SecretKey: key, SecondFactor: flow})
+//	acc, err := accounts.New(a, accounts.Config{}) // finds p among the Flow's factors
+//	acc.Routes(mux, "/accounts/")
+//
+// auth.New binds the Flow, and the Flow binds p to the Auth's sessions
+// (BindAuth). Without a Flow, set Config.Sessions to a.Sessions() and
+// Config.UserActive to AuthUserActive(a), and mount the JSON routes with
+// passkey.NewHandler(a, p, passkey.HandlerConfig[auth.User]{}).Routes(mux,
+// "/passkey/").
 //
 // and in a page: <script src="/passkey/passkey.js"></script>, then
 // djauthPasskey.register("Laptop"), djauthPasskey.signIn() (second factor),

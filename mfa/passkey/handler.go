@@ -37,16 +37,7 @@ const maxBody = 64 << 10
 // AuthUserActive returns a Config.UserActive that looks the user up in
 // a's store: a user who is gone or whose IsActive is false is not active.
 func AuthUserActive[U any](a *auth.Auth[U]) func(ctx context.Context, userID int64) (bool, error) {
-	return func(ctx context.Context, userID int64) (bool, error) {
-		u, err := a.Store().GetUser(ctx, userID)
-		if errors.Is(err, auth.ErrUserNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		return auth.UserOf(u).IsActive, nil
-	}
+	return mfa.UserActive(a)
 }
 
 // HandlerConfig configures a Handler; the zero value is usable.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -80,12 +81,20 @@ type Config struct {
 	Store Store
 	// Sessions is the session manager whose session (loaded in the
 	// request's context, as Auth.Middleware does) holds ceremony state:
-	// the Auth's Sessions().
+	// the Auth's Sessions(). Leave it nil when the Passkeys is one of
+	// the Factors of an mfa.Flow: the Flow binds it to the Auth's
+	// sessions when auth.New binds the Flow (BindAuth), so that the
+	// Passkeys can be made before the Auth.
 	Sessions *scs.SessionManager
 	// UserActive reports whether the user userID exists and may log in,
-	// for passwordless sign-in; AuthUserActive builds it from an Auth.
-	// Nil refuses passwordless ceremonies with ErrPasswordlessDisabled.
+	// for passwordless sign-in; AuthUserActive builds it from an Auth,
+	// and a Flow that binds the Passkeys gives one when it is nil.
+	// Without it, passwordless ceremonies are refused with
+	// ErrPasswordlessDisabled.
 	UserActive func(ctx context.Context, userID int64) (bool, error)
+	// NoPasswordless refuses passwordless ceremonies even when
+	// UserActive is known: passkeys serve only as a second factor.
+	NoPasswordless bool
 	// CeremonyTimeout is how long a begun ceremony may be finished; zero
 	// means DefaultCeremonyTimeout.
 	CeremonyTimeout time.Duration
@@ -97,12 +106,70 @@ type Config struct {
 // factor or without a password. It implements mfa.Factor. It is safe for
 // concurrent use.
 type Passkeys struct {
-	wa       *webauthn.WebAuthn
-	store    Store
+	wa             *webauthn.WebAuthn
+	store          Store
+	b              atomic.Pointer[binding]
+	noPasswordless bool
+	timeout        time.Duration
+	now            func() time.Time
+}
+
+// binding is what the Passkeys learns of the Auth: from Config, or from
+// BindAuth.
+type binding struct {
 	sessions *scs.SessionManager
 	active   func(ctx context.Context, userID int64) (bool, error)
-	timeout  time.Duration
-	now      func() time.Time
+}
+
+// ErrNotBound is returned by the ceremonies of a Passkeys made without
+// Config.Sessions before an mfa.Flow (or BindAuth) bound it.
+var ErrNotBound = errors.New("passkey: not bound to an Auth's sessions: set Config.Sessions or put the Passkeys in an mfa.Flow given to auth.New")
+
+// BindAuth gives the Passkeys the Auth's session manager and its check of
+// active users, when Config left them nil; package mfa's Flow calls it
+// when auth.New binds the Flow. Binding again to the same manager is a
+// no-op; another manager is an error.
+func (p *Passkeys) BindAuth(sessions *scs.SessionManager, userActive func(ctx context.Context, userID int64) (bool, error)) error {
+	if sessions == nil {
+		return errors.New("passkey: BindAuth: nil session manager")
+	}
+	for {
+		old := p.b.Load()
+		nb := &binding{sessions: sessions, active: userActive}
+		if old != nil {
+			if old.sessions != nil && old.sessions != sessions {
+				return errors.New("passkey: already bound to another session manager")
+			}
+			if old.active != nil {
+				nb.active = old.active
+			}
+		}
+		if p.b.CompareAndSwap(old, nb) {
+			return nil
+		}
+	}
+}
+
+// bound returns the binding, or ErrNotBound.
+func (p *Passkeys) bound() (*binding, error) {
+	b := p.b.Load()
+	if b == nil || b.sessions == nil {
+		return nil, ErrNotBound
+	}
+	return b, nil
+}
+
+// activeCheck returns the check of active users for passwordless
+// sign-in, or ErrPasswordlessDisabled.
+func (p *Passkeys) activeCheck() (func(ctx context.Context, userID int64) (bool, error), error) {
+	b, err := p.bound()
+	if err != nil {
+		return nil, err
+	}
+	if p.noPasswordless || b.active == nil {
+		return nil, ErrPasswordlessDisabled
+	}
+	return b.active, nil
 }
 
 var _ mfa.Factor = (*Passkeys)(nil)
@@ -117,9 +184,6 @@ func New(cfg Config) (*Passkeys, error) {
 	}
 	if cfg.Store == nil {
 		return nil, errors.New("passkey: Config.Store is required")
-	}
-	if cfg.Sessions == nil {
-		return nil, errors.New("passkey: Config.Sessions is required (the Auth's Sessions())")
 	}
 	if cfg.CeremonyTimeout < 0 {
 		return nil, fmt.Errorf("passkey: Config.CeremonyTimeout %s is negative", cfg.CeremonyTimeout)
@@ -152,8 +216,11 @@ func New(cfg Config) (*Passkeys, error) {
 		return nil, fmt.Errorf("passkey: %w", err)
 	}
 	p := &Passkeys{
-		wa: wa, store: cfg.Store, sessions: cfg.Sessions, active: cfg.UserActive,
+		wa: wa, store: cfg.Store, noPasswordless: cfg.NoPasswordless,
 		timeout: orDefault(cfg.CeremonyTimeout), now: cfg.Now,
+	}
+	if cfg.Sessions != nil || cfg.UserActive != nil {
+		p.b.Store(&binding{sessions: cfg.Sessions, active: cfg.UserActive})
 	}
 	if p.now == nil {
 		p.now = time.Now
