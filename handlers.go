@@ -128,6 +128,11 @@ type RouteLinks struct {
 	// (conditional mediation), through the routes' passkey.js; without
 	// JavaScript the page is the plain password form.
 	PasskeyURL string
+	// SignupURL is linked from the login page ("Sign up") and EmailsURL
+	// from the profile page ("Email addresses"); package accounts sets
+	// them when it mounts those pages.
+	SignupURL string
+	EmailsURL string
 }
 
 // RoutesWithLinks is Routes with links to other pages. Package accounts
@@ -152,6 +157,7 @@ func (a *Auth[U]) profileHandler(logoutURL string, links RouteLinks) http.Handle
 		a.render(w, r, http.StatusOK, a.templates.Profile, &ProfilePage{
 			Username: a.User(r).Username(), LogoutURL: logoutURL,
 			PasswordChangeURL: links.PasswordChangeURL, SessionsURL: links.SessionsURL,
+			EmailsURL: links.EmailsURL,
 		})
 	})))
 }
@@ -209,7 +215,7 @@ func (a *Auth[U]) loginHandler(links RouteLinks) http.Handler {
 
 func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links RouteLinks) {
 	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName,
-		PasswordResetURL: links.PasswordResetURL, PasskeyURL: links.PasskeyURL}
+		PasswordResetURL: links.PasswordResetURL, PasskeyURL: links.PasskeyURL, SignupURL: links.SignupURL}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		page.Next = a.redirectTarget(r)

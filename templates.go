@@ -111,6 +111,8 @@ type LoginPage struct {
 	// goes after a passkey sign-in (Next, else Config.LoginRedirectURL).
 	PasskeyURL      string
 	PasskeyRedirect string
+	// SignupURL is the sign-up page (RouteLinks), or "" for no link.
+	SignupURL string
 }
 
 // ForbiddenPage is the data of the 403 template.
@@ -134,6 +136,9 @@ type ProfilePage struct {
 	// SessionsURL is the page listing the user's sessions (package
 	// accounts), or "" when none is mounted.
 	SessionsURL string
+	// EmailsURL is the email management page (package accounts), or ""
+	// when none is mounted.
+	EmailsURL string
 }
 
 // LogoutPage is the data of the logout template.

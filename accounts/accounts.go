@@ -116,6 +116,9 @@ type Config struct {
 	// verified, never to an unverified one nor to the user table's email
 	// column alone. Nil means Django's behaviour: the user's email column.
 	Emails *emails.Manager
+	// Signup configures the sign-up page (mounted with Emails and a
+	// Mailer) and Manager.SignUp; its zero value is allauth's defaults.
+	Signup SignupConfig
 }
 
 // DefaultStepUpMaxAge is the default Config.StepUpMaxAge.
@@ -158,6 +161,9 @@ type Manager[U any] struct {
 	// passkeyPrefix is the prefix of the passkey routes, set by Routes.
 	passkeyPrefix string
 	emails        *emails.Manager
+	signup        *signup
+	// prefix is the prefix of the pages, set by Routes, for mail links.
+	prefix string
 }
 
 // New returns a Manager for a. It signs reset tokens with a's secret keys
@@ -225,6 +231,10 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 			return bad("Config.SiteURL %q must be an absolute http(s) URL without a path, such as https://example.com", cfg.SiteURL)
 		}
 		m.siteScheme, m.siteHost = u.Scheme, u.Host
+	}
+	var err error
+	if m.signup, err = newSignup(cfg.Signup); err != nil {
+		return bad("%v", err)
 	}
 	m.templates = cfg.Templates.withDefaults()
 	for _, n := range []struct {
@@ -306,6 +316,7 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		prefix += "/"
 	}
 	p := paths{prefix: prefix}
+	m.prefix = prefix
 	resetURL := ""
 	if m.mailer != nil {
 		resetURL = p.passwordReset()
@@ -322,6 +333,13 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		mux.Handle(p.sessions()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			m.serveSessions(w, r, p)
 		}))))
+	}
+	if m.emails != nil && m.mailer != nil {
+		links.EmailsURL = p.emailManage()
+		if !m.signup.cfg.Disabled {
+			links.SignupURL = p.signup()
+		}
+		m.emailRoutes(mux, p)
 	}
 	m.auth.RoutesWithLinks(mux, prefix, links)
 	var passwordChange http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -32,6 +32,9 @@ var ErrMailNotDrained = errors.New("accounts: reset mails still queued or sendin
 // resetJob is one reset mail to make and send: a copy of the user as the
 // request found it, and where the link points.
 type resetJob struct {
+	// send, when set, is the whole job (a mail of the sign-up and email
+	// pages); the other fields are then unused.
+	send         func(ctx context.Context)
 	user         auth.User
 	scheme, host string
 	p            paths
@@ -86,7 +89,11 @@ func (q *mailQueue) work() {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(q.ctx, q.sendTimeout)
-		q.send(ctx, j)
+		if j.send != nil {
+			j.send(ctx)
+		} else {
+			q.send(ctx, j)
+		}
 		cancel()
 	}
 }

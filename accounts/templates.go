@@ -58,6 +58,27 @@ type Templates struct {
 	// Passkeys renders the passkey management page with a
 	// *PasskeysPage; it is mounted when Config.Passkeys is set.
 	Passkeys *template.Template
+	// Signup renders the sign-up form with a *SignupPage; VerifyEmail
+	// the verification-required page and VerifyCode the code page with a
+	// *VerifyPage; ConfirmEmail the page of a verification link with a
+	// *ConfirmEmailPage; Emails the email management page with an
+	// *EmailsPage. They are mounted with Config.Emails and a Mailer.
+	Signup       *template.Template
+	VerifyEmail  *template.Template
+	VerifyCode   *template.Template
+	ConfirmEmail *template.Template
+	Emails       *template.Template
+	// ConfirmEmailSubject and ConfirmEmailBody render the verification
+	// mail with a *ConfirmationMail; AccountExistsSubject and
+	// AccountExistsBody the mail to an address in use with an
+	// *AccountExistsMail; PrimaryChangedSubject and PrimaryChangedBody the
+	// notice to the old primary address with a *PrimaryChangedMail.
+	ConfirmEmailSubject   *texttemplate.Template
+	ConfirmEmailBody      *texttemplate.Template
+	AccountExistsSubject  *texttemplate.Template
+	AccountExistsBody     *texttemplate.Template
+	PrimaryChangedSubject *texttemplate.Template
+	PrimaryChangedBody    *texttemplate.Template
 	// ResetEmailSubject and ResetEmailBody render the reset email with a
 	// *ResetEmail. Line breaks in the subject are removed, as Django does.
 	ResetEmailSubject *texttemplate.Template
@@ -89,6 +110,17 @@ func DefaultTemplates() *Templates {
 		MFATOTPDevice:         page("mfa_totp_device.html"),
 		MFARecovery:           page("mfa_recovery.html"),
 		Passkeys:              page("mfa_passkeys.html"),
+		Signup:                page("signup.html"),
+		VerifyEmail:           page("email_verify.html"),
+		VerifyCode:            page("email_code.html"),
+		ConfirmEmail:          page("email_confirm.html"),
+		Emails:                page("email_manage.html"),
+		ConfirmEmailSubject:   text("email_confirm_subject.txt"),
+		ConfirmEmailBody:      text("email_confirm_body.txt"),
+		AccountExistsSubject:  text("account_exists_subject.txt"),
+		AccountExistsBody:     text("account_exists_body.txt"),
+		PrimaryChangedSubject: text("email_primary_changed_subject.txt"),
+		PrimaryChangedBody:    text("email_primary_changed_body.txt"),
 		ResetEmailSubject:     text("password_reset_subject.txt"),
 		ResetEmailBody:        text("password_reset_email.txt"),
 	}
@@ -121,9 +153,26 @@ func (t *Templates) withDefaults() *Templates {
 		{&out.MFATOTPDevice, def.MFATOTPDevice},
 		{&out.MFARecovery, def.MFARecovery},
 		{&out.Passkeys, def.Passkeys},
+		{&out.Signup, def.Signup},
+		{&out.VerifyEmail, def.VerifyEmail},
+		{&out.VerifyCode, def.VerifyCode},
+		{&out.ConfirmEmail, def.ConfirmEmail},
+		{&out.Emails, def.Emails},
 	} {
 		if *f.dst == nil {
 			*f.dst = f.def
+		}
+	}
+	for _, f := range []struct{ dst, def **texttemplate.Template }{
+		{&out.ConfirmEmailSubject, &def.ConfirmEmailSubject},
+		{&out.ConfirmEmailBody, &def.ConfirmEmailBody},
+		{&out.AccountExistsSubject, &def.AccountExistsSubject},
+		{&out.AccountExistsBody, &def.AccountExistsBody},
+		{&out.PrimaryChangedSubject, &def.PrimaryChangedSubject},
+		{&out.PrimaryChangedBody, &def.PrimaryChangedBody},
+	} {
+		if *f.dst == nil {
+			*f.dst = *f.def
 		}
 	}
 	if out.ResetEmailSubject == nil {

@@ -18,6 +18,15 @@ const (
 	ScopePasswordReset = "password_reset"
 	// ScopePasswordChange counts failed password changes by user id.
 	ScopePasswordChange = "password_change"
+	// ScopeSignup counts every sign-up by client address (package
+	// accounts; its key is empty).
+	ScopeSignup = "signup"
+	// ScopeEmailSend counts requests that may send a verification mail,
+	// by email.
+	ScopeEmailSend = "email_send"
+	// ScopeEmailCode counts wrong email verification codes, by email or
+	// user.
+	ScopeEmailCode = "email_code"
 )
 
 // Policy is how one counter slows down and locks: the first FreeFailures
@@ -51,20 +60,30 @@ type Rule struct {
 // failures and a lockout after 300. Password reset mails count every
 // request: two mails per email without waiting, then 1 minute doubling
 // to 15, and none after 5 for an hour; per address 10 free, locked after 100.
-// Password changes: as logins, per user.
+// Password changes and email verification codes: as logins, per user or
+// address. Sign-ups, per client address: 5 without waiting, then 1 minute
+// doubling to 15, locked after 20 for an hour. Verification mails: as
+// password reset mails.
 func DefaultRules() map[string]Rule {
 	login := Rule{
 		Key:     Policy{FreeFailures: 3, BaseDelay: time.Second, MaxDelay: time.Minute, LockoutAfter: 10, CoolOff: 15 * time.Minute},
 		Address: Policy{FreeFailures: 30, BaseDelay: time.Second, MaxDelay: time.Minute, LockoutAfter: 300, CoolOff: 15 * time.Minute},
 	}
-	return map[string]Rule{
+	rules := map[string]Rule{
 		ScopeLogin: login,
 		ScopePasswordReset: {
 			Key:     Policy{FreeFailures: 1, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 5, CoolOff: time.Hour},
 			Address: Policy{FreeFailures: 10, BaseDelay: 10 * time.Second, MaxDelay: 5 * time.Minute, LockoutAfter: 100, CoolOff: time.Hour},
 		},
 		ScopePasswordChange: login,
+		ScopeSignup: {
+			Key:     Policy{FreeFailures: 5, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 20, CoolOff: time.Hour},
+			Address: Policy{FreeFailures: 5, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 20, CoolOff: time.Hour},
+		},
+		ScopeEmailCode: login,
 	}
+	rules[ScopeEmailSend] = rules[ScopePasswordReset]
+	return rules
 }
 
 // Config configures New. Only Store is required.
