@@ -236,6 +236,11 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 	if m.signup, err = newSignup(cfg.Signup); err != nil {
 		return bad("%v", err)
 	}
+	if _, ok := a.LoginGate().(*emails.Gate[U]); ok {
+		// Mandatory verification: an account without an address could
+		// never log in.
+		m.signup.cfg.EmailRequired = true
+	}
 	m.templates = cfg.Templates.withDefaults()
 	for _, n := range []struct {
 		name  string
@@ -300,6 +305,16 @@ func (m *Manager[U]) Validators() []validation.Validator {
 //
 // Adding or removing a factor and generating recovery codes need a recent
 // verification too; see Manager.MFAChanged for an audit hook.
+//
+// With Config.Emails and a Mailer the sign-up and email pages are
+// mounted too (the sign-up page is linked from the login page, unless
+// SignupConfig.Disabled, and email/ from the profile page):
+//
+//	signup/                        sign-up (allauth's SignupView)
+//	confirm-email/                 verify your address; resend (VerificationRequiredURL)
+//	confirm-email/code/            type the code of a verification mail
+//	confirm-email/{key}/           a verification link: GET shows, POST confirms
+//	email/                         the user's addresses (login required)
 //
 // The sessions page is mounted, and linked from the profile page, only
 // when the session store indexes sessions by user

@@ -60,6 +60,19 @@
 // Every page refuses cross-origin POSTs through http.CrossOriginProtection,
 // sends Cache-Control: no-store, and can be replaced through Templates.
 //
+// # Sign-up and email addresses
+//
+// With Config.Emails and a Mailer, Routes mounts allauth's pages:
+// signup/ (username, email, password1, password2; see SignupConfig and
+// Manager.SignUp), confirm-email/ (the page of emails.Gate's refusals:
+// what to do, and a resend form), confirm-email/code/ (type the code of
+// the mail), confirm-email/<key>/ (the link: GET shows a button, POST
+// confirms) and email/ (login required: add, resend, make primary,
+// remove). Every verification mail has the link and the code; confirming
+// logs nobody in. When email addresses are login names an address in use
+// answers as a new one and its owner is mailed. Only verified addresses
+// log in (EmailBackend) or receive resets.
+//
 // # Second factor pages
 //
 // When auth.Config.SecondFactor is an *mfa.Flow, Routes mounts its login

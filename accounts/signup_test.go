@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/throttle"
 )
 
@@ -35,6 +38,7 @@ type signupOpts struct {
 	signup   accounts.SignupConfig
 	limiter  *fakeClock // a throttle.Limiter on this clock
 	backends bool       // ModelBackend then EmailBackend
+	flow     *mfa.Flow[auth.User]
 }
 
 func newSignupEnv(t *testing.T, o signupOpts) *signupEnv {
@@ -56,6 +60,10 @@ func newSignupEnv(t *testing.T, o signupOpts) *signupEnv {
 		c.Signup = o.signup
 		if o.gate {
 			c.LoginGate = &emails.Gate[auth.User]{Manager: m, URL: accounts.VerificationRequiredURL("")}
+		}
+		if o.flow != nil {
+			c.SecondFactor = o.flow
+			c.Sessions = auth.SessionConfig{InsecureCookie: true}
 		}
 		if o.backends {
 			c.Backends = []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, &accounts.EmailBackend[auth.User]{Emails: m}}
@@ -560,4 +568,74 @@ func newRequest() *http.Request {
 	r := httptest.NewRequest(http.MethodPost, "/accounts/signup/", nil)
 	r.Host = "testserver"
 	return r
+}
+
+// TestEmailPrimaryNeedsStepUp: with an mfa.Flow, changing the primary
+// address needs a recent verification; the form's POST is sent to the
+// verification page and changes nothing.
+func TestEmailPrimaryNeedsStepUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{newFixedCodes("totp")}, Policy: mfa.NewMemoryPolicyStore(), Now: clock})
+	require.NoError(t, err)
+	se := newSignupEnv(t, signupOpts{flow: flow})
+	u := se.createUser("alice", "pw")
+	var ids []int64
+	for _, addr := range []string{"a@example.com", "b@example.com"} {
+		a, _, err := se.store.AddAddress(ctx, u.ID, addr)
+		require.NoError(t, err)
+		_, err = se.store.VerifyAddress(ctx, a.ID)
+		require.NoError(t, err)
+		ids = append(ids, a.ID)
+	}
+	c := se.client()
+	c.login("alice", "pw")
+	mu.Lock()
+	now = now.Add(accounts.DefaultStepUpMaxAge + time.Second)
+	mu.Unlock()
+	resp := c.post("/accounts/email/", url.Values{"action": {"primary"}, "id": {id64(ids[1])}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/accounts/mfa/verify/"), resp.Header.Get("Location"))
+	assert.Equal(t, "a@example.com", se.reload(u.ID).Email, "unchanged")
+	resp = c.post("/accounts/mfa/verify/", url.Values{"password": {"pw"}, "next": {"/accounts/email/"}})
+	require.Equal(t, "/accounts/email/", resp.Header.Get("Location"))
+	resp = c.post("/accounts/email/", url.Values{"action": {"primary"}, "id": {id64(ids[1])}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/accounts/email/", resp.Header.Get("Location"))
+	assert.Equal(t, "b@example.com", se.reload(u.ID).Email)
+}
+
+// FuzzSignUp: any form either signs up or returns a *SignupError, never
+// panics, and writes nothing when refused.
+func FuzzSignUp(f *testing.F) {
+	f.Add("ann", "ann@example.com", "correct horse battery", "correct horse battery")
+	f.Add("", "a@b", "x", "y")
+	f.Add("bob\x00", "\xff@example.com", "pw", "pw")
+	f.Add("Ann", "ANN@EXAMPLE.COM", "correct horse battery", "correct horse battery")
+	f.Fuzz(func(t *testing.T, username, email, p1, p2 string) {
+		se := newSignupEnv(t, signupOpts{})
+		ctx := context.Background()
+		before, err := se.env.store.CountUsers(ctx, auth.UserQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := se.m.SignUp(ctx, nil, accounts.SignupForm{Username: username, Email: email, Password1: p1, Password2: p2})
+		after, _ := se.env.store.CountUsers(ctx, auth.UserQuery{})
+		var fe *accounts.SignupError
+		switch {
+		case err == nil && res.User != nil:
+			if after != before+1 {
+				t.Fatalf("signed up, %d users then %d", before, after)
+			}
+		case errors.As(err, &fe):
+			if after != before {
+				t.Fatalf("refused but wrote a user: %v", err)
+			}
+		default:
+			t.Fatalf("SignUp(%q, %q): %v", username, email, err)
+		}
+	})
 }

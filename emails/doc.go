@@ -5,7 +5,7 @@
 // salt="account")), so that links made by a Django site confirm here and
 // the reverse, plus a short code to type instead.
 //
-//	store, _ := postgres.NewEmailStore(pool)
+//	store, _ := postgres.NewEmailStore(pool, "")
 //	m, _ := emails.NewManager(emails.Config{Store: store, SecretKey: secret})
 //	a, _, _ := store.AddAddress(ctx, user.ID, "ann@example.com")
 //	key, _ := m.Key(a)   // in the link

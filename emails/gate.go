@@ -18,7 +18,7 @@ type Gate[U any] struct {
 	// Manager answers whether a user has a verified address.
 	Manager *Manager
 	// URL is the page that explains the refusal and offers to resend the
-	// mail (package accounts mounts it: Manager.VerificationRequiredURL).
+	// mail (package accounts mounts it at accounts.VerificationRequiredURL(prefix)).
 	URL string
 }
 
