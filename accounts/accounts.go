@@ -136,6 +136,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("MailQueueSize", c.MailQueueSize),
 		slog.Duration("StepUpMaxAge", c.StepUpMaxAge),
 		slog.Bool("Emails", c.Emails != nil),
+		slog.Bool("SignupDisabled", c.Signup.Disabled),
+		slog.String("SignupMethod", string(c.Signup.Method)),
 	)
 }
 
@@ -235,6 +237,9 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 	var err error
 	if m.signup, err = newSignup(cfg.Signup); err != nil {
 		return bad("%v", err)
+	}
+	if m.signup.emailIsIdentifier() && a.Backend(EmailBackendName) == nil {
+		m.log.Warn("accounts: Config.Signup.Method uses email addresses to log in, but no accounts.EmailBackend is among auth.Config.Backends")
 	}
 	if _, ok := a.LoginGate().(*emails.Gate[U]); ok {
 		// Mandatory verification: an account without an address could

@@ -14,15 +14,16 @@ import (
 // Messages of the email management page.
 const (
 	// MsgEmailAdded and the others are the page's messages after each action.
-	MsgEmailAdded       = "We have sent a mail to %s to verify it. The address cannot be used to sign in or to reset your password until then."
-	MsgEmailResent      = "We have sent a new verification mail, unless we sent one a moment ago."
-	MsgEmailPrimary     = "Your primary email address was changed."
-	MsgEmailRemoved     = "The address was removed."
-	MsgEmailUnverified  = "Verify the address before making it your primary one."
-	MsgEmailCantRemove  = "Your primary address cannot be removed. Make another address primary first."
-	MsgEmailTooMany     = "You cannot add more email addresses."
-	MsgEmailNoSuch      = "That address is not one of yours."
-	sessionKeyEmailsMsg = "_accounts_emails_message"
+	MsgEmailAdded        = "We have sent a mail to %s to verify it. The address cannot be used to sign in or to reset your password until then."
+	MsgEmailResent       = "We have sent a new verification mail, unless we sent one a moment ago."
+	MsgEmailPrimary      = "Your primary email address was changed."
+	MsgEmailRemoved      = "The address was removed."
+	MsgEmailUnverified   = "Verify the address before making it your primary one."
+	MsgEmailCantRemove   = "Your primary address cannot be removed. Make another address primary first."
+	MsgEmailTooMany      = "You cannot add more email addresses."
+	MsgEmailNoSuch       = "That address is not one of yours."
+	MsgEmailAlreadyYours = "That address is already one of yours, and verified."
+	sessionKeyEmailsMsg  = "_accounts_emails_message"
 )
 
 // EmailsPage is the data of the email management page.
@@ -108,6 +109,9 @@ func (m *Manager[U]) serveEmails(w http.ResponseWriter, r *http.Request, p paths
 		}
 		a, _, err := m.emails.Store().AddAddress(ctx, au.ID, email)
 		switch {
+		case err == nil && a.Verified:
+			done(MsgEmailAlreadyYours)
+			return
 		case errors.Is(err, emails.ErrEmailTaken):
 			m.queueAccountExists(ctx, r, email)
 		case err != nil:

@@ -153,6 +153,7 @@ func (m *Manager[U]) queueConfirmation(ctx context.Context, r *http.Request, a e
 func (m *Manager[U]) queueAccountExists(ctx context.Context, r *http.Request, email string) {
 	base, site, ok := m.mailLinks(r)
 	if !ok {
+		m.log.WarnContext(ctx, "accounts: account exists mail: no site URL (set accounts.Config.SiteURL or auth.Config.AllowedHosts); mail not sent")
 		return
 	}
 	if !m.signup.mayMail(email) {

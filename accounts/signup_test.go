@@ -457,6 +457,9 @@ func TestEmailManagement(t *testing.T) {
 	assert.Equal(t, "ann@example.com", se.reload(u.ID).Email)
 
 	require.Contains(t, body(t, c.post("/accounts/confirm-email/code/", url.Values{"code": {code}})), "You have verified")
+	resp = c.post("/accounts/email/", url.Values{"action": {"add"}, "email": {"NEW@example.com"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, body(t, c.get("/accounts/email/")), accounts.MsgEmailAlreadyYours)
 	resp = c.post("/accounts/email/", url.Values{"action": {"primary"}, "id": {id64(b.ID)}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, "new@example.com", se.reload(u.ID).Email)
