@@ -156,8 +156,8 @@ func startOP(t *testing.T, clients []opClient, accounts map[string]map[string]an
 type site struct {
 	t      *testing.T
 	a      *auth.Auth[auth.User]
-	users  *memory.Store[auth.User]
-	store  *social.MemoryStore
+	users  auth.Store[auth.User]
+	store  social.Store
 	social *social.Social[auth.User]
 	srv    *httptest.Server
 	logins []auth.LoggedIn[auth.User]
@@ -190,7 +190,13 @@ func (b *syncBuffer) take() string {
 // once the server's URL is known.
 func newSite(t *testing.T, configure func(baseURL string, cfg *social.Config[auth.User])) *site {
 	t.Helper()
-	s := &site{t: t, users: memory.New[auth.User](), store: social.NewMemoryStore(), log: &syncBuffer{}}
+	return newSiteOn(t, memory.New[auth.User](), social.NewMemoryStore(), configure)
+}
+
+// newSiteOn is newSite on the given stores.
+func newSiteOn(t *testing.T, users auth.Store[auth.User], store social.Store, configure func(baseURL string, cfg *social.Config[auth.User])) *site {
+	t.Helper()
+	s := &site{t: t, users: users, store: store, log: &syncBuffer{}}
 	mux := http.NewServeMux()
 	var handler http.Handler
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
