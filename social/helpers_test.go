@@ -27,6 +27,7 @@ import (
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/internal/testenv"
+	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/social"
 	"github.com/djauth/auth/store/memory"
 )
@@ -194,17 +195,28 @@ func newSite(t *testing.T, configure func(baseURL string, cfg *social.Config[aut
 }
 
 // newSiteOn is newSite on the given stores.
-func newSiteOn(t *testing.T, users auth.Store[auth.User], store social.Store, configure func(baseURL string, cfg *social.Config[auth.User])) *site {
+func newSiteOn(t *testing.T, users auth.Store[auth.User], store social.Store, configure func(baseURL string, cfg *social.Config[auth.User]), opts ...func(*auth.Config[auth.User])) *site {
 	t.Helper()
 	s := &site{t: t, users: users, store: store, log: &syncBuffer{}}
 	mux := http.NewServeMux()
 	var handler http.Handler
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(s.srv.Close)
-	a, err := auth.New(auth.Config[auth.User]{Store: s.users, Hashers: hashers.New(hashers.MD5{}), SecretKey: testSecret,
+	acfg := auth.Config[auth.User]{Store: s.users, Hashers: hashers.New(hashers.MD5{}), SecretKey: testSecret,
 		Backends: []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, social.NewBackend[auth.User]("")},
-		Sessions: auth.SessionConfig{InsecureCookie: true}, Logger: slog.New(slog.NewTextHandler(s.log, nil))})
+		Sessions: auth.SessionConfig{InsecureCookie: true}, Logger: slog.New(slog.NewTextHandler(s.log, nil))}
+	for _, o := range opts {
+		o(&acfg)
+	}
+	a, err := auth.New(acfg)
 	require.NoError(t, err)
+	if flow, ok := acfg.SecondFactor.(*mfa.Flow[auth.User]); ok {
+		mux.Handle("/code/", a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, err := flow.VerifyCode(r, "totp", r.FormValue("code")); err != nil {
+				http.Error(w, err.Error(), http.StatusForbidden)
+			}
+		})))
+	}
 	t.Cleanup(func() { _ = a.Close() })
 	a.Signals().UserLoggedIn.Connect(func(ctx context.Context, ev auth.LoggedIn[auth.User]) {
 		s.mu.Lock()
