@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -412,6 +413,13 @@ func (s *Social[U]) serveLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess.Remove(ctx, SessionKeyPendingLink)
+	if !slices.Contains(pl.Users, user.ID) {
+		// The login proved control of another account than the one
+		// whose address the provider vouched for.
+		s.fail(w, r, http.StatusForbidden, "Not linked", "You are logged in to another account than the one that uses "+
+			pl.Email+". The "+name+" identity was not linked; log in with "+name+" again to start over.")
+		return
+	}
 	if r.PostForm.Get("action") == "cancel" {
 		s.done(w, r, "Not linked", "The "+name+" identity was not linked.", pl.Next)
 		return
