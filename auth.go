@@ -62,6 +62,7 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		ctxKey:            new(requestUserKey),
 		limiter:           cfg.Limiter,
 		secondFactor:      cfg.SecondFactor,
+		loginGate:         cfg.LoginGate,
 	}
 	for i, key := range append([]string{cfg.SecretKey}, cfg.SecretKeyFallbacks...) {
 		what := "Config.SecretKey"
@@ -243,6 +244,10 @@ type Config[U any] struct {
 	// and returns ErrSecondFactorRequired, and LoginHandler sends the
 	// browser to its ChallengeURL. Nil means one step.
 	SecondFactor SecondFactor[U]
+	// LoginGate, when set, is asked before every login (Login and
+	// LoginVerified) and may refuse it; see LoginGate. Nil lets every
+	// authenticated active user in.
+	LoginGate LoginGate[U]
 }
 
 // CSRFConfig configures the cross-origin request protection
@@ -270,6 +275,7 @@ func (c Config[U]) LogValue() slog.Value {
 		slog.Bool("InsecureCookie", c.Sessions.InsecureCookie),
 		slog.Bool("Limiter", c.Limiter != nil),
 		slog.Bool("SecondFactor", c.SecondFactor != nil),
+		slog.Bool("LoginGate", c.LoginGate != nil),
 	)
 }
 
@@ -293,6 +299,7 @@ type Auth[U any] struct {
 	limiter   Limiter
 
 	secondFactor SecondFactor[U]
+	loginGate    LoginGate[U]
 
 	// hashKeys are the HMAC keys of the session auth hash, derived from
 	// SecretKey and then each fallback: SHA-256(keySalt + secret), as

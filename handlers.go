@@ -122,6 +122,12 @@ type RouteLinks struct {
 	// PasswordChangeURL and SessionsURL are linked from the profile page.
 	PasswordChangeURL string
 	SessionsURL       string
+	// PasskeyURL is the prefix of package mfa/passkey's Handler routes
+	// ("/accounts/passkey/"). When set, the login page offers "Sign in
+	// with a passkey" and passkey autofill on the username field
+	// (conditional mediation), through the routes' passkey.js; without
+	// JavaScript the page is the plain password form.
+	PasskeyURL string
 }
 
 // RoutesWithLinks is Routes with links to other pages. Package accounts
@@ -133,7 +139,7 @@ func (a *Auth[U]) RoutesWithLinks(mux *http.ServeMux, prefix string, links Route
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	mux.Handle(prefix+"login/", a.LoginHandlerLinking(links.PasswordResetURL))
+	mux.Handle(prefix+"login/", a.loginHandler(links))
 	mux.Handle(prefix+"logout/", a.LogoutHandler())
 	mux.Handle(prefix+"profile/{$}", a.profileHandler(prefix+"logout/", links))
 }
@@ -190,16 +196,24 @@ func (a *Auth[U]) LoginHandler() http.Handler {
 // a password_reset URL exists; "" shows none. Package accounts mounts the
 // login page this way when it mounts its reset pages.
 func (a *Auth[U]) LoginHandlerLinking(passwordResetURL string) http.Handler {
+	return a.loginHandler(RouteLinks{PasswordResetURL: passwordResetURL})
+}
+
+// loginHandler is the login page with the links of links that it shows
+// (PasswordResetURL, PasskeyURL).
+func (a *Auth[U]) loginHandler(links RouteLinks) http.Handler {
 	return LoginNotRequired(a.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.serveLogin(w, r, passwordResetURL)
+		a.serveLogin(w, r, links)
 	})))
 }
 
-func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordResetURL string) {
-	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName, PasswordResetURL: passwordResetURL}
+func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links RouteLinks) {
+	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName,
+		PasswordResetURL: links.PasswordResetURL, PasskeyURL: links.PasskeyURL}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		page.Next = a.redirectTarget(r)
+		page.PasskeyRedirect = cmpOr(page.Next, a.loginRedirectURL)
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
 	case http.MethodPost:
@@ -214,6 +228,7 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		return
 	}
 	page.Next = a.redirectTarget(r)
+	page.PasskeyRedirect = cmpOr(page.Next, a.loginRedirectURL)
 	// Django's AuthenticationForm: the username is cleaned by
 	// UsernameField, the password taken as it is (strip=False); both
 	// refuse text that no store can hold, and a field error means no
@@ -233,8 +248,16 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
 	}
+	// With an AttemptReserver the attempt is counted as a failure before
+	// the password is hashed, so that parallel guesses cannot overshoot
+	// the lockout; it is given back unless the password was wrong.
+	reserver, reserved := a.limiter.(AttemptReserver)
 	if a.limiter != nil {
-		wait, locked, err := a.limiter.Check(r.Context(), r, LimitScopeLogin, username)
+		check := a.limiter.Check
+		if reserved {
+			check = reserver.Reserve
+		}
+		wait, locked, err := check(r.Context(), r, LimitScopeLogin, username)
 		if err != nil {
 			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -251,13 +274,24 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		}
 	}
 	user, backend, err := a.Authenticate(r.Context(), r, Credentials{CredentialUsername: username, CredentialPassword: password})
+	if reserved && !errors.Is(err, ErrInvalidCredentials) {
+		// A right password, or no verdict: the reserved failure goes.
+		if rerr := reserver.Release(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username); rerr != nil {
+			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", rerr)
+		}
+	}
 	if errors.Is(err, ErrInvalidCredentials) {
 		if a.limiter != nil {
 			// Counted even when the client has gone (a half-closed
 			// connection cancels the request's context while the hash
 			// runs: an uncounted failure would be a free guess), and a
-			// failure that cannot be counted fails closed.
-			wait, locked, err := a.limiter.Fail(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username)
+			// failure that cannot be counted fails closed. A reserved
+			// attempt is counted already: only its lockout is asked.
+			record := a.limiter.Fail
+			if reserved {
+				record = a.limiter.Check
+			}
+			wait, locked, err := record(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username)
 			if err != nil {
 				a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
 				http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -294,6 +328,15 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		return
 	}
 	err = a.Login(r, user, backend)
+	if refused := (*LoginRefusedError)(nil); errors.As(err, &refused) {
+		if refused.URL == "" {
+			page.Errors = []string{refused.Reason}
+			a.render(w, r, http.StatusOK, a.templates.Login, page)
+			return
+		}
+		redirect(w, r, refused.URL, http.StatusFound)
+		return
+	}
 	if errors.Is(err, ErrSecondFactorRequired) {
 		// The password was right; the second step decides. Its page
 		// carries the login's next on.
@@ -314,6 +357,13 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, passwordRes
 		target = a.loginRedirectURL
 	}
 	redirect(w, r, target, http.StatusFound)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // warnPlainHTTPLogin logs one warning per Auth when a login over plain

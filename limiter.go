@@ -23,6 +23,18 @@ type Limiter interface {
 	Succeed(ctx context.Context, r *http.Request, scope, key string) error
 }
 
+// AttemptReserver is implemented by Limiters that count an attempt as a
+// failure before it is made, atomically with their check, so that
+// concurrent attempts cannot overshoot a lockout (package throttle's
+// Limiter does). The login page then calls Reserve instead of Check; a
+// wrong password needs nothing more (Check tells whether the account is
+// now locked), a right one calls Release and Succeed, and an attempt
+// without a verdict (no hashing slot, a store error) calls Release.
+type AttemptReserver interface {
+	Reserve(ctx context.Context, r *http.Request, scope, key string) (retryAfter time.Duration, locked bool, err error)
+	Release(ctx context.Context, r *http.Request, scope, key string) error
+}
+
 // LimitScopeLogin is the Limiter scope of the login page; its key is the
 // username as the login form cleans it.
 const LimitScopeLogin = "login"

@@ -44,17 +44,22 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 		if c, err := r.Cookie(s.Cookie.Name); err == nil {
 			token = c.Value
 		}
-		sctx, err := s.Load(ctx, token)
+		// A session store that can read the session's user in the same
+		// statement hands it over through the slot (SessionUserSlot).
+		lctx, slot := withSessionUserSlot(ctx)
+		sctx, err := s.Load(lctx, token)
 		if err != nil && errors.Is(err, ErrSessionCorrupt) {
 			a.logger.WarnContext(ctx, "auth: session data corrupted; starting a new session", "error", err)
+			lctx = ctx
 			sctx, err = s.Load(ctx, "")
 		}
+		slot.seal()
 		if err != nil {
 			a.logger.ErrorContext(ctx, "auth: load session", "error", err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
 		}
-		owned := sctx != ctx
+		owned := sctx != lctx
 		// The token of a session found in the store; "" for a new one.
 		loaded := s.Token(sctx)
 		ru := a.newRequestUser(sctx)

@@ -197,6 +197,14 @@ func (m *ModelBackend[U]) GetUserWithPermissions(ctx context.Context, id int64) 
 	if err != nil {
 		return nil, nil, err
 	}
+	return m.withStoredPermissions(user, perms, id)
+}
+
+// withStoredPermissions applies the backend's rules to a user read from
+// the store together with its stored permissions: an inactive user is
+// refused unless AllowInactive (and then holds none), a superuser's
+// permissions are left to be asked for when needed.
+func (m *ModelBackend[U]) withStoredPermissions(user *U, perms UserPermissions, id int64) (*U, *UserPermissions, error) {
 	if !m.UserCanAuthenticate(user) {
 		return nil, nil, fmt.Errorf("%w: user %d is inactive", ErrUserNotFound, id)
 	}

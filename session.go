@@ -50,12 +50,7 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 	if !ok {
 		return nil, "", nil, nil
 	}
-	b := a.backends[i]
-	if l, ok := b.(UserPermissionsLoader[U]); ok {
-		user, perms, err = l.GetUserWithPermissions(ctx, id)
-	} else {
-		user, err = b.GetUser(ctx, id)
-	}
+	user, perms, err = a.loadSessionUser(ctx, a.backends[i], id)
 	if errors.Is(err, ErrUserNotFound) {
 		return nil, "", nil, nil
 	}
@@ -90,6 +85,24 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 	return nil, "", nil, nil
 }
 
+// loadSessionUser asks backend b for the user of a session. A ModelBackend
+// of a takes the user that the session store read with the session, when
+// Middleware's slot holds one for id from a's store (see SessionUserSlot),
+// and applies to it what its GetUserWithPermissions applies; otherwise,
+// and for every other backend, the backend loads the user.
+func (a *Auth[U]) loadSessionUser(ctx context.Context, b Backend[U], id int64) (*U, *UserPermissions, error) {
+	if m, ok := b.(*ModelBackend[U]); ok && m.a == a {
+		if user, perms, ok := a.prefetchedUser(ctx, id); ok {
+			return m.withStoredPermissions(user, perms, id)
+		}
+	}
+	if l, ok := b.(UserPermissionsLoader[U]); ok {
+		return l.GetUserWithPermissions(ctx, id)
+	}
+	user, err := b.GetUser(ctx, id)
+	return user, nil, err
+}
+
 // Login records user in the request's session, Django's login: the
 // session token is always renewed (no session fixation), and when the
 // session belonged to another user, or to this user with another password,
@@ -108,6 +121,9 @@ func (a *Auth[U]) userFromSession(ctx context.Context) (user *U, backend string,
 // logs nobody in: it empties the session of any earlier login, renews its
 // token, lets the SecondFactor store its pending state and returns
 // ErrSecondFactorRequired. The second step ends with LoginVerified.
+//
+// When Config.LoginGate refuses the user, Login changes nothing and
+// returns the gate's *LoginRefusedError (wrapping ErrLoginRefused).
 func (a *Auth[U]) Login(r *http.Request, user *U, backend string) error {
 	return a.login(r, user, backend, nil)
 }
@@ -133,6 +149,9 @@ func (a *Auth[U]) login(r *http.Request, user *U, backend string, v *Verificatio
 	au := authUserOf(user)
 	if au.ID <= 0 {
 		return fmt.Errorf("auth: login: user %q has no ID; create it in the store first", au.Username)
+	}
+	if err := a.checkLoginGate(ctx, user); err != nil {
+		return err
 	}
 	if v == nil {
 		pending, err := a.beginSecondFactor(r, user, backend)

@@ -106,6 +106,11 @@ type LoginPage struct {
 	// PasswordResetURL is where to start a password reset (see
 	// Auth.LoginHandlerLinking), or "" for no link.
 	PasswordResetURL string
+	// PasskeyURL is the prefix of the passkey routes (RouteLinks), or ""
+	// when passkeys are not offered; PasskeyRedirect is where the page
+	// goes after a passkey sign-in (Next, else Config.LoginRedirectURL).
+	PasskeyURL      string
+	PasskeyRedirect string
 }
 
 // ForbiddenPage is the data of the 403 template.

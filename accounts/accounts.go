@@ -12,8 +12,10 @@ import (
 	"time"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/passkey"
 	"github.com/djauth/auth/tokens"
 	"github.com/djauth/auth/validation"
 )
@@ -94,11 +96,25 @@ type Config struct {
 	// mails to be sent. Zero means DefaultMailDrainTimeout.
 	MailDrainTimeout time.Duration
 	// StepUpMaxAge applies when auth.Config.SecondFactor is an
-	// *mfa.Flow: the password change page then needs a verification of
-	// the session's user within this time (mfa.Flow.StepUpRequired), a
-	// second factor for a user who has one. Zero means
+	// *mfa.Flow: the password change page, and adding or removing a
+	// second factor or generating recovery codes on the management pages,
+	// then need a verification of the session's user within this time
+	// (mfa.Flow.StepUpRequired), a second factor for a user who has one. Zero means
 	// DefaultStepUpMaxAge; a negative value turns the step-up off.
 	StepUpMaxAge time.Duration
+	// Passkeys, when set, adds passkeys to the pages: Routes mounts
+	// package mfa/passkey's JSON routes at prefix+"passkey/", the
+	// passkey management page (see PasskeysURL), "Sign in with a
+	// passkey" and passkey autofill on the login page and, with an
+	// *mfa.Flow whose Factors include it, "Use a passkey" on the
+	// challenge and verification pages.
+	Passkeys *passkey.Passkeys
+	// Emails, when set, holds the users' email addresses (package emails,
+	// allauth's account_emailaddress): a password reset then goes only to
+	// VERIFIED addresses (Manager.VerifiedUsers), at the address that was
+	// verified, never to an unverified one nor to the user table's email
+	// column alone. Nil means Django's behaviour: the user's email column.
+	Emails *emails.Manager
 }
 
 // DefaultStepUpMaxAge is the default Config.StepUpMaxAge.
@@ -115,6 +131,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("MailWorkers", c.MailWorkers),
 		slog.Int("MailQueueSize", c.MailQueueSize),
 		slog.Duration("StepUpMaxAge", c.StepUpMaxAge),
+		slog.Bool("Emails", c.Emails != nil),
 	)
 }
 
@@ -135,6 +152,11 @@ type Manager[U any] struct {
 	log        *slog.Logger
 	queue      *mailQueue // nil without a Mailer
 	stepUp     time.Duration
+	mfaChanged auth.Signal[MFAChange]
+	passkeys   *passkey.Passkeys
+	// passkeyPrefix is the prefix of the passkey routes, set by Routes.
+	passkeyPrefix string
+	emails        *emails.Manager
 }
 
 // New returns a Manager for a. It signs reset tokens with a's secret keys
@@ -161,6 +183,8 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		siteName:   cfg.SiteName,
 		log:        a.Logger(),
 		stepUp:     cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
+		passkeys:   cfg.Passkeys,
+		emails:     cfg.Emails,
 	}
 	if m.validators == nil {
 		m.validators = validation.Default()
@@ -185,7 +209,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 			Timeout:   cfg.PasswordResetTimeout,
 		}
 	}
-	if _, ok := a.Store().(userLister[U]); cfg.Mailer != nil && !ok {
+	if _, ok := a.Store().(userLister[U]); cfg.Mailer != nil && cfg.Emails == nil && !ok {
 		return bad("password reset needs a store with ListUsers to find users by email; %T has none", a.Store())
 	}
 	if cfg.SiteURL != "" {
@@ -242,12 +266,24 @@ func (m *Manager[U]) Validators() []validation.Validator {
 //	password_reset/done/           PasswordResetDoneView
 //	reset/{uidb64}/{token}/        PasswordResetConfirmView
 //	reset/done/                    PasswordResetCompleteView
+//	passkey/                       mfa/passkey's JSON routes and passkey.js (Config.Passkeys)
 //
+// With Config.Passkeys the passkey management page is mounted at
+// PasskeysURL (login required; step-up required with an *mfa.Flow).
 // When auth.Config.SecondFactor is an *mfa.Flow, its pages are mounted at
 // its URLs too: the second step of a login (ChallengeURL), the
 // verification and step-up page (VerifyURL) and the grace period's
 // reminder (ReminderURL); and the password change page needs a recent
-// verification (Config.StepUpMaxAge).
+// verification (Config.StepUpMaxAge). The management pages of the second
+// factors are mounted below its EnrolURL (login required):
+//
+//	EnrolURL                       the user's factors and what the policy requires
+//	EnrolURL totp/add/             add an authenticator app (a *totp.Factor is configured)
+//	EnrolURL totp/{id}/            rename or remove an authenticator app
+//	EnrolURL recovery/             recovery codes (a *recovery.Factor is configured)
+//
+// Adding or removing a factor and generating recovery codes need a recent
+// verification too; see Manager.MFAChanged for an audit hook.
 //
 // The sessions page is mounted, and linked from the profile page, only
 // when the session store indexes sessions by user
@@ -269,6 +305,12 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		resetURL = p.passwordReset()
 	}
 	links := auth.RouteLinks{PasswordResetURL: resetURL, PasswordChangeURL: p.passwordChange()}
+	flow, _ := m.auth.SecondFactor().(*mfa.Flow[U])
+	if m.passkeys != nil {
+		links.PasskeyURL = p.passkeyAPI()
+		m.passkeyPrefix = p.passkeyAPI()
+		m.passkeyRoutes(mux, p, flow)
+	}
 	if m.auth.SessionsIndexed() {
 		links.SessionsURL = p.sessions()
 		mux.Handle(p.sessions()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -279,8 +321,9 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 	var passwordChange http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasswordChange(w, r, p)
 	})
-	if f, ok := m.auth.SecondFactor().(*mfa.Flow[U]); ok {
+	if f := flow; f != nil {
 		m.mfaRoutes(mux, f)
+		m.mfaEnrolRoutes(mux, f, p)
 		if m.stepUp > 0 {
 			passwordChange = f.StepUpRequired(m.stepUp)(passwordChange)
 		}
@@ -311,6 +354,7 @@ type paths struct{ prefix string }
 
 func (p paths) passwordChange() string      { return p.prefix + "password_change/" }
 func (p paths) sessions() string            { return p.prefix + "sessions/" }
+func (p paths) passkeyAPI() string          { return p.prefix + "passkey/" }
 func (p paths) passwordChangeDone() string  { return p.prefix + "password_change/done/" }
 func (p paths) passwordReset() string       { return p.prefix + "password_reset/" }
 func (p paths) passwordResetDone() string   { return p.prefix + "password_reset/done/" }

@@ -60,6 +60,25 @@
 // Every page refuses cross-origin POSTs through http.CrossOriginProtection,
 // sends Cache-Control: no-store, and can be replaced through Templates.
 //
+// # Second factor pages
+//
+// When auth.Config.SecondFactor is an *mfa.Flow, Routes mounts its login
+// pages (challenge, verification, reminder) and, below its EnrolURL
+// (/accounts/mfa/), the pages where users manage their factors: an
+// overview of their devices and of what the policy requires of them;
+// totp/add/, which starts an unconfirmed authenticator app (one set-up in
+// progress per user; a new one replaces the old), shows its QR code as
+// inline SVG with the key and otpauth URI, and confirms it with a first
+// code; totp/{id}/ to rename or remove one; and recovery/, where a new
+// set of codes is shown once, in the answer to the POST that made it,
+// with a text file to download. Adding or removing a factor and making
+// codes need a verification within Config.StepUpMaxAge; the last second
+// factor of a user whom the policy covers cannot be removed. Confirming
+// an authenticator app verifies the session with it and, when recovery
+// codes are configured and the user has none, leads to them, as
+// enrolment is not complete without. Manager.MFAChanged is the audit
+// hook of every change.
+//
 // # Sending reset mails
 //
 // A Mailer can take a long time (an SMTP relay: a hundred milliseconds or

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -250,6 +251,9 @@ func EmailsMatch(a, b string) bool { return emailKey(a) == emailKey(b) }
 // every candidate unless more than auth.MaxUserListLimit active users
 // share the address; then the pages are read in turn.
 func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, error) {
+	if m.emails != nil {
+		return m.usersWithVerifiedEmail(ctx, email)
+	}
 	lister, ok := m.auth.Store().(userLister[U])
 	if !ok {
 		return nil, fmt.Errorf("accounts: the store %T cannot list users by email", m.auth.Store())
@@ -277,4 +281,37 @@ func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, er
 		}
 		offset += len(page)
 	}
+}
+
+// usersWithVerifiedEmail is usersWithEmail with Config.Emails: the active
+// users with a usable password who have email as a verified address, each
+// a copy whose Email is that address as stored, so that the mail goes to
+// the address that was verified (the user table's email may differ from
+// it, or be an address nobody verified).
+func (m *Manager[U]) usersWithVerifiedEmail(ctx context.Context, email string) ([]*U, error) {
+	found, err := m.emails.Store().FindAddresses(ctx, email)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: find verified addresses: %w", err)
+	}
+	var out []*U
+	for _, a := range found {
+		if !a.Verified || !EmailsMatch(email, a.Email) {
+			continue
+		}
+		u, err := m.auth.Store().GetUser(ctx, a.UserID)
+		if errors.Is(err, auth.ErrUserNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("accounts: get user %d: %w", a.UserID, err)
+		}
+		cp := *u
+		au := auth.UserOf(&cp)
+		if !au.IsActive || !au.HasUsablePassword() {
+			continue
+		}
+		au.Email = a.Email
+		out = append(out, &cp)
+	}
+	return out, nil
 }

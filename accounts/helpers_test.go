@@ -64,6 +64,10 @@ type envConfig struct {
 	Limiter      auth.Limiter
 	Sessions     auth.SessionConfig
 	SecondFactor auth.SecondFactor[auth.User]
+	// AfterAuth runs between auth.New and accounts.New, for settings
+	// built from the Auth (Config.Passkeys needs its Sessions).
+	AfterAuth func(a *auth.Auth[auth.User], cfg *accounts.Config)
+	LoginGate auth.LoginGate[auth.User]
 }
 
 type option func(*envConfig)
@@ -92,9 +96,13 @@ func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
 		Limiter:      cfg.Limiter,
 		Sessions:     cfg.Sessions,
 		SecondFactor: cfg.SecondFactor,
+		LoginGate:    cfg.LoginGate,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
+	if cfg.AfterAuth != nil {
+		cfg.AfterAuth(a, &cfg.Config)
+	}
 	m, err := accounts.New(a, cfg.Config)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = m.Close() })

@@ -8,6 +8,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/passkey"
 )
 
 // Messages of the second factor pages.
@@ -56,6 +57,11 @@ type MFAChallengePage struct {
 	// Next and RedirectFieldName carry the login's "next" on.
 	Next              string
 	RedirectFieldName string
+	// PasskeyURL is the prefix of the passkey routes when the user has a
+	// passkey (the page offers "Use a passkey"), else ""; SuccessURL is
+	// where the page goes after it (Next, else the login redirect URL).
+	PasskeyURL string
+	SuccessURL string
 }
 
 // MFAVerifyPage is the data of the verification (step-up) page of a
@@ -78,6 +84,9 @@ type MFAVerifyPage struct {
 	// Next and RedirectFieldName carry the page to return to.
 	Next              string
 	RedirectFieldName string
+	// PasskeyURL and SuccessURL are as on MFAChallengePage.
+	PasskeyURL string
+	SuccessURL string
 }
 
 // MFALaterPage is the data of the grace period's reminder.
@@ -185,6 +194,27 @@ func codeValue(raw string) (string, string) {
 	return code, ""
 }
 
+// passkeyURL returns the prefix of the passkey routes when the user has
+// a passkey and f has the passkey factor, else "".
+func (m *Manager[U]) passkeyURL(r *http.Request, f *mfa.Flow[U], userID int64) (string, error) {
+	if m.passkeys == nil || f.Factor(passkey.Kind) == nil {
+		return "", nil
+	}
+	devs, err := m.passkeys.Devices(r.Context(), userID)
+	if err != nil || len(devs) == 0 {
+		return "", err
+	}
+	return m.passkeyPrefix, nil
+}
+
+// successURL is where redirectNext goes.
+func (m *Manager[U]) successURL(r *http.Request) string {
+	if target := m.auth.RedirectTarget(r); target != "" {
+		return target
+	}
+	return m.auth.LoginRedirectURL()
+}
+
 // serveMFAChallenge is the second step of a login: the user whose
 // password was accepted enters a code of one of their factors.
 func (m *Manager[U]) serveMFAChallenge(w http.ResponseWriter, r *http.Request, f *mfa.Flow[U]) {
@@ -216,6 +246,11 @@ func (m *Manager[U]) serveMFAChallenge(w http.ResponseWriter, r *http.Request, f
 		m.serverError(w, r, "mfa challenge: devices", err)
 		return
 	}
+	if page.PasskeyURL, err = m.passkeyURL(r, f, auth.UserOf(p.User).ID); err != nil {
+		m.serverError(w, r, "mfa challenge: passkeys", err)
+		return
+	}
+	page.SuccessURL = m.successURL(r)
 	var kind string
 	page.Factors, kind = choices(kinds, r.PostForm.Get("factor"))
 	page.CodeLabel, page.Numeric = codeLabel(kind)
@@ -287,6 +322,11 @@ func (m *Manager[U]) serveMFAVerify(w http.ResponseWriter, r *http.Request, f *m
 		return
 	}
 	page.Password = len(devs) == 0
+	if page.PasskeyURL, err = m.passkeyURL(r, f, au.ID); err != nil {
+		m.serverError(w, r, "mfa verify: passkeys", err)
+		return
+	}
+	page.SuccessURL = m.successURL(r)
 	var kind string
 	page.Factors, kind = choices(kinds, r.PostForm.Get("factor"))
 	page.CodeLabel, page.Numeric = codeLabel(kind)

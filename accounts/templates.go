@@ -46,6 +46,18 @@ type Templates struct {
 	MFAChallenge *template.Template
 	MFAVerify    *template.Template
 	MFALater     *template.Template
+	// MFAOverview renders the user's second factors (the Flow's
+	// EnrolURL) with a *MFAOverviewPage; MFATOTPAdd the authenticator
+	// app set-up with a *MFATOTPPage; MFATOTPDevice one authenticator
+	// app's page with a *MFATOTPDevicePage; MFARecovery the recovery
+	// codes page with a *MFARecoveryPage.
+	MFAOverview   *template.Template
+	MFATOTPAdd    *template.Template
+	MFATOTPDevice *template.Template
+	MFARecovery   *template.Template
+	// Passkeys renders the passkey management page with a
+	// *PasskeysPage; it is mounted when Config.Passkeys is set.
+	Passkeys *template.Template
 	// ResetEmailSubject and ResetEmailBody render the reset email with a
 	// *ResetEmail. Line breaks in the subject are removed, as Django does.
 	ResetEmailSubject *texttemplate.Template
@@ -72,6 +84,11 @@ func DefaultTemplates() *Templates {
 		MFAChallenge:          page("mfa_challenge.html"),
 		MFAVerify:             page("mfa_verify.html"),
 		MFALater:              page("mfa_later.html"),
+		MFAOverview:           page("mfa_overview.html"),
+		MFATOTPAdd:            page("mfa_totp_add.html"),
+		MFATOTPDevice:         page("mfa_totp_device.html"),
+		MFARecovery:           page("mfa_recovery.html"),
+		Passkeys:              page("mfa_passkeys.html"),
 		ResetEmailSubject:     text("password_reset_subject.txt"),
 		ResetEmailBody:        text("password_reset_email.txt"),
 	}
@@ -99,6 +116,11 @@ func (t *Templates) withDefaults() *Templates {
 		{&out.MFAChallenge, def.MFAChallenge},
 		{&out.MFAVerify, def.MFAVerify},
 		{&out.MFALater, def.MFALater},
+		{&out.MFAOverview, def.MFAOverview},
+		{&out.MFATOTPAdd, def.MFATOTPAdd},
+		{&out.MFATOTPDevice, def.MFATOTPDevice},
+		{&out.MFARecovery, def.MFARecovery},
+		{&out.Passkeys, def.Passkeys},
 	} {
 		if *f.dst == nil {
 			*f.dst = f.def

@@ -50,6 +50,26 @@ func (f *Flow[U]) Decide(ctx context.Context, user *U) (Decision, error) {
 		return d, err
 	}
 	au := auth.UserOf(user)
+	// The devices count whether or not the policy covers the user: a
+	// user who enrolled of their own accord must verify too.
+	_, hasRecoveryFactor := f.byKind[RecoveryKind]
+	var primary, recovery bool
+	for _, fa := range f.factors {
+		ds, err := fa.Devices(ctx, au.ID)
+		if err != nil {
+			return d, fmt.Errorf("mfa: devices of factor %s: %w", fa.Kind(), err)
+		}
+		if len(ds) == 0 {
+			continue
+		}
+		d.HasDevice = true
+		if fa.Kind() == RecoveryKind {
+			recovery = true
+		} else {
+			primary = true
+		}
+	}
+	d.Enrolled = primary && (recovery || !hasRecoveryFactor)
 	if f.policy == nil {
 		return d, nil
 	}
@@ -81,24 +101,6 @@ func (f *Flow[U]) Decide(ctx context.Context, user *U) (Decision, error) {
 	}
 	d.GraceEnds = since.Add(p.Grace)
 	d.InGrace = now.Before(d.GraceEnds)
-	_, hasRecoveryFactor := f.byKind[RecoveryKind]
-	var primary, recovery bool
-	for _, fa := range f.factors {
-		ds, err := fa.Devices(ctx, au.ID)
-		if err != nil {
-			return d, fmt.Errorf("mfa: devices of factor %s: %w", fa.Kind(), err)
-		}
-		if len(ds) == 0 {
-			continue
-		}
-		d.HasDevice = true
-		if fa.Kind() == RecoveryKind {
-			recovery = true
-		} else {
-			primary = true
-		}
-	}
-	d.Enrolled = primary && (recovery || !hasRecoveryFactor)
 	return d, nil
 }
 
@@ -136,10 +138,15 @@ func (f *Flow[U]) redirectErr(r *http.Request, reason error, page string) error 
 // Check is the check of MFARequired: nil when the request may go on;
 // auth.ErrLoginRequired for an anonymous request; a *RedirectError when
 // the logged-in user must verify or enrol first; any other error when the
-// answer is unknown. For a user the Policy covers:
+// answer is unknown.
 //
-//   - with a device, the session must have proved a second factor
-//     (VerifiedDevice), else the verification page;
+// A user with a device, covered by the Policy or not (an enrolment of the
+// user's own accord counts as django-otp's otp_required(if_configured=True)
+// does), must have proved a second factor on the session (VerifiedDevice),
+// else goes to the verification page: a session logged in before the
+// device was added, or by a login that did not ask for it, does not pass.
+// For a user the Policy covers, then:
+//
 //   - without complete enrolment (Decision.Enrolled), during the grace
 //     period the reminder page, until the user chooses "later" for the
 //     session; after it the enrolment page.
@@ -158,17 +165,16 @@ func (f *Flow[U]) Check(r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !d.Covered {
-		return nil
+	if d.HasDevice {
+		_, verified, err := f.VerifiedDevice(r)
+		if err != nil {
+			return err
+		}
+		if !verified {
+			return f.redirectErr(r, ErrVerificationRequired, f.verifyURL)
+		}
 	}
-	_, verified, err := f.VerifiedDevice(r)
-	if err != nil {
-		return err
-	}
-	if !verified && d.HasDevice {
-		return f.redirectErr(r, ErrVerificationRequired, f.verifyURL)
-	}
-	if d.Enrolled {
+	if !d.Covered || d.Enrolled {
 		return nil
 	}
 	if d.InGrace {

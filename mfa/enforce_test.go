@@ -263,3 +263,39 @@ func TestStepUpRequiredPanicsOnZero(t *testing.T) {
 	e := newEnv(t)
 	require.Panics(t, func() { e.flow.StepUpRequired(0) })
 }
+
+// A user whom no policy covers but who enrolled a device must still
+// verify it on a session: one logged in before the device was added does
+// not pass MFARequired (django-otp's otp_required(if_configured=True)).
+func TestMFARequiredVoluntaryDevice(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		policy *mfa.Policy
+	}{
+		{"no policy set", nil},
+		{"policy covers staff only", &mfa.Policy{Staff: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			if tc.policy != nil {
+				require.NoError(t, e.policy.SetPolicy(context.Background(), *tc.policy))
+			}
+			u := e.createUser("alice", "pw")
+			c := e.client()
+			c.password("alice", "pw")
+			code, _ := c.guard()
+			require.Equal(t, http.StatusOK, code, "no device: nothing to verify")
+
+			e.totp.add(u.ID, "123456")
+			code, loc := c.guard()
+			require.Equal(t, http.StatusFound, code, "a session from before the device does not pass")
+			require.Equal(t, toVerify, loc)
+
+			c.text("/session-code/", url.Values{"factor": {"totp"}, "code": {"123456"}})
+			code, _ = c.guard()
+			require.Equal(t, http.StatusOK, code, "verified on this session")
+		})
+	}
+}

@@ -464,10 +464,20 @@ func (f *Flow[U]) VerifyCode(r *http.Request, kind, code string) (Device, error)
 		return Device{}, fmt.Errorf("%w: %q", ErrUnknownFactor, kind)
 	}
 	au := auth.UserOf(p.User)
+	// The attempts counted in the session are per pending login and can
+	// be overshot by concurrent requests on one cookie; the Limiter (per
+	// user, shared with the verification page) and the factors' own
+	// throttles are counted atomically in their stores.
+	if err := f.limitCheck(r, a, au.ID); err != nil {
+		return Device{}, err
+	}
 	dev, err := cf.VerifyCode(ctx, au.ID, code)
 	switch {
 	case errors.Is(err, ErrInvalidCode):
 		f.sendFailed(r, a, au.Username, kind)
+		if lerr := f.limitFail(r, a, au.ID); lerr != nil {
+			return Device{}, lerr
+		}
 		attempts := p.Attempts + 1
 		if attempts >= f.maxAttempts {
 			f.clearPending(ctx, a)
@@ -481,6 +491,7 @@ func (f *Flow[U]) VerifyCode(r *http.Request, kind, code string) (Device, error)
 	if err := f.complete(r, a, p, dev); err != nil {
 		return Device{}, err
 	}
+	f.limitSucceed(r, a, au.ID)
 	return dev, nil
 }
 

@@ -325,3 +325,56 @@ func TestVerifySessionDevice(t *testing.T) {
 	require.NoError(t, errs[1])
 	require.Contains(t, c.whoami(), "device="+key.PersistentID)
 }
+
+// countingLimiter is an auth.Limiter that refuses a key after max
+// failures, counting under a lock as the stores of package throttle do.
+type countingLimiter struct {
+	mu    sync.Mutex
+	max   int
+	fails map[string]int
+}
+
+func (l *countingLimiter) Check(_ context.Context, _ *http.Request, scope, key string) (time.Duration, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.fails[scope+"/"+key] >= l.max {
+		return time.Minute, true, nil
+	}
+	return 0, false, nil
+}
+
+func (l *countingLimiter) Fail(_ context.Context, _ *http.Request, scope, key string) (time.Duration, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fails[scope+"/"+key]++
+	return 0, false, nil
+}
+
+func (l *countingLimiter) Succeed(_ context.Context, _ *http.Request, scope, key string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.fails, scope+"/"+key)
+	return nil
+}
+
+// The challenge counts wrong codes with the Auth's Limiter too, per user:
+// once it refuses, no code reaches the factor, across pending logins.
+func TestChallengeUsesLimiter(t *testing.T) {
+	t.Parallel()
+	lim := &countingLimiter{max: 2, fails: map[string]int{}}
+	e := newEnvLimited(t, lim, func(c *mfa.FlowConfig) { c.MaxAttempts = 10 })
+	u := e.createUser("alice", "pw")
+	e.totp.add(u.ID, "123456")
+	c := e.client()
+	c.password("alice", "pw")
+	for range 2 {
+		require.Contains(t, c.text("/code/", url.Values{"factor": {"totp"}, "code": {"000000"}}), "invalid code")
+	}
+	checked := e.totp.calls()
+	// A new pending login does not reset the user's count.
+	c.password("alice", "pw")
+	got := c.text("/code/", url.Values{"factor": {"totp"}, "code": {"123456"}})
+	require.Contains(t, got, "too many failed attempts")
+	require.Equal(t, checked, e.totp.calls(), "a refused attempt checks no code")
+	require.Contains(t, c.whoami(), "AnonymousUser")
+}

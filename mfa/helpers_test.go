@@ -139,6 +139,7 @@ type env struct {
 	recovery *codeFactor
 	policy   *mfa.MemoryPolicyStore
 	clock    *clock
+	limiter  auth.Limiter
 	handler  http.Handler
 }
 
@@ -146,7 +147,13 @@ type envOption func(*mfa.FlowConfig)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	e := &env{t: t, store: memory.New[auth.User](), hashers: hashers.New(hashers.MD5{}),
+	return newEnvLimited(t, nil, opts...)
+}
+
+// newEnvLimited is newEnv with l as the Auth's Config.Limiter.
+func newEnvLimited(t *testing.T, l auth.Limiter, opts ...envOption) *env {
+	t.Helper()
+	e := &env{t: t, limiter: l, store: memory.New[auth.User](), hashers: hashers.New(hashers.MD5{}),
 		totp: newCodeFactor("totp"), recovery: newCodeFactor(mfa.RecoveryKind),
 		policy: mfa.NewMemoryPolicyStore(),
 		clock:  &clock{t: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}}
@@ -158,7 +165,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	require.NoError(t, err)
 	a, err := auth.New(auth.Config[auth.User]{Store: e.store, Hashers: e.hashers, SecretKey: testSecret,
 		AllowedHosts: []string{"testserver"}, SecondFactor: flow,
-		Sessions: auth.SessionConfig{InsecureCookie: true}})
+		Sessions: auth.SessionConfig{InsecureCookie: true}, Limiter: e.limiter})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	e.a, e.flow = a, flow

@@ -27,7 +27,7 @@ func TestDjangoAllauthInterop(t *testing.T) {
 	cfg, err := pgxpool.ParseConfig(db.URL)
 	require.NoError(t, err)
 	pool := pgtest.PoolFromConfig(t, cfg)
-	dj := djangotest.Project{DB: db, Env: []string{"DJAUTH_DJANGO_SOCIALACCOUNT=1"}}
+	dj := djangotest.Project{DB: db, Env: []string{"DJAUTH_DJANGO_ALLAUTH=1"}}
 	dj.Manage(t, "migrate", "--no-input", "-v", "0")
 	rep, err := postgres.Migrate(ctx, pool, postgres.DjangoSocialAccount)
 	require.NoError(t, err, "Migrate accepts the tables Django made")

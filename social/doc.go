@@ -79,7 +79,12 @@
 //   - otherwise creates a user when Config.SignUp allows it: a username
 //     derived from the provider's (UsernameFor, made unique), an unusable
 //     password ("!" and 40 random characters, Django's
-//     set_unusable_password), the email only when verified.
+//     set_unusable_password), the email only when verified (and then, with
+//     Config.Emails, recorded in account_emailaddress as verified and
+//     primary, as allauth does).
+//
+// Config.LoginGate (emails.Gate for mandatory verification) applies to
+// social logins as to any: a refusal leads to the gate's page.
 //
 // # Tables
 //

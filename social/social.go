@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/emails"
 )
 
 // Config configures New. The zero value of every optional field is
@@ -47,9 +48,15 @@ type Config[U any] struct {
 	// NewUser makes the user a sign-up creates from the auth.User the
 	// flow filled in; nil works when U is auth.User.
 	NewUser func(u auth.User) *U
+	// Emails, when set, is the store of the users' addresses (allauth's
+	// account_emailaddress, package emails): an identity's email then
+	// matches an account by any of its addresses too, and a sign-up
+	// with a verified email records it there as verified and primary, as
+	// allauth does, so that emails.Gate lets the new user in.
+	Emails emails.Store
 	// UsersByEmail returns the users that own email (any case); nil
-	// matches auth_user.email through the store's ListUsers. An app with
-	// allauth's account_emailaddress plugs its lookup in here.
+	// matches auth_user.email through the store's ListUsers, and the
+	// addresses of Emails when it is set.
 	UsersByEmail func(ctx context.Context, email string) ([]*U, error)
 	// Backend is the name of the auth backend that social logins are
 	// recorded with; "" is BackendName. The Auth must be configured
@@ -494,6 +501,12 @@ func (s *Social[U]) signUp(w http.ResponseWriter, r *http.Request, p Provider, s
 		s.storeDown(w, r, err)
 		return
 	}
+	if id.EmailVerified && auth.UserOf(created).Email != "" {
+		if err := s.recordEmail(ctx, uid, auth.UserOf(created).Email); err != nil {
+			// The account works; only the address record is missing.
+			s.logger.ErrorContext(ctx, "social: sign-up email not recorded", "err", err)
+		}
+	}
 	s.saveToken(ctx, p, acct.ID, id.Token)
 	s.loginUser(w, r, uid, st.Next)
 }
@@ -520,6 +533,18 @@ func (s *Social[U]) loginUser(w http.ResponseWriter, r *http.Request, userID int
 		auth.Redirect(w, r, next, http.StatusFound)
 	case errors.Is(err, auth.ErrSecondFactorRequired):
 		auth.Redirect(w, r, s.a.SecondFactor().ChallengeURL()+"?"+url.Values{auth.RedirectFieldName: {next}}.Encode(), http.StatusFound)
+	case errors.Is(err, auth.ErrLoginRefused):
+		// Config.LoginGate (such as emails.Gate) said no.
+		var lr *auth.LoginRefusedError
+		if errors.As(err, &lr) && lr.URL != "" {
+			auth.Redirect(w, r, lr.URL, http.StatusFound)
+			return
+		}
+		reason := "This account may not log in now."
+		if lr != nil && lr.Reason != "" {
+			reason = lr.Reason
+		}
+		s.fail(w, r, http.StatusForbidden, "Login refused", reason)
 	default:
 		s.storeDown(w, r, err)
 	}
@@ -538,7 +563,44 @@ func (s *Social[U]) usersByEmail(ctx context.Context, email string) ([]*U, error
 	if len(email) > auth.MaxEmailLength {
 		return nil, nil
 	}
-	return lister.ListUsers(ctx, auth.UserQuery{Email: email, Limit: 10})
+	users, err := lister.ListUsers(ctx, auth.UserQuery{Email: email, Limit: 10})
+	if err != nil || s.cfg.Emails == nil {
+		return users, err
+	}
+	addrs, err := s.cfg.Emails.FindAddresses(ctx, email)
+	if err != nil {
+		return nil, fmt.Errorf("social: find email addresses: %w", err)
+	}
+	for _, ad := range addrs {
+		if slices.ContainsFunc(users, func(u *U) bool { return auth.UserOf(u).ID == ad.UserID }) {
+			continue
+		}
+		u, err := s.a.Store().GetUser(ctx, ad.UserID)
+		if errors.Is(err, auth.ErrUserNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+	}
+	return users, nil
+}
+
+// recordEmail adds the verified email of a new user to Config.Emails,
+// verified, which makes it primary.
+func (s *Social[U]) recordEmail(ctx context.Context, userID int64, email string) error {
+	if s.cfg.Emails == nil || email == "" {
+		return nil
+	}
+	ad, _, err := s.cfg.Emails.AddAddress(ctx, userID, email)
+	if err != nil {
+		return fmt.Errorf("social: record email: %w", err)
+	}
+	if _, err := s.cfg.Emails.VerifyAddress(ctx, ad.ID); err != nil {
+		return fmt.Errorf("social: verify email: %w", err)
+	}
+	return nil
 }
 
 // saveToken stores the login's token when the Config asks for it. A

@@ -25,6 +25,12 @@
 // address's. Refused attempts are not counted, so a lockout ends on time
 // however hard it is hammered.
 //
+// Reserve (auth.AttemptReserver, used by the login page) counts the
+// attempt as a failure before it is made, atomically with the lockout
+// check (Store.Reserve), and Release gives it back when the password was
+// right or no verdict came: however many wrong passwords arrive at once,
+// at most LockoutAfter of them are hashed within a CoolOff.
+//
 // # Client addresses
 //
 // The client address is r.RemoteAddr unless Config.TrustedProxies says

@@ -241,6 +241,69 @@ func (l *Limiter) Check(ctx context.Context, r *http.Request, scope, key string)
 	return wait, lock, nil
 }
 
+// Reserve is Check that, when it lets the attempt through, also counts it
+// as a failure of key and of r's address before the attempt is made,
+// atomically with the lockout check (Store.Reserve), so that concurrent
+// attempts cannot overshoot the lockout: at most LockoutAfter attempts of
+// a counter get through within its CoolOff, however many run at once. It
+// implements auth.AttemptReserver. An attempt that failed needs nothing
+// more; one that did not calls Release (and, after a right password,
+// Succeed).
+func (l *Limiter) Reserve(ctx context.Context, r *http.Request, scope, key string) (retryAfter time.Duration, locked bool, err error) {
+	if wait, lock, err := l.Check(ctx, r, scope, key); err != nil || wait > 0 {
+		return wait, lock, err
+	}
+	now := l.clock()
+	var taken []Key
+	release := func() error {
+		for _, k := range taken {
+			if err := l.store.Release(context.WithoutCancel(ctx), k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, k := range l.keys(r, scope, key) {
+		if k.Kind == KindKey && key == "" {
+			continue
+		}
+		p := l.policy(scope, k.Kind)
+		rec, ok, err := l.store.Reserve(ctx, k, now, p.expireBefore(now), p.LockoutAfter)
+		if err != nil {
+			if rerr := release(); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			return 0, false, fmt.Errorf("throttle: reserve %s: %w", scope, err)
+		}
+		if !ok {
+			if err := release(); err != nil {
+				return 0, false, fmt.Errorf("throttle: reserve %s: %w", scope, err)
+			}
+			until, _ := p.blockedUntil(rec.Failures, rec.Last)
+			// At the limit: locked until CoolOff after its last failure,
+			// at least a microsecond so that the refusal is one.
+			return max(until.Sub(now), time.Microsecond), true, nil
+		}
+		taken = append(taken, k)
+	}
+	return 0, false, nil
+}
+
+// Release takes back the failures that Reserve counted for an attempt
+// that did not fail: after a right password (call Succeed too) or when
+// there was no verdict (no hashing slot, a store error).
+func (l *Limiter) Release(ctx context.Context, r *http.Request, scope, key string) error {
+	for _, k := range l.keys(r, scope, key) {
+		if k.Kind == KindKey && key == "" {
+			continue
+		}
+		if err := l.store.Release(ctx, k); err != nil {
+			return fmt.Errorf("throttle: release %s: %w", scope, err)
+		}
+	}
+	return nil
+}
+
 // Fail records a failed attempt of scope for key (and for the address of
 // r) and returns the wait that the next attempt now faces, as Check
 // would; locked is true when this failure or an earlier one locked the

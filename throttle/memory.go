@@ -50,6 +50,11 @@ func (s *MemoryStore) Fail(ctx context.Context, key Key, now, expireBefore time.
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.failLocked(key, now, expireBefore), nil
+}
+
+// failLocked is Fail; the caller holds mu.
+func (s *MemoryStore) failLocked(key Key, now, expireBefore time.Time) Record {
 	r, ok := s.records[key]
 	if !ok || r.Last.Before(expireBefore) {
 		r = Record{Key: key}
@@ -67,7 +72,38 @@ func (s *MemoryStore) Fail(ctx context.Context, key Key, now, expireBefore time.
 		}
 		s.sweepSize = max(64, 2*len(s.records))
 	}
-	return r, nil
+	return r
+}
+
+// Reserve implements Store.
+func (s *MemoryStore) Reserve(ctx context.Context, key Key, now, expireBefore time.Time, limit int) (Record, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return Record{}, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.records[key]; ok && limit > 0 && !r.Last.Before(expireBefore) && r.Failures >= limit {
+		return r, false, nil
+	}
+	return s.failLocked(key, now, expireBefore), true, nil
+}
+
+// Release implements Store.
+func (s *MemoryStore) Release(ctx context.Context, key Key) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.records[key]; ok {
+		if r.Failures <= 1 {
+			delete(s.records, key)
+		} else {
+			r.Failures--
+			s.records[key] = r
+		}
+	}
+	return nil
 }
 
 // Reset implements Store.

@@ -43,7 +43,8 @@ var ErrNotFound = errors.New("throttle: no such counter")
 
 // Store keeps the counters, shared by every instance of a site. Every
 // method must be safe for concurrent use; Fail must be atomic, so that
-// concurrent failures of one key are all counted. Times need only be kept
+// concurrent failures of one key are all counted, and Reserve must be
+// atomic with its limit check. Times need only be kept
 // to the microsecond (PostgreSQL's precision); the Limiter passes times
 // truncated to it.
 type Store interface {
@@ -53,6 +54,19 @@ type Store interface {
 	// new state. A counter whose last failure is before expireBefore
 	// starts again from zero, so the result then has Failures 1.
 	Fail(ctx context.Context, key Key, now, expireBefore time.Time) (Record, error)
+	// Reserve counts one attempt as a failure before its outcome is
+	// known, as Fail does, but only while the counter (an expired one
+	// counts as zero) holds fewer than limit failures; reserved reports
+	// whether it counted. A limit of zero or less always counts. The check
+	// and the count must be one atomic step, so that concurrent
+	// reservations never take a counter past limit. rec is the counter
+	// after the call; a refused reservation leaves it unchanged.
+	Reserve(ctx context.Context, key Key, now, expireBefore time.Time, limit int) (rec Record, reserved bool, err error)
+	// Release takes back one failure that Reserve counted, for an attempt
+	// that did not fail: Failures drops by one and Last is kept; a
+	// counter left with no failure is deleted. Releasing a missing
+	// counter is not an error.
+	Release(ctx context.Context, key Key) error
 	// Reset deletes the counter of key; deleting a missing one is not an
 	// error.
 	Reset(ctx context.Context, key Key) error

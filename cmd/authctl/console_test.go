@@ -94,9 +94,10 @@ func Example() {
 	//   createuser       create an ordinary (non-superuser) user
 	//   group            create, delete and list groups; grant and revoke their permissions
 	//   lockouts         list and reset login throttling and lockouts
+	//   mfa              list, remove and reset users' second factors; show and set the MFA policy
 	//   migrate          create or verify the auth schema in a PostgreSQL database
 	//   perms            list the permissions in the database
-	//   sessions         list and log out a user's sessions (djauth_session)
+	//   sessions         list and log out a user's sessions (djauth_session or Redis)
 	//   user             grant and revoke a user's permissions and groups; list its permissions
 	//
 	// Run "authctl help <command>" for the flags of a command.

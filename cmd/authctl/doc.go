@@ -19,7 +19,7 @@
 // migrate, --timeout (default 1m: the limit for connecting and for each
 // statement). Flags may come before or after the positional arguments.
 //
-// The commands that touch users (all but migrate, clearsessions and lockouts) take
+// The commands that touch users (all but migrate, clearsessions, lockouts and mfa policy) take
 // --user-table (default $DJAUTH_USER_TABLE, else auth_user) for a Django
 // project whose AUTH_USER_MODEL is a custom model: "accounts_user" for
 // accounts.User. Its memberships are then in accounts_user_groups and
@@ -45,8 +45,13 @@
 //	clearsessions                  delete expired sessions from djauth_session
 //	lockouts list                  print the login throttling counters (djauth_throttle)
 //	lockouts reset [--username U] [--address A]  end a lockout or delay
-//	sessions list USERNAME         print a user's sessions by public ID (djauth_session)
+//	sessions list USERNAME         print a user's sessions by public ID (djauth_session, or Redis with --redis-url)
 //	sessions revoke USERNAME (--id ID | --all)  log out one or every session of a user
+//	mfa list USERNAME              print a user's second factor devices of every kind
+//	mfa remove USERNAME KIND ID    remove one device (totp, recovery, static, passkey)
+//	mfa reset USERNAME [--yes]     remove every factor and restart the grace period
+//	mfa policy show                print who must use a second factor
+//	mfa policy set FLAGS...        replace the policy (--superusers, --group NAME, --grace 168h, --none)
 //
 // Permissions are named "app_label.codename", as in Django's has_perm.
 // "authctl help COMMAND" prints the flags and details of a command.

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // Exit codes.
@@ -43,11 +45,19 @@ func register(name, summary string, run commandFunc) {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e, restore := osEnv()
+	// go-redis logs its dial retries to stderr; a failure reaches the
+	// user once, as the command's own message.
+	goredis.SetLogger(quietRedis{})
 	code := run(ctx, e, os.Args[1:])
 	restore()
 	stop()
 	os.Exit(code)
 }
+
+// quietRedis drops go-redis's internal log lines.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
 
 // run dispatches args[0] to its command.
 func run(ctx context.Context, e *env, args []string) int {

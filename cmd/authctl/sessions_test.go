@@ -7,12 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/redistest"
 	"github.com/djauth/auth/store/postgres"
+	redisstore "github.com/djauth/auth/store/redis"
 )
 
 // TestSessions: a site logs alice in twice and bob once over the
@@ -22,11 +25,66 @@ import (
 func TestSessions(t *testing.T) {
 	t.Parallel()
 	db := newTestDB(t)
-	alice := db.addUser(t, "alice", "pw", nil)
-	bob := db.addUser(t, "bob", "pw", nil)
 	ss, err := postgres.NewSessionStore(db.pool, postgres.SessionStoreOptions{CleanupInterval: -1})
 	require.NoError(t, err)
 	t.Cleanup(ss.Close)
+	testSessions(t, db, ss, func(args ...string) result { return db.with(session{}).run(t, args...) })
+}
+
+// TestSessionsRedis: the same over the Redis session store, reached with
+// $REDIS_URL and --redis-prefix; the database holds only the users.
+func TestSessionsRedis(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	c := redistest.Client(t)
+	prefix := redistest.Prefix(t, c)
+	ss, err := redisstore.NewSessionStore(c, redisstore.Options{Prefix: prefix})
+	require.NoError(t, err)
+	testSessions(t, db, ss, func(args ...string) result {
+		s := db.with(session{})
+		s.env["REDIS_URL"] = redistest.URL(t)
+		return s.run(t, append(args, "--redis-prefix", prefix)...)
+	})
+	// The sessions were in Redis, not in djauth_session.
+	var n int
+	require.NoError(t, db.pool.QueryRow(t.Context(), `SELECT count(*) FROM "djauth_session"`).Scan(&n))
+	assert.Zero(t, n)
+	// Another prefix is another store: nothing of alice's there.
+	s := db.with(session{})
+	r := s.run(t, "sessions", "list", "alice", "--redis-url", redistest.URL(t), "--redis-prefix", prefix+"other:")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "User 'alice' has no sessions.\n", r.stdout)
+}
+
+// TestSessionsRedisErrors: a bad or unreachable Redis is a clear error
+// that never shows the URL's password, and a prefix without a server is
+// a usage error.
+func TestSessionsRedisErrors(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	db.addUser(t, "alice", "pw", nil)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--redis-url", "http://u:s3cret-pw@127.0.0.1:6379/0"}, exitUsage, "invalid Redis URL"},
+		{[]string{"--redis-url", "redis://u:s3cret-pw@127.0.0.1:6379/notanumber"}, exitUsage, "invalid Redis URL"},
+		{[]string{"--redis-url", "redis://:s3cret-pw@127.0.0.1:1/0", "--timeout", "2s"}, exitFailure, "cannot connect to Redis at 127.0.0.1:1"},
+		{[]string{"--redis-prefix", "p:"}, exitUsage, "--redis-prefix needs --redis-url"},
+	} {
+		r := db.with(session{}).run(t, append([]string{"sessions", "list", "alice"}, tt.args...)...)
+		assert.Equal(t, tt.code, r.code, "%v: %s", tt.args, r.stderr)
+		assert.Contains(t, r.stderr, tt.want, "%v", tt.args)
+		assert.NotContains(t, r.stderr, "s3cret-pw", "%v", tt.args)
+	}
+}
+
+// testSessions logs alice in twice and bob once through an Auth on ss and
+// drives the sessions commands through run.
+func testSessions(t *testing.T, db testDB, ss scs.Store, run func(args ...string) result) {
+	alice := db.addUser(t, "alice", "pw", nil)
+	bob := db.addUser(t, "bob", "pw", nil)
 	a, err := auth.New(auth.Config[auth.User]{Store: db.store, Hashers: testHashers,
 		SecretKey: hashers.RandomString(50), Sessions: auth.SessionConfig{Store: ss}})
 	require.NoError(t, err)
@@ -62,7 +120,7 @@ func TestSessions(t *testing.T) {
 	}
 	phone, laptop, bobs := login("alice", "Phone/1.0"), login("alice", `Laptop "quoted"`), login("bob", "Bob/1")
 
-	r := db.with(session{}).run(t, "sessions", "list", "alice")
+	r := run("sessions", "list", "alice")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	lines := regexp.MustCompile(`(?m)^.+$`).FindAllString(r.stdout, -1)
 	require.Len(t, lines, 2, r.stdout)
@@ -73,24 +131,24 @@ func TestSessions(t *testing.T) {
 	assert.Contains(t, r.stdout, `"Laptop \"quoted\""`)
 	assert.Regexp(t, `^\S{22}\tsigned in \S+\tlast seen \S+\t192\.0\.2\.1\t"[^\t]+"\texpires \S+$`, lines[0])
 
-	r = db.with(session{}).run(t, "sessions", "revoke", "alice", "--id", auth.SessionID(bobs))
+	r = run("sessions", "revoke", "alice", "--id", auth.SessionID(bobs))
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "user 'alice' has no session with ID")
 	assert.Equal(t, "bob", whoami(bobs), "another user's session is untouched")
 
-	r = db.with(session{}).run(t, "sessions", "revoke", "alice", "--id", auth.SessionID(phone))
+	r = run("sessions", "revoke", "alice", "--id", auth.SessionID(phone))
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, "Revoked 1 sessions.\n", r.stdout)
 	assert.Equal(t, "AnonymousUser", whoami(phone))
 	assert.Equal(t, "alice", whoami(laptop))
 
-	r = db.with(session{}).run(t, "sessions", "revoke", "--all", "alice")
+	r = run("sessions", "revoke", "--all", "alice")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, "Revoked 1 sessions.\n", r.stdout)
 	assert.Equal(t, "AnonymousUser", whoami(laptop))
 	assert.Equal(t, "bob", whoami(bobs))
 
-	r = db.with(session{}).run(t, "sessions", "list", "alice")
+	r = run("sessions", "list", "alice")
 	assert.Equal(t, "User 'alice' has no sessions.\n", r.stdout)
 }
 

@@ -8,9 +8,13 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -21,6 +25,10 @@ import (
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/passkey"
+	"github.com/djauth/auth/mfa/recovery"
+	"github.com/djauth/auth/mfa/totp"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
 	redisstore "github.com/djauth/auth/store/redis"
@@ -90,6 +98,87 @@ type config struct {
 	// Mailer sends the password reset mails; nil prints them to standard
 	// error (development only: they hold the reset links).
 	Mailer mail.Sender
+	// MFARequired is who must use a second factor: "none", "superusers",
+	// "staff" (staff and superusers) or "everyone". Empty leaves the
+	// stored policy as it is: with PostgreSQL, what "authctl mfa policy
+	// set" or an earlier run stored; in memory, nobody.
+	MFARequired string
+	// MFAGrace is how long a user the policy newly covers may postpone
+	// enrolment; it applies when MFARequired is set.
+	MFAGrace time.Duration
+	// Origin is the site's origin as browsers see it
+	// ("https://example.com"), which passkeys are bound to; run derives
+	// it from the listen address when -origin is not given. Empty means
+	// no passkeys.
+	Origin string
+	// TOTPStore, when not nil, replaces the in-memory TOTP device store
+	// of the memory mode (tests enrol devices in it); ignored with
+	// DatabaseURL.
+	TOTPStore totp.Store
+	// Now is the clock of the second factors; nil means time.Now. Tests
+	// move it on by a TOTP step between enrolment and login.
+	Now func() time.Time
+}
+
+// mfaPolicy turns the -mfa-required and -mfa-grace flags into a policy.
+func mfaPolicy(required string, grace time.Duration) (mfa.Policy, error) {
+	p := mfa.Policy{Grace: grace}
+	switch required {
+	case "none":
+		p.Grace = 0
+	case "superusers":
+		p.Superusers = true
+	case "staff":
+		// Superusers are administrators whether or not is_staff is set.
+		p.Staff, p.Superusers = true, true
+	case "everyone":
+		p.Everyone = true
+	default:
+		return mfa.Policy{}, fmt.Errorf("-mfa-required %q: want none, superusers, staff or everyone", required)
+	}
+	return p, p.Validate()
+}
+
+// passkeyOrigin returns the origin passkeys are bound to: origin when
+// given, else, for an address on this machine (127.0.0.1, ::1, localhost
+// or all interfaces), http://localhost with the port of addr, since a
+// WebAuthn relying party ID is a host name, never an IP address. It
+// returns "" when no origin can be derived: passkeys are then off.
+func passkeyOrigin(origin, addr string) (string, error) {
+	if origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return "", fmt.Errorf("-origin %q: want scheme://host[:port], e.g. https://example.com", origin)
+		}
+		return u.Scheme + "://" + u.Host, nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", nil
+	}
+	switch strings.ToLower(host) {
+	case "", "localhost", "127.0.0.1", "::1", "0.0.0.0", "::":
+		return "http://localhost:" + port, nil
+	}
+	return "", nil
+}
+
+// passkeyFactor is the passkey factor as the Flow sees it. auth.New
+// needs the Flow, the Flow its factors, and passkey.New the Auth's session
+// manager, so the Passkeys are made after auth.New and set here; until
+// then (never, in a running site) the factor fails closed.
+type passkeyFactor struct {
+	p atomic.Pointer[passkey.Passkeys]
+}
+
+func (f *passkeyFactor) Kind() string { return passkey.Kind }
+
+func (f *passkeyFactor) Devices(ctx context.Context, userID int64) ([]mfa.Device, error) {
+	p := f.p.Load()
+	if p == nil {
+		return nil, errors.New("webapp: passkeys are not set up yet")
+	}
+	return p.Devices(ctx, userID)
 }
 
 // registryFor returns the hashers of Django release version, or
@@ -106,8 +195,11 @@ type app struct {
 	auth *auth.Auth[auth.User]
 	// accounts serves the password change and reset pages.
 	accounts *accounts.Manager[auth.User]
-	store    auth.Store[auth.User]
-	log      *slog.Logger
+	// flow is the two-step login and the second factor policy; the
+	// accounts pages serve its challenge, verification and enrolment.
+	flow  *mfa.Flow[auth.User]
+	store auth.Store[auth.User]
+	log   *slog.Logger
 }
 
 // newApp builds the site described by cfg and returns its handler and a
@@ -144,7 +236,15 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		// Failed logins, reset mails and password changes are throttled;
 		// with PostgreSQL the counters are shared by every instance.
 		counters throttle.Store = throttle.NewMemoryStore()
+		// The second factors and the policy; PostgreSQL replaces them.
+		totpStore     totp.Store      = totp.NewMemoryStore()
+		recoveryStore recovery.Store  = recovery.NewMemoryStore()
+		passkeyStore  passkey.Store   = passkey.NewMemoryStore()
+		policyStore   mfa.PolicyStore = mfa.NewMemoryPolicyStore()
 	)
+	if cfg.TOTPStore != nil && cfg.DatabaseURL == "" {
+		totpStore = cfg.TOTPStore
+	}
 	switch {
 	case cfg.DjangoSessions && cfg.DatabaseURL == "":
 		return fail(errors.New("-django-sessions needs -database-url: the sessions live in its django_session table"))
@@ -172,9 +272,19 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			return fail(fmt.Errorf("connect to PostgreSQL: %w", err))
 		}
 		cleanups = append(cleanups, pool.Close)
-		var apps []postgres.DjangoApp
+		// TOTP devices live in django-otp's otp_totp_totpdevice, the one
+		// layout there is, so a Django site that adds django-otp later
+		// finds them (and Migrate records its migrations for it).
+		// Recovery codes have two layouts: djauth's djauth_recovery_*
+		// tables keep only SHA-256 digests, so a database leak gives away
+		// no usable code; django-otp's otp_static keeps them in plain
+		// text, but Django's StaticDevice can then verify them. The app
+		// picks the hashed layout, unless it shares its sessions with a
+		// Django site (-django-sessions): there the Django side must
+		// accept the same codes, so it uses otp_static.
+		apps := []postgres.DjangoApp{postgres.DjangoOTPTOTP}
 		if cfg.DjangoSessions {
-			apps = append(apps, postgres.DjangoSessions)
+			apps = append(apps, postgres.DjangoSessions, postgres.DjangoOTPStatic)
 		}
 		rep, err := postgres.Migrate(ctx, pool, apps...)
 		if err != nil {
@@ -196,7 +306,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			cleanups = append(cleanups, ds.Close)
 			sessionStore = ds
 		} else {
-			ss, err := postgres.NewSessionStore(pool, postgres.SessionStoreOptions{Logger: cfg.Logger})
+			// Tied to the user store: an authenticated request reads its
+			// session, user and permissions in one statement.
+			ss, err := pg.NewSessionStore(postgres.SessionStoreOptions{Logger: cfg.Logger})
 			if err != nil {
 				return fail(err)
 			}
@@ -208,6 +320,23 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			return fail(err)
 		}
 		counters = ts
+		if totpStore, err = postgres.NewTOTPStore(pool); err != nil {
+			return fail(err)
+		}
+		if cfg.DjangoSessions {
+			recoveryStore, err = postgres.NewDjangoStaticStore(pool)
+		} else {
+			recoveryStore, err = postgres.NewRecoveryStore(pool)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		if passkeyStore, err = postgres.NewPasskeyStore(pool); err != nil {
+			return fail(err)
+		}
+		if policyStore, err = postgres.NewMFAPolicyStore(pool); err != nil {
+			return fail(err)
+		}
 	}
 	if cfg.RedisURL != "" {
 		opts, err := goredis.ParseURL(cfg.RedisURL)
@@ -236,18 +365,61 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
+	if cfg.MFARequired != "" {
+		p, err := mfaPolicy(cfg.MFARequired, cfg.MFAGrace)
+		if err != nil {
+			return fail(err)
+		}
+		if err := policyStore.SetPolicy(ctx, p); err != nil {
+			return fail(fmt.Errorf("set the MFA policy: %w", err))
+		}
+	}
+	origin, err := passkeyOrigin(cfg.Origin, "")
+	if err != nil {
+		return fail(err)
+	}
+	tf, err := totp.New(totp.Config{Store: totpStore, Issuer: "djauth example", Now: cfg.Now})
+	if err != nil {
+		return fail(err)
+	}
+	rf, err := recovery.New(recovery.Config{Store: recoveryStore, Now: cfg.Now})
+	if err != nil {
+		return fail(err)
+	}
+	factors := []mfa.Factor{tf, rf}
+	pf := &passkeyFactor{}
+	if origin != "" {
+		factors = append(factors, pf)
+	}
+	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: factors, Policy: policyStore, Now: cfg.Now})
+	if err != nil {
+		return fail(err)
+	}
 	a, err := auth.New(auth.Config[auth.User]{
-		Limiter:   limiter,
-		Store:     store,
-		SecretKey: cfg.SecretKey,
-		Hashers:   cfg.Hashers,
-		Sessions:  auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies},
-		Logger:    cfg.Logger,
+		SecondFactor: flow,
+		Limiter:      limiter,
+		Store:        store,
+		SecretKey:    cfg.SecretKey,
+		Hashers:      cfg.Hashers,
+		Sessions:     auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies},
+		Logger:       cfg.Logger,
 	})
 	if err != nil {
 		return fail(err)
 	}
 	cleanups = append(cleanups, func() { _ = a.Close() })
+	if origin != "" {
+		rp, _ := url.Parse(origin)
+		p, err := passkey.New(passkey.Config{
+			RPID: rp.Hostname(), RPDisplayName: "djauth example", RPOrigins: []string{origin},
+			Store: passkeyStore, Sessions: a.Sessions(), UserActive: passkey.AuthUserActive(a), Now: cfg.Now,
+		})
+		if err != nil {
+			return fail(err)
+		}
+		pf.p.Store(p)
+		fmt.Fprintf(cfg.Out, "Passkeys are bound to %s: open the site there to use them.\n", origin)
+	}
 	// Password change and reset pages; reset mails are printed to stderr
 	// (development only: they hold the reset links).
 	mailer := cfg.Mailer
@@ -266,7 +438,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		}
 	}
 
-	s := &app{auth: a, accounts: acc, store: store, log: cfg.Logger}
+	s := &app{auth: a, accounts: acc, flow: flow, store: store, log: cfg.Logger}
 	return s.routes(), cleanup, nil
 }
 
@@ -323,13 +495,20 @@ func createDemoUsers(ctx context.Context, store auth.Store[auth.User], h *hasher
 func (s *app) routes() http.Handler {
 	a := s.auth
 	mux := http.NewServeMux()
-	s.accounts.Routes(mux, "") // login, logout, profile, password change and reset
+	// Login, logout, profile, password change and reset, and, with the
+	// Flow, the second step of a login, verification, the grace period's
+	// reminder and the enrolment pages (the Flow's EnrolURL).
+	s.accounts.Routes(mux, "")
 	mux.HandleFunc("GET /{$}", s.home)
+	// The site's own pages need a verified second factor of the users
+	// the policy covers (django-otp's otp_required); the accounts pages
+	// that let a user verify or enrol are not behind it.
+	mfaRequired := s.flow.MFARequired
 	// A richer profile page than the default: GET with the exact path is
 	// more specific than the pattern Routes registers, so it wins.
-	mux.Handle("GET /accounts/profile/{$}", a.LoginRequired(http.HandlerFunc(s.profile)))
-	mux.Handle("GET /reports/", a.PermissionRequired(permViewReport)(http.HandlerFunc(s.reports)))
-	mux.Handle("GET /reports/publish/", a.PermissionRequired(permPublishReport)(http.HandlerFunc(s.publish)))
+	mux.Handle("GET /accounts/profile/{$}", mfaRequired(a.LoginRequired(http.HandlerFunc(s.profile))))
+	mux.Handle("GET /reports/", mfaRequired(a.PermissionRequired(permViewReport)(http.HandlerFunc(s.reports))))
+	mux.Handle("GET /reports/publish/", mfaRequired(a.PermissionRequired(permPublishReport)(http.HandlerFunc(s.publish))))
 	mux.HandleFunc("GET /api/me", s.me)
 
 	root := http.NewServeMux()
@@ -421,6 +600,8 @@ type page struct {
 	ShowPerms bool
 	Perms     []string
 	LoginURL  string
+	// MFAURL is the page of the user's second factors.
+	MFAURL string
 }
 
 func (s *app) render(w http.ResponseWriter, r *http.Request, p page) {
@@ -431,6 +612,7 @@ func (s *app) render(w http.ResponseWriter, r *http.Request, p page) {
 	}
 	p.User = ru.AuthUser()
 	p.LoginURL = s.auth.LoginURL()
+	p.MFAURL = s.flow.EnrolURL()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := pageTemplate.Execute(w, p); err != nil {
@@ -516,6 +698,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <li><a href="/reports/">Reports</a> <span class="note">needs <code>` + permViewReport + `</code></span></li>
 <li><a href="/reports/publish/">Publish a report</a> <span class="note">needs <code>` + permPublishReport + `</code></span></li>
 <li><a href="/accounts/password_change/">Change your password</a> <span class="note">login required</span></li>
+<li><a href="{{.MFAURL}}">Two-factor authentication</a> <span class="note">authenticator app, recovery codes, passkeys</span></li>
 <li><a href="/api/me">/api/me</a> <span class="note">JSON</span></li>
 </ul>
 </nav>

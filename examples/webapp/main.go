@@ -38,6 +38,9 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", true, "leave Secure off the session cookie, for plain http://; set false behind an HTTPS proxy")
 	fs.BoolVar(&cfg.Demo, "demo", true, "create the demo users admin and alice when the store has no users (default true in memory, false with PostgreSQL)")
 	fs.StringVar(&cfg.DjangoVersion, "django-version", "", "hash passwords as this Django release does (e.g. 3.2), when sharing its database; empty: Django 6.0's defaults")
+	fs.StringVar(&cfg.MFARequired, "mfa-required", "", "who must use a second factor: none, superusers, staff (and superusers) or everyone (empty: keep the stored policy, as authctl mfa policy set it; nobody in memory)")
+	fs.DurationVar(&cfg.MFAGrace, "mfa-grace", 0, "with -mfa-required, how long a newly covered user may postpone enrolment (e.g. 168h)")
+	fs.StringVar(&cfg.Origin, "origin", "", "the site's origin as browsers see it, for passkeys (e.g. https://example.com; default http://localhost:PORT for a local -addr)")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (for load tests; empty: no profile)")
 	if err := fs.Parse(args); err != nil {
 		return "", config{}, err
@@ -47,6 +50,14 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	}
 	if _, err := registryFor(cfg.DjangoVersion); err != nil {
 		return "", config{}, fmt.Errorf("-django-version: %w", err)
+	}
+	if cfg.MFARequired != "" {
+		if _, err := mfaPolicy(cfg.MFARequired, cfg.MFAGrace); err != nil {
+			return "", config{}, err
+		}
+	}
+	if _, err := passkeyOrigin(cfg.Origin, ""); err != nil {
+		return "", config{}, err
 	}
 	demoSet := false
 	fs.Visit(func(f *flag.Flag) { demoSet = demoSet || f.Name == "demo" })
@@ -77,16 +88,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = logger
 	cfg.Out = stdout
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	// Passkeys need the origin, which holds the port the system chose
+	// for -addr 127.0.0.1:0.
+	if cfg.Origin, err = passkeyOrigin(cfg.Origin, ln.Addr().String()); err != nil {
+		return err
+	}
 	h, cleanup, err := newApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
 	srv := newServer(h, logger, productionLimits())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

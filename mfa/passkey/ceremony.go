@@ -11,6 +11,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/mfa"
 )
 
@@ -35,6 +36,16 @@ type ceremony struct {
 	Data    webauthn.SessionData `json:"data"`
 }
 
+// checkSession returns auth.ErrNoSession when ctx carries no session of
+// p's manager: scs would panic on it.
+func (p *Passkeys) checkSession(ctx context.Context) error {
+	// Load returns ctx itself when it already holds the session data.
+	if loaded, err := p.sessions.Load(ctx, ""); err != nil || loaded != ctx {
+		return fmt.Errorf("passkey: %w", auth.ErrNoSession)
+	}
+	return nil
+}
+
 func (p *Passkeys) saveCeremony(ctx context.Context, kind string, userID int64, data *webauthn.SessionData) error {
 	b, err := json.Marshal(ceremony{UserID: userID, Expires: p.now().Add(p.timeout).UnixNano(), Data: *data})
 	if err != nil {
@@ -48,6 +59,9 @@ func (p *Passkeys) saveCeremony(ctx context.Context, kind string, userID int64, 
 // it if it was begun for userID and has not expired. It is removed
 // whatever the outcome: a challenge is good for one finish.
 func (p *Passkeys) takeCeremony(ctx context.Context, kind string, userID int64) (webauthn.SessionData, error) {
+	if err := p.checkSession(ctx); err != nil {
+		return webauthn.SessionData{}, err
+	}
 	raw, ok := p.sessions.Pop(ctx, sessionKeyPrefix+kind).([]byte)
 	if !ok {
 		return webauthn.SessionData{}, ErrNoCeremony
@@ -70,8 +84,12 @@ func (p *Passkeys) takeCeremony(ctx context.Context, kind string, userID int64) 
 // the options for navigator.credentials.create ({"publicKey": ...}),
 // excluding the user's existing credentials and asking for a
 // discoverable credential, so that the passkey also signs in without a
-// password. ctx must carry the session (Auth.Middleware).
+// password. ctx must carry the session (Auth.Middleware); without one
+// every ceremony method returns an error wrapping auth.ErrNoSession.
 func (p *Passkeys) BeginRegistration(ctx context.Context, userID int64, username, displayName string) (*protocol.CredentialCreation, error) {
+	if err := p.checkSession(ctx); err != nil {
+		return nil, err
+	}
 	if displayName == "" {
 		displayName = username
 	}
@@ -134,6 +152,9 @@ func (p *Passkeys) FinishRegistration(ctx context.Context, userID int64, name st
 // password the login flow has checked: allowCredentials lists the
 // user's credentials. A user without any gives mfa.ErrNoDevice.
 func (p *Passkeys) BeginLogin(ctx context.Context, userID int64) (*protocol.CredentialAssertion, error) {
+	if err := p.checkSession(ctx); err != nil {
+		return nil, err
+	}
 	u, _, err := p.loadUser(ctx, userID, "", "")
 	if err != nil {
 		return nil, err
@@ -183,6 +204,9 @@ func (p *Passkeys) FinishLogin(ctx context.Context, userID int64, response []byt
 func (p *Passkeys) BeginPasswordless(ctx context.Context, conditional bool) (*protocol.CredentialAssertion, error) {
 	if p.active == nil {
 		return nil, ErrPasswordlessDisabled
+	}
+	if err := p.checkSession(ctx); err != nil {
+		return nil, err
 	}
 	mediation := protocol.MediationDefault
 	if conditional {

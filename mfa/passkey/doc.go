@@ -30,6 +30,15 @@
 // handle in the response back to the user and refuses inactive ones. The
 // user handle is 32 random bytes per user, never the ID or username.
 //
+// The ceremony methods need the request's session in ctx: without one
+// they return an error wrapping auth.ErrNoSession (never scs's panic).
+// A passwordless sign-in logs in through auth.Auth.LoginVerified with
+// factor "passkey": a user-verified passkey is two factors, so
+// Config.SecondFactor asks for no second step. With auth.Config.Limiter
+// set, the finish endpoints are throttled under LimitScope (429 with
+// Retry-After). Package passkeytest has a software Authenticator for
+// tests without a browser.
+//
 // # What passkeys protect against
 //
 // A passkey is bound to the RP ID and checked against the origin, so a

@@ -30,6 +30,11 @@ const (
 	// otp_static_staticdevice and otp_static_statictoken tables), for
 	// DjangoStaticStore.
 	DjangoOTPStatic DjangoApp = "otp_static"
+	// DjangoAccount is django-allauth's allauth.account (migrations
+	// 0001_initial and 0002_email_max_length of allauth 0.51, with its
+	// default ACCOUNT_UNIQUE_EMAIL = True: the account_emailaddress and
+	// account_emailconfirmation tables, email unique), for EmailStore.
+	DjangoAccount DjangoApp = "account"
 	// DjangoSites is django.contrib.sites (migrations 0001_initial and
 	// 0002_alter_domain_unique: the django_site table, with the default
 	// site example.com as SITE_ID 1, as Django's post_migrate adds it),
@@ -68,6 +73,16 @@ type appSpec struct {
 }
 
 var appSpecs = map[DjangoApp]appSpec{
+	DjangoAccount: {
+		tables:        []string{"account_emailaddress", "account_emailconfirmation"},
+		migrations:    []djangoMigration{{"account", "0001_initial"}, {"account", "0002_email_max_length"}},
+		file:          "migrations/django_account.sql",
+		usesUserTable: true,
+		columns: map[string]map[string]int{
+			"account_emailaddress":      {"id": 0, "user_id": 0, "email": 254, "verified": 0, "primary": 0},
+			"account_emailconfirmation": {"id": 0, "created": 0, "sent": 0, "key": 64, "email_address_id": 0},
+		},
+	},
 	DjangoSessions: {
 		tables:     []string{"django_session"},
 		migrations: []djangoMigration{{"sessions", "0001_initial"}},

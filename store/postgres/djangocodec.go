@@ -38,6 +38,14 @@ type DjangoSessionCodec struct {
 	Fallbacks []string
 }
 
+// deadlineKey keeps the session's absolute deadline in session_data:
+// expire_date holds the expiry of the last save, which with
+// auth.SessionConfig.IdleTimeout is earlier, and taken as the deadline it
+// would end the session at its first idle expiry. Django keeps the key
+// untouched; a session Django made has none, and its deadline is
+// expire_date.
+const deadlineKey = "_djauth_deadline"
+
 // Tags of the Go values that JSON has no type for.
 const (
 	timeTag  = "__djauth_time__"
@@ -74,6 +82,7 @@ func (c *DjangoSessionCodec) Encode(deadline time.Time, values map[string]any) (
 		}
 		out[k] = jv
 	}
+	out[deadlineKey], _ = toDjangoValue(deadline)
 	data, err := signing.EncodeSession(c.SecretKey, out)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: Django session codec: %w", err)
@@ -87,7 +96,12 @@ func (c *DjangoSessionCodec) Decode(b []byte) (time.Time, map[string]any, error)
 	if err != nil {
 		return time.Time{}, nil, err
 	}
-	return deadline, c.values(data), nil
+	values := c.values(data)
+	if d, ok := values[deadlineKey].(time.Time); ok {
+		deadline = d
+	}
+	delete(values, deadlineKey)
+	return deadline, values, nil
 }
 
 // values decodes session_data, empty when it does not verify.

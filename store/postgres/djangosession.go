@@ -196,7 +196,7 @@ func (s *DjangoSessionStore) SessionCodec(secretKey string, fallbacks []string) 
 // can hold, with a clear error when not.
 func validKey(token string) error {
 	if !IsDjangoSessionKey(token) {
-		return fmt.Errorf("postgres: %q is not a Django session key (8 to 40 of a-z, 0-9; map tokens with SessionKey)", token)
+		return fmt.Errorf("postgres: a token of %d characters is not a Django session key (8 to 40 of a-z, 0-9; map tokens with SessionKey)", len(token))
 	}
 	return nil
 }

@@ -108,6 +108,16 @@ func TestDjangoSessionCodec(t *testing.T) {
 	assert.Equal(t, true, out["ok"])
 	assert.Equal(t, []byte{0, 1, 2}, out["raw"])
 	assert.Equal(t, map[string]any{"a": []any{"x"}}, out["nested"])
+	assert.NotContains(t, out, "_djauth_deadline", "the deadline is not a session value")
+
+	// With an idle timeout expire_date is earlier than the deadline; the
+	// deadline kept in session_data wins, so that the session is not
+	// cut to its first idle expiry.
+	idle := time.Now().Add(time.Minute).Truncate(time.Microsecond).UTC()
+	gotDeadline, out, err = c.Decode(postgres.FrameSession(idle, string(b[9:])))
+	require.NoError(t, err)
+	assert.Equal(t, deadline, gotDeadline)
+	assert.Equal(t, "42", out[auth.SessionKeyUserID])
 
 	// session_data is Django's: signing reads it with the key.
 	_, data, err := postgres.UnframeSession(b)

@@ -117,4 +117,16 @@
 // (migration 0003_session_user) is set by the same statement that saves
 // the data, so that auth.Auth.UserSessions can list a user's sessions. Its
 // cleanup goroutine is started by NewSessionStore and stopped by Close.
+//
+// A session store made by Store.NewSessionStore also knows the user store:
+// inside auth.Auth.Middleware it finds the session with one SELECT that
+// joins djauth_session.user_id to the user row (read with the store's
+// column mapping and tables) and both permission arrays, and hands that
+// row to the request through auth.SessionUserSlot. An authenticated
+// request then costs one round trip for session, user and permissions.
+// The row is used only when the session's _auth_user_id names the same
+// user and its backend is the Auth's ModelBackend over this store; the
+// session auth hash, fallback keys and the inactive check run on it as on
+// a user loaded by GetUserWithPermissions. Nothing is cached across
+// requests.
 package postgres

@@ -86,3 +86,37 @@ func ExampleNewSessionStore() {
 	defer sessions.Close()
 	// Use it as scs's store: sessionManager.Store = sessions
 }
+
+// A session store tied to the user store: inside the Auth's Middleware an
+// authenticated request reads its session, user and permissions in one
+// statement. This example needs a database, so it is compiled but not run.
+func ExampleStore_NewSessionStore() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := postgres.Migrate(ctx, pool); err != nil {
+		log.Fatal(err)
+	}
+	store, err := postgres.New[MyUser](pool, postgres.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sessions, err := store.NewSessionStore(postgres.SessionStoreOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sessions.Close()
+	a, err := auth.New(auth.Config[MyUser]{
+		Store:     store,
+		Sessions:  auth.SessionConfig{Store: sessions},
+		SecretKey: os.Getenv("SECRET_KEY"),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer a.Close()
+	fmt.Println(a.Sessions().Cookie.Name)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync"
 	"time"
 
@@ -38,6 +39,7 @@ type SessionStoreOptions struct {
 // by a cleanup goroutine that NewSessionStore starts and Close stops.
 type SessionStore struct {
 	db     Querier
+	users  sessionUserReader // nil unless made by Store.NewSessionStore
 	logger *slog.Logger
 	stop   chan struct{}
 	done   chan struct{}
@@ -57,10 +59,31 @@ var (
 // NewSessionStore returns a session store on db and starts its cleanup
 // goroutine unless opts disable it. Call Close to stop it.
 func NewSessionStore(db Querier, opts SessionStoreOptions) (*SessionStore, error) {
+	return newSessionStore(db, nil, opts)
+}
+
+// NewSessionStore returns a session store on the store's Querier, as the
+// package's NewSessionStore does, that also reads the user of a session
+// in the statement that finds the session: inside auth.Auth.Middleware an
+// authenticated request then costs one round trip for its session, user
+// and permissions (see auth.SessionUserSlot). The user row is read with
+// the store's own column mapping and tables. Call Close to stop its
+// cleanup goroutine.
+func (s *Store[U]) NewSessionStore(opts SessionStoreOptions) (*SessionStore, error) {
+	return newSessionStore(s.db, s, opts)
+}
+
+// sessionUserReader finds a session together with its user; *Store[U]
+// implements it.
+type sessionUserReader interface {
+	findSessionWithUser(ctx context.Context, token string, slot *auth.SessionUserSlot) ([]byte, bool, error)
+}
+
+func newSessionStore(db Querier, users sessionUserReader, opts SessionStoreOptions) (*SessionStore, error) {
 	if db == nil {
 		return nil, errors.New("postgres: NewSessionStore: nil Querier")
 	}
-	s := &SessionStore{db: db, logger: opts.Logger, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &SessionStore{db: db, users: users, logger: opts.Logger, stop: make(chan struct{}), done: make(chan struct{})}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -129,8 +152,16 @@ func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
 }
 
 // FindCtx returns the data of an unexpired session; found is false, with a
-// nil error, for an unknown or expired token.
+// nil error, for an unknown or expired token. A store made by
+// Store.NewSessionStore, asked with a context that carries an
+// auth.SessionUserSlot, reads the session's user (by its user_id) in the
+// same statement and offers it to the slot.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) (b []byte, found bool, err error) {
+	if s.users != nil {
+		if slot := auth.SessionUserSlotFromContext(ctx); slot != nil {
+			return s.users.findSessionWithUser(ctx, token, slot)
+		}
+	}
 	err = s.db.QueryRow(ctx, `SELECT "data" FROM "djauth_session"
 		WHERE "token" = $1 AND current_timestamp < "expiry"`, token).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -140,6 +171,58 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) (b []byte, fou
 		return nil, false, fmt.Errorf("postgres: find session: %w", err)
 	}
 	return b, true, nil
+}
+
+// findSessionWithUser is SessionStore.FindCtx for a store made by
+// Store.NewSessionStore: one statement reads the session and, when its
+// user_id names a user, that user with both permission sets, which it
+// offers to slot. A user row that cannot be scanned is not offered; the
+// request then loads the user as without the slot, and meets the error
+// there.
+func (s *Store[U]) findSessionWithUser(ctx context.Context, token string, slot *auth.SessionUserSlot) ([]byte, bool, error) {
+	rows, err := s.db.Query(ctx, s.q.sessionWithUser, token)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: find session: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, false, fmt.Errorf("postgres: find session: %w", err)
+		}
+		return nil, false, nil
+	}
+	var data []byte
+	var userID *int64
+	var hasUser bool
+	// The session columns first, skipping the user's (NULL when there is
+	// no user).
+	dest := make([]any, 3+len(s.fields)+2)
+	dest[0], dest[1], dest[2] = &data, &userID, &hasUser
+	if err := rows.Scan(dest...); err != nil {
+		return nil, false, fmt.Errorf("postgres: find session: %w", err)
+	}
+	if !hasUser || userID == nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, false, fmt.Errorf("postgres: find session: %w", err)
+		}
+		return data, true, nil
+	}
+	var userPerms, groupPerms []string
+	u := new(U)
+	v := reflect.ValueOf(u).Elem()
+	dest = append([]any{nil, nil, nil}, addrs(v, s.fields, &userPerms, &groupPerms)...)
+	if err := rows.Scan(dest...); err != nil {
+		// The session was read; the user is left to the normal path.
+		return data, true, nil
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("postgres: find session: %w", err)
+	}
+	toUTC(v, s.fields)
+	slot.Offer(s, *userID, u, auth.UserPermissions{User: auth.NewPermSet(userPerms...), Group: auth.NewPermSet(groupPerms...)})
+	return data, true, nil
 }
 
 // CommitCtx stores the session data and expiry, replacing those of an

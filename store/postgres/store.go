@@ -58,6 +58,7 @@ type queries struct {
 	userPermsSQL                                string // "app.codename" of the direct permissions of $1
 	groupPermsSQL                               string // "app.codename" of the group permissions of $1
 	userWithPerms                               string
+	sessionWithUser                             string // djauth_session row of $1 joined with its user
 	usersWithPerm                               string
 	listGroupUsers                              string
 	listUserGroups                              string
@@ -186,13 +187,20 @@ func buildQueries(fields []field, ut, ug, up, uid string) queries {
 		JOIN "auth_permission" p ON p."id" = gp."permission_id"
 		JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
 		WHERE ug.%s = $1::bigint`, permKeySQL, ug, uid)
-	q.userWithPerms = fmt.Sprintf(`SELECT %s,
+	// The user columns and both permission arrays of the row u, shared by
+	// GetUserWithPermissions and the session store's join.
+	userWithPermsCols := fmt.Sprintf(`%s,
 		ARRAY(%s) AS user_perms,
-		ARRAY(%s) AS group_perms
-		FROM %s u WHERE u."id" = $1::bigint`,
+		ARRAY(%s) AS group_perms`,
 		q.userCols,
 		strings.ReplaceAll(q.userPermsSQL, "$1::bigint", `u."id"`),
-		strings.ReplaceAll(q.groupPermsSQL, "$1::bigint", `u."id"`), ut)
+		strings.ReplaceAll(q.groupPermsSQL, "$1::bigint", `u."id"`))
+	q.userWithPerms = fmt.Sprintf(`SELECT %s FROM %s u WHERE u."id" = $1::bigint`, userWithPermsCols, ut)
+	// The session of $1 with the user its user_id names, if any (NULL
+	// user columns otherwise), as SessionStore.FindCtx reads sessions.
+	q.sessionWithUser = fmt.Sprintf(`SELECT s."data", s."user_id", u."id" IS NOT NULL, %s
+		FROM "djauth_session" s LEFT JOIN %s u ON u."id" = s."user_id"
+		WHERE s."token" = $1 AND current_timestamp < s."expiry"`, userWithPermsCols, ut)
 	// Django's UserManager.with_perm for ModelBackend: users holding the
 	// permission directly or through a group, or superusers, optionally
 	// only active ones.

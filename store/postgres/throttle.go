@@ -59,6 +59,57 @@ func (s *ThrottleStore) Fail(ctx context.Context, key throttle.Key, now, expireB
 	return r, nil
 }
 
+// Reserve implements throttle.Store: Fail's upsert, whose update is
+// skipped while the unexpired counter is at limit (the row lock of the
+// upsert makes the check and the count one step). A refused reservation
+// reads the counter back.
+func (s *ThrottleStore) Reserve(ctx context.Context, key throttle.Key, now, expireBefore time.Time, limit int) (throttle.Record, bool, error) {
+	// A counter reset between the refusal and the read-back is tried
+	// again: it now has room.
+	for range 3 {
+		r, reserved, err := s.reserve(ctx, key, now, expireBefore, limit)
+		if !errors.Is(err, throttle.ErrNotFound) {
+			return r, reserved, err
+		}
+	}
+	return throttle.Record{}, false, fmt.Errorf("postgres: throttle reserve %s %s: counter keeps vanishing", key.Scope, key.Kind)
+}
+
+func (s *ThrottleStore) reserve(ctx context.Context, key throttle.Key, now, expireBefore time.Time, limit int) (throttle.Record, bool, error) {
+	r := throttle.Record{Key: key}
+	err := s.db.QueryRow(ctx, `INSERT INTO "djauth_throttle" AS t ("scope", "kind", "value", "failures", "last_failure")
+		VALUES ($1, $2, $3, 1, $4)
+		ON CONFLICT ("scope", "kind", "value") DO UPDATE SET
+			"failures" = CASE WHEN t."last_failure" < $5 THEN 1 ELSE t."failures" + 1 END,
+			"last_failure" = $4
+		WHERE $6::integer <= 0 OR t."last_failure" < $5 OR t."failures" < $6::integer
+		RETURNING "failures", "last_failure"`,
+		key.Scope, string(key.Kind), key.Value, now, expireBefore, limit).Scan(&r.Failures, &r.Last)
+	if errors.Is(err, pgx.ErrNoRows) {
+		r, err = s.Get(ctx, key)
+		if err != nil {
+			return throttle.Record{}, false, fmt.Errorf("postgres: throttle reserve %s %s: %w", key.Scope, key.Kind, err)
+		}
+		return r, false, nil
+	}
+	if err != nil {
+		return throttle.Record{}, false, fmt.Errorf("postgres: throttle reserve %s %s: %w", key.Scope, key.Kind, err)
+	}
+	return r, true, nil
+}
+
+// Release implements throttle.Store.
+func (s *ThrottleStore) Release(ctx context.Context, key throttle.Key) error {
+	if _, err := s.db.Exec(ctx, `WITH gone AS (DELETE FROM "djauth_throttle"
+			WHERE "scope" = $1 AND "kind" = $2 AND "value" = $3 AND "failures" <= 1)
+		UPDATE "djauth_throttle" SET "failures" = "failures" - 1
+		WHERE "scope" = $1 AND "kind" = $2 AND "value" = $3 AND "failures" > 1`,
+		key.Scope, string(key.Kind), key.Value); err != nil {
+		return fmt.Errorf("postgres: throttle release %s %s: %w", key.Scope, key.Kind, err)
+	}
+	return nil
+}
+
 // Reset implements throttle.Store.
 func (s *ThrottleStore) Reset(ctx context.Context, key throttle.Key) error {
 	if _, err := s.db.Exec(ctx, `DELETE FROM "djauth_throttle" WHERE "scope" = $1 AND "kind" = $2 AND "value" = $3`,

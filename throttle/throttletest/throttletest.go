@@ -46,6 +46,95 @@ func Run(t *testing.T, newStore func(t *testing.T) throttle.Store) {
 		require.Equal(t, 3, got.Failures)
 		require.True(t, got.Last.Equal(t0.Add(3*time.Second)))
 	})
+	t.Run("ReserveUpToLimit", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		for i := 1; i <= 3; i++ {
+			now := t0.Add(time.Duration(i) * time.Second)
+			r, ok, err := s.Reserve(ctx, key, now, t0.Add(-time.Hour), 3)
+			require.NoError(t, err)
+			require.True(t, ok, "reservation %d", i)
+			require.Equal(t, i, r.Failures)
+			require.True(t, r.Last.Equal(now))
+		}
+		r, ok, err := s.Reserve(ctx, key, t0.Add(time.Minute), t0.Add(-time.Hour), 3)
+		require.NoError(t, err)
+		require.False(t, ok, "at the limit")
+		require.Equal(t, 3, r.Failures)
+		require.True(t, r.Last.Equal(t0.Add(3*time.Second)), "a refusal does not move Last: %v", r.Last)
+		// Expired: counts again from one.
+		r, ok, err = s.Reserve(ctx, key, t0.Add(2*time.Hour), t0.Add(time.Hour), 3)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, 1, r.Failures)
+		// No limit.
+		for i := 2; i <= 5; i++ {
+			r, ok, err = s.Reserve(ctx, key, t0.Add(2*time.Hour), t0.Add(time.Hour), 0)
+			require.NoError(t, err)
+			require.True(t, ok)
+			require.Equal(t, i, r.Failures)
+		}
+	})
+	t.Run("ReserveConcurrentNeverOvershoots", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		const n, limit = 40, 7
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		reserved := 0
+		errs := make(chan error, n)
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, ok, err := s.Reserve(context.Background(), key, t0, t0.Add(-time.Hour), limit)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if ok {
+					mu.Lock()
+					reserved++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		require.Equal(t, limit, reserved)
+		got, err := s.Get(t.Context(), key)
+		require.NoError(t, err)
+		require.Equal(t, limit, got.Failures)
+	})
+	t.Run("Release", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		ctx := t.Context()
+		require.NoError(t, s.Release(ctx, key), "a missing counter")
+		_, err := s.Get(ctx, key)
+		require.ErrorIs(t, err, throttle.ErrNotFound, "Release creates nothing")
+		for range 2 {
+			_, _, err := s.Reserve(ctx, key, t0, t0.Add(-time.Hour), 2)
+			require.NoError(t, err)
+		}
+		require.NoError(t, s.Release(ctx, key))
+		got, err := s.Get(ctx, key)
+		require.NoError(t, err)
+		require.Equal(t, 1, got.Failures)
+		require.True(t, got.Last.Equal(t0), "Last is kept")
+		_, ok, err := s.Reserve(ctx, key, t0, t0.Add(-time.Hour), 2)
+		require.NoError(t, err)
+		require.True(t, ok, "the released slot is free again")
+		for range 3 {
+			require.NoError(t, s.Release(ctx, key))
+		}
+		_, err = s.Get(ctx, key)
+		require.ErrorIs(t, err, throttle.ErrNotFound, "a counter without failures is gone")
+	})
 	t.Run("KeysAreSeparate", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

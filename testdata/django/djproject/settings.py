@@ -21,10 +21,12 @@ throwaway PostgreSQL database:
                                session and auth middleware and the views of
                                djproject/urls.py (login, whoami, logout), for
                                the tests of one login across Django and Go
-    DJAUTH_DJANGO_SOCIALACCOUNT "1" installs django.contrib.sites and
-                               django-allauth's account and socialaccount
-                               apps with the GitHub, Google, Microsoft and
-                               GitLab providers (SITE_ID 1)
+    DJAUTH_DJANGO_OTP          "1" installs django-otp with its TOTP and
+                               static (recovery code) plugins
+    DJAUTH_DJANGO_ALLAUTH      "1" installs django-allauth (sites, allauth,
+                               account, socialaccount with the GitHub,
+                               Google, Microsoft and GitLab providers) with
+                               SITE_ID = 1
 """
 import os
 
@@ -59,11 +61,7 @@ if os.environ.get("DJAUTH_DJANGO_OTP") == "1":
         "django_otp.plugins.otp_static",
     ]
 
-if os.environ.get("DJAUTH_DJANGO_SESSIONS") == "1" and os.environ.get("DJAUTH_DJANGO_OTP") == "1":
-    # django-otp's OTPMiddleware reads otp_device_id from the session.
-    MIDDLEWARE.append("django_otp.middleware.OTPMiddleware")
-
-if os.environ.get("DJAUTH_DJANGO_SOCIALACCOUNT") == "1":
+if os.environ.get("DJAUTH_DJANGO_ALLAUTH") == "1":
     INSTALLED_APPS += [
         "django.contrib.sites",
         "allauth",
@@ -75,6 +73,10 @@ if os.environ.get("DJAUTH_DJANGO_SOCIALACCOUNT") == "1":
         "allauth.socialaccount.providers.gitlab",
     ]
     SITE_ID = 1
+
+if os.environ.get("DJAUTH_DJANGO_SESSIONS") == "1" and os.environ.get("DJAUTH_DJANGO_OTP") == "1":
+    # django-otp's OTPMiddleware reads otp_device_id from the session.
+    MIDDLEWARE.append("django_otp.middleware.OTPMiddleware")
 
 # What "django-admin startproject" writes since Django 3.2.
 DEFAULT_AUTO_FIELD = os.environ.get("DJAUTH_DJANGO_AUTO_FIELD", "django.db.models.BigAutoField")
