@@ -31,6 +31,15 @@
 // django_migrations. Migrate runs in one transaction under an
 // advisory lock and is safe to run from several processes at once.
 //
+// The tables of other Django apps are created, with those apps' own SQL,
+// when their DjangoApp is passed to Migrate, and recorded in
+// django_migrations as Django records them: DjangoSessions
+// (django_session, DjangoSessionStore), DjangoOTPTOTP and DjangoOTPStatic
+// (django-otp's devices, TOTPStore and DjangoStaticStore), DjangoSites
+// (django_site with the default site) and DjangoSocialAccount
+// (django-allauth 0.51's socialaccount tables, SocialStore; it brings
+// DjangoSites first).
+//
 // # Querier and transactions
 //
 // New and NewSessionStore take a Querier, which *pgxpool.Pool, *pgx.Conn
