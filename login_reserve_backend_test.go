@@ -24,7 +24,9 @@ func (erroringBackend) Name() string { return "tests.ErroringBackend" }
 func (erroringBackend) Authenticate(context.Context, *http.Request, auth.Credentials) (*auth.User, error) {
 	return nil, errors.New("ldap: connection refused")
 }
-func (erroringBackend) GetUser(context.Context, int64) (*auth.User, error) { return nil, auth.ErrUserNotFound }
+func (erroringBackend) GetUser(context.Context, int64) (*auth.User, error) {
+	return nil, auth.ErrUserNotFound
+}
 
 // A wrong password that the model backend refused stays counted when a
 // later backend errors: the reserved failure is given back only after a
