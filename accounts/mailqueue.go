@@ -32,7 +32,10 @@ var ErrMailNotDrained = errors.New("accounts: reset mails still queued or sendin
 // resetJob is one reset mail to make and send: a copy of the user as the
 // request found it, and where the link points.
 type resetJob struct {
-	user         auth.User
+	user auth.User
+	// to is the address the mail goes to: the user's email, or with
+	// Config.Emails the verified address that was asked for.
+	to           string
 	scheme, host string
 	p            paths
 }
