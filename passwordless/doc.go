@@ -9,7 +9,7 @@
 //	})
 //	a, err := auth.New(auth.Config[auth.User]{Store: users, SecretKey: key,
 //		Backends: []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, pl}})
-//	acc, err := accounts.New(a, accounts.Config{Passwordless: pl}) // the pages
+//	err = pl.Start(ctx, r, email, "https://example.com/accounts/passwordless/") // mails the link and code
 //
 // # Requests
 //
