@@ -18,6 +18,12 @@ const (
 	ScopePasswordReset = "password_reset"
 	// ScopePasswordChange counts failed password changes by user id.
 	ScopePasswordChange = "password_change"
+	// ScopePasswordless counts passwordless login mails by email, as
+	// password resets (package passwordless's ScopeRequest).
+	ScopePasswordless = "passwordless"
+	// ScopePasswordlessCode counts wrong passwordless codes and links by
+	// user, as logins (package passwordless's ScopeCode).
+	ScopePasswordlessCode = "passwordless_code"
 )
 
 // Policy is how one counter slows down and locks: the first FreeFailures
@@ -51,19 +57,23 @@ type Rule struct {
 // failures and a lockout after 300. Password reset mails count every
 // request: two mails per email without waiting, then 1 minute doubling
 // to 15, and none after 5 for an hour; per address 10 free, locked after 100.
-// Password changes: as logins, per user.
+// Password changes and passwordless codes: as logins, per user;
+// passwordless login mails: as reset mails.
 func DefaultRules() map[string]Rule {
 	login := Rule{
 		Key:     Policy{FreeFailures: 3, BaseDelay: time.Second, MaxDelay: time.Minute, LockoutAfter: 10, CoolOff: 15 * time.Minute},
 		Address: Policy{FreeFailures: 30, BaseDelay: time.Second, MaxDelay: time.Minute, LockoutAfter: 300, CoolOff: 15 * time.Minute},
 	}
+	mails := Rule{
+		Key:     Policy{FreeFailures: 1, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 5, CoolOff: time.Hour},
+		Address: Policy{FreeFailures: 10, BaseDelay: 10 * time.Second, MaxDelay: 5 * time.Minute, LockoutAfter: 100, CoolOff: time.Hour},
+	}
 	return map[string]Rule{
-		ScopeLogin: login,
-		ScopePasswordReset: {
-			Key:     Policy{FreeFailures: 1, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 5, CoolOff: time.Hour},
-			Address: Policy{FreeFailures: 10, BaseDelay: 10 * time.Second, MaxDelay: 5 * time.Minute, LockoutAfter: 100, CoolOff: time.Hour},
-		},
-		ScopePasswordChange: login,
+		ScopeLogin:            login,
+		ScopePasswordReset:    mails,
+		ScopePasswordChange:   login,
+		ScopePasswordless:     mails,
+		ScopePasswordlessCode: login,
 	}
 }
 
