@@ -256,7 +256,8 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links Route
 	}
 	// With an AttemptReserver the attempt is counted as a failure before
 	// the password is hashed, so that parallel guesses cannot overshoot
-	// the lockout; it is given back unless the password was wrong.
+	// the lockout; it is given back only after a right password or when
+	// no password was hashed.
 	reserver, reserved := a.limiter.(AttemptReserver)
 	if a.limiter != nil {
 		check := a.limiter.Check
@@ -280,8 +281,11 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links Route
 		}
 	}
 	user, backend, err := a.Authenticate(r.Context(), r, Credentials{CredentialUsername: username, CredentialPassword: password})
-	if reserved && !errors.Is(err, ErrInvalidCredentials) {
-		// A right password, or no verdict: the reserved failure goes.
+	if reserved && (err == nil || isBusy(err)) {
+		// A right password, or no hash made (no hashing slot free): the
+		// reserved failure goes. Any other error keeps it: a backend that
+		// fails after another refused the password must not turn wrong
+		// guesses into uncounted 500s.
 		if rerr := reserver.Release(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username); rerr != nil {
 			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", rerr)
 		}

@@ -250,7 +250,7 @@ func EmailsMatch(a, b string) bool { return emailKey(a) == emailKey(b) }
 // Django, whose candidates come from the same comparison. One page holds
 // every candidate unless more than auth.MaxUserListLimit active users
 // share the address; then the pages are read in turn.
-func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, error) {
+func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]resetRecipient[U], error) {
 	if m.emails != nil {
 		return m.usersWithVerifiedEmail(ctx, email)
 	}
@@ -259,7 +259,7 @@ func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, er
 		return nil, fmt.Errorf("accounts: the store %T cannot list users by email", m.auth.Store())
 	}
 	active := true
-	var out []*U
+	var out []resetRecipient[U]
 	for offset := 0; ; {
 		page, err := lister.ListUsers(ctx, auth.UserQuery{
 			Email:    email,
@@ -273,7 +273,7 @@ func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, er
 		for _, u := range page {
 			au := auth.UserOf(u)
 			if au.IsActive && au.HasUsablePassword() && EmailsMatch(email, au.Email) {
-				out = append(out, u)
+				out = append(out, resetRecipient[U]{user: u, to: au.Email})
 			}
 		}
 		if len(page) < auth.MaxUserListLimit {
@@ -283,17 +283,25 @@ func (m *Manager[U]) usersWithEmail(ctx context.Context, email string) ([]*U, er
 	}
 }
 
+// resetRecipient is a user a reset mail goes to, and the address it goes
+// to.
+type resetRecipient[U any] struct {
+	user *U
+	to   string
+}
+
 // usersWithVerifiedEmail is usersWithEmail with Config.Emails: the active
 // users with a usable password who have email as a verified address, each
-// a copy whose Email is that address as stored, so that the mail goes to
-// the address that was verified (the user table's email may differ from
-// it, or be an address nobody verified).
-func (m *Manager[U]) usersWithVerifiedEmail(ctx context.Context, email string) ([]*U, error) {
+// with that address as stored, so that the mail goes to the address that
+// was verified (the user table's email may differ from it, or be an
+// address nobody verified). The user is as stored: the reset token is
+// made from it, as the confirmation page will check it.
+func (m *Manager[U]) usersWithVerifiedEmail(ctx context.Context, email string) ([]resetRecipient[U], error) {
 	found, err := m.emails.Store().FindAddresses(ctx, email)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: find verified addresses: %w", err)
 	}
-	var out []*U
+	var out []resetRecipient[U]
 	for _, a := range found {
 		if !a.Verified || !EmailsMatch(email, a.Email) {
 			continue
@@ -305,13 +313,11 @@ func (m *Manager[U]) usersWithVerifiedEmail(ctx context.Context, email string) (
 		if err != nil {
 			return nil, fmt.Errorf("accounts: get user %d: %w", a.UserID, err)
 		}
-		cp := *u
-		au := auth.UserOf(&cp)
+		au := auth.UserOf(u)
 		if !au.IsActive || !au.HasUsablePassword() {
 			continue
 		}
-		au.Email = a.Email
-		out = append(out, &cp)
+		out = append(out, resetRecipient[U]{user: u, to: a.Email})
 	}
 	return out, nil
 }

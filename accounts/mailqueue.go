@@ -34,8 +34,11 @@ var ErrMailNotDrained = errors.New("accounts: reset mails still queued or sendin
 type resetJob struct {
 	// send, when set, is the whole job (a mail of the sign-up and email
 	// pages); the other fields are then unused.
-	send         func(ctx context.Context)
-	user         auth.User
+	send func(ctx context.Context)
+	user auth.User
+	// to is the address the mail goes to: the user's email, or with
+	// Config.Emails the verified address that was asked for.
+	to           string
 	scheme, host string
 	p            paths
 }

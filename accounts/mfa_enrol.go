@@ -666,7 +666,7 @@ func (e *mfaPages[U]) serveTOTPAdd(w http.ResponseWriter, r *http.Request) {
 		// The first code proved the new device: the session counts as
 		// verified with it, so that the next steps (recovery codes) and
 		// the routes behind MFARequired need no second proof.
-		if err := e.f.VerifySessionDevice(r, d.MFA()); err != nil {
+		if err := e.m.verifyWithNewDevice(r, e.f, d.MFA()); err != nil {
 			e.m.serverError(w, r, "mfa totp: verify session", err)
 			return
 		}
@@ -805,50 +805,21 @@ func (e *mfaPages[U]) serveTOTPDevice(w http.ResponseWriter, r *http.Request) {
 // second factor of a user the policy does not cover, the recovery codes,
 // which would otherwise be a second factor on their own, go too.
 func (e *mfaPages[U]) removeTOTP(w http.ResponseWriter, r *http.Request, user *U, userID int64, dev totp.Device, page *MFATOTPDevicePage) {
-	ctx := r.Context()
-	d, err := e.f.Decide(ctx, user)
-	if err != nil {
-		e.m.serverError(w, r, "mfa totp device: policy", err)
-		return
-	}
-	primary, err := e.primaryDevices(r, userID)
-	if err != nil {
-		e.m.serverError(w, r, "mfa totp device: devices", err)
-		return
-	}
-	others := 0
-	for _, p := range primary {
-		if p.PersistentID != dev.PersistentID() {
-			others++
-		}
-	}
-	if d.Covered && others == 0 {
+	md := dev.MFA()
+	md.UserID = userID
+	recoveryRemoved, err := e.m.removePrimaryDevice(r, e.f, user, md, func() error { return e.totp.Remove(r.Context(), userID, dev.ID) })
+	switch {
+	case errors.Is(err, errLastFactor):
 		page.Errors = []string{MsgLastFactor}
 		e.m.render(w, r, http.StatusConflict, e.m.templates.MFATOTPDevice, page)
 		return
-	}
-	if err := e.totp.Remove(ctx, userID, dev.ID); err != nil && !errors.Is(err, mfa.ErrNoDevice) {
+	case err != nil:
 		e.m.serverError(w, r, "mfa totp device: remove", err)
 		return
 	}
-	e.send(r, userID, MFAActionRemoved, dev.MFA())
 	msg := MsgTOTPRemoved
-	if others == 0 && e.recovery != nil {
-		recs, err := e.recovery.Devices(ctx, userID)
-		if err != nil {
-			e.m.serverError(w, r, "mfa totp device: recovery codes", err)
-			return
-		}
-		if len(recs) > 0 {
-			if err := e.recovery.Remove(ctx, userID); err != nil {
-				e.m.serverError(w, r, "mfa totp device: remove recovery codes", err)
-				return
-			}
-			for _, rd := range recs {
-				e.send(r, userID, MFAActionRecoveryRemoved, rd)
-			}
-			msg += " " + MsgRecoveryRemovedToo
-		}
+	if recoveryRemoved {
+		msg += " " + MsgRecoveryRemovedToo
 	}
 	e.flash(r, msg)
 	e.redirect(w, r, e.paths.overview)

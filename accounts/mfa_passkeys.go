@@ -115,7 +115,9 @@ func (m *Manager[U]) passkeyRoutes(mux *http.ServeMux, p paths, f *mfa.Flow[U]) 
 		}
 		if f.Factor(passkey.Kind) != nil {
 			hc.OnRegistered = func(_ http.ResponseWriter, r *http.Request, c passkey.Credential) error {
-				return f.VerifySessionDevice(r, passkey.Device(c))
+				dev := passkey.Device(c)
+				m.mfaChanged.Send(r.Context(), MFAChange{Request: r, UserID: c.UserID, Action: MFAActionAdded, Device: dev})
+				return m.verifyWithNewDevice(r, f, dev)
 			}
 		}
 	}
@@ -123,6 +125,37 @@ func (m *Manager[U]) passkeyRoutes(mux *http.ServeMux, p paths, f *mfa.Flow[U]) 
 	mux.Handle(m.PasskeysURL(p.prefix)+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasskeys(w, r, p, f)
 	}))))
+}
+
+// removePasskey removes the passkey id of the user userID: with a Flow
+// under the rule that never leaves a covered user without a factor
+// (errLastFactor), taking the recovery codes with the last factor and
+// sending MFAChanged, as the authenticator app page does.
+func (m *Manager[U]) removePasskey(r *http.Request, f *mfa.Flow[U], userID, id int64) error {
+	remove := func() error { return m.passkeys.Remove(r.Context(), userID, id) }
+	if f == nil {
+		return remove()
+	}
+	creds, err := m.passkeys.Credentials(r.Context(), userID)
+	if err != nil {
+		return err
+	}
+	var dev *mfa.Device
+	for _, c := range creds {
+		if c.ID == id {
+			d := passkey.Device(c)
+			dev = &d
+		}
+	}
+	if dev == nil {
+		return mfa.ErrNoDevice
+	}
+	user, err := m.auth.Store().GetUser(r.Context(), userID)
+	if err != nil {
+		return err
+	}
+	_, err = m.removePrimaryDevice(r, f, user, *dev, remove)
+	return err
 }
 
 // servePasskeys is the passkey management page: the list, the "Add a
@@ -173,9 +206,12 @@ func (m *Manager[U]) servePasskeys(w http.ResponseWriter, r *http.Request, p pat
 				status = http.StatusBadRequest
 			}
 		case "remove":
-			err = m.passkeys.Remove(ctx, userID, id)
-			if err == nil {
+			err = m.removePasskey(r, f, userID, id)
+			switch {
+			case err == nil:
 				page.Message = MsgPasskeyRemoved
+			case errors.Is(err, errLastFactor):
+				page.Errors, status, err = []string{MsgLastFactor}, http.StatusConflict, nil
 			}
 		default:
 			http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)

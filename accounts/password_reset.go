@@ -51,8 +51,8 @@ func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, 
 		m.serverError(w, r, "password reset", err)
 		return
 	}
-	for _, u := range users {
-		job := resetJob{user: *auth.UserOf(u), scheme: scheme, host: host, p: p}
+	for _, rc := range users {
+		job := resetJob{user: *auth.UserOf(rc.user), to: rc.to, scheme: scheme, host: host, p: p}
 		if !m.queue.enqueue(job) {
 			m.log.ErrorContext(r.Context(), "accounts: password reset: mail queue full or closed, mail dropped; raise Config.MailQueueSize or MailWorkers",
 				"user_id", job.user.ID)
@@ -88,7 +88,7 @@ func (m *Manager[U]) sendResetMail(ctx context.Context, j resetJob) {
 		Token:    token,
 		Link:     scheme + "://" + host + p.resetConfirm(uid, token),
 		Username: au.Username,
-		Email:    au.Email,
+		Email:    j.to,
 	}
 	var subject, body bytes.Buffer
 	if err := m.templates.ResetEmailSubject.Execute(&subject, data); err != nil {
@@ -101,7 +101,7 @@ func (m *Manager[U]) sendResetMail(ctx context.Context, j resetJob) {
 	}
 	msg := mail.Message{
 		From:    m.from,
-		To:      []string{au.Email},
+		To:      []string{j.to},
 		Subject: strings.Join(strings.FieldsFunc(subject.String(), isLineBreak), ""),
 		Text:    body.String(),
 	}

@@ -27,6 +27,12 @@ const (
 	// ScopeEmailCode counts wrong email verification codes, by email or
 	// user.
 	ScopeEmailCode = "email_code"
+	// ScopePasswordless counts passwordless login mails by email, as
+	// password resets (package passwordless's ScopeRequest).
+	ScopePasswordless = "passwordless"
+	// ScopePasswordlessCode counts wrong passwordless codes and links by
+	// user, as logins (package passwordless's ScopeCode).
+	ScopePasswordlessCode = "passwordless_code"
 )
 
 // Policy is how one counter slows down and locks: the first FreeFailures
@@ -60,30 +66,30 @@ type Rule struct {
 // failures and a lockout after 300. Password reset mails count every
 // request: two mails per email without waiting, then 1 minute doubling
 // to 15, and none after 5 for an hour; per address 10 free, locked after 100.
-// Password changes and email verification codes: as logins, per user or
-// address. Sign-ups, per client address: 5 without waiting, then 1 minute
-// doubling to 15, locked after 20 for an hour. Verification mails: as
-// password reset mails.
+// Password changes, passwordless codes and email verification codes: as
+// logins, per user or address. Passwordless login mails and verification
+// mails: as reset mails. Sign-ups, per client address: 5 without waiting,
+// then 1 minute doubling to 15, locked after 20 for an hour.
 func DefaultRules() map[string]Rule {
 	login := Rule{
 		Key:     Policy{FreeFailures: 3, BaseDelay: time.Second, MaxDelay: time.Minute, LockoutAfter: 10, CoolOff: 15 * time.Minute},
 		Address: Policy{FreeFailures: 30, BaseDelay: time.Second, MaxDelay: time.Minute, LockoutAfter: 300, CoolOff: 15 * time.Minute},
 	}
-	rules := map[string]Rule{
-		ScopeLogin: login,
-		ScopePasswordReset: {
-			Key:     Policy{FreeFailures: 1, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 5, CoolOff: time.Hour},
-			Address: Policy{FreeFailures: 10, BaseDelay: 10 * time.Second, MaxDelay: 5 * time.Minute, LockoutAfter: 100, CoolOff: time.Hour},
-		},
-		ScopePasswordChange: login,
-		ScopeSignup: {
-			Key:     Policy{FreeFailures: 5, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 20, CoolOff: time.Hour},
-			Address: Policy{FreeFailures: 5, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 20, CoolOff: time.Hour},
-		},
-		ScopeEmailCode: login,
+	mails := Rule{
+		Key:     Policy{FreeFailures: 1, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 5, CoolOff: time.Hour},
+		Address: Policy{FreeFailures: 10, BaseDelay: 10 * time.Second, MaxDelay: 5 * time.Minute, LockoutAfter: 100, CoolOff: time.Hour},
 	}
-	rules[ScopeEmailSend] = rules[ScopePasswordReset]
-	return rules
+	signup := Policy{FreeFailures: 5, BaseDelay: time.Minute, MaxDelay: 15 * time.Minute, LockoutAfter: 20, CoolOff: time.Hour}
+	return map[string]Rule{
+		ScopeLogin:            login,
+		ScopePasswordReset:    mails,
+		ScopePasswordChange:   login,
+		ScopePasswordless:     mails,
+		ScopePasswordlessCode: login,
+		ScopeSignup:           {Key: signup, Address: signup},
+		ScopeEmailSend:        mails,
+		ScopeEmailCode:        login,
+	}
 }
 
 // Config configures New. Only Store is required.

@@ -27,6 +27,8 @@ const (
 	Redis
 	// Oathtool: no oathtool, the independent TOTP implementation.
 	Oathtool
+	// Node: no node and npm for the OpenID provider of package social.
+	Node
 	numNeeds
 )
 
@@ -38,6 +40,7 @@ var hints = [numNeeds]string{
 	Slow:       "slow, run without -short to run them",
 	Redis:      "set AUTH_TEST_REDIS_URL to run them (Redis), e.g. redis://127.0.0.1:6379/0",
 	Oathtool:   "apt-get install oathtool to run them (TOTP vectors)",
+	Node:       "install Node.js 20 or later with npm to run them (OpenID provider)",
 }
 
 // Counter counts the skips of one test binary. Its zero value is ready.

@@ -35,6 +35,18 @@ const (
 	// default ACCOUNT_UNIQUE_EMAIL = True: the account_emailaddress and
 	// account_emailconfirmation tables, email unique), for EmailStore.
 	DjangoAccount DjangoApp = "account"
+	// DjangoSites is django.contrib.sites (migrations 0001_initial and
+	// 0002_alter_domain_unique: the django_site table, with the default
+	// site example.com as SITE_ID 1, as Django's post_migrate adds it),
+	// which allauth's social apps are enabled on.
+	DjangoSites DjangoApp = "sites"
+	// DjangoSocialAccount is django-allauth 0.51's allauth.socialaccount
+	// (migrations 0001_initial, 0002_token_max_lengths and
+	// 0003_extra_data_default_dict: socialaccount_socialapp,
+	// socialaccount_socialapp_sites, socialaccount_socialaccount and
+	// socialaccount_socialtoken), for SocialStore. It needs DjangoSites,
+	// which Migrate applies first when it is not given.
+	DjangoSocialAccount DjangoApp = "socialaccount"
 )
 
 // appSpec is what Migrate knows of a DjangoApp.
@@ -55,6 +67,9 @@ type appSpec struct {
 	djauth []string
 	// columns are the columns the stores rely on, as requiredColumns.
 	columns map[string]map[string]int
+	// requires are apps whose tables this app's reference; Migrate
+	// applies them first.
+	requires []DjangoApp
 }
 
 var appSpecs = map[DjangoApp]appSpec{
@@ -104,13 +119,51 @@ var appSpecs = map[DjangoApp]appSpec{
 			"otp_static_statictoken": {"id": 0, "token": 16, "device_id": 0},
 		},
 	},
+	DjangoSites: {
+		tables:     []string{"django_site"},
+		migrations: []djangoMigration{{"sites", "0001_initial"}, {"sites", "0002_alter_domain_unique"}},
+		file:       "migrations/django_sites.sql",
+		columns:    map[string]map[string]int{"django_site": {"id": 0, "domain": 100, "name": 50}},
+	},
+	DjangoSocialAccount: {
+		tables: []string{"socialaccount_socialaccount", "socialaccount_socialapp",
+			"socialaccount_socialapp_sites", "socialaccount_socialtoken"},
+		migrations: []djangoMigration{
+			{"socialaccount", "0001_initial"},
+			{"socialaccount", "0002_token_max_lengths"},
+			{"socialaccount", "0003_extra_data_default_dict"},
+		},
+		file:          "migrations/django_socialaccount.sql",
+		usesUserTable: true,
+		requires:      []DjangoApp{DjangoSites},
+		columns: map[string]map[string]int{
+			"socialaccount_socialaccount": {"id": 0, "provider": 30, "uid": 191, "last_login": 0,
+				"date_joined": 0, "extra_data": 0, "user_id": 0},
+			"socialaccount_socialapp": {"id": 0, "provider": 30, "name": 40, "client_id": 191,
+				"secret": 191, "key": 191},
+			"socialaccount_socialapp_sites": {"id": 0, "socialapp_id": 0, "site_id": 0},
+			"socialaccount_socialtoken": {"id": 0, "token": 0, "token_secret": 0, "expires_at": 0,
+				"account_id": 0, "app_id": 0},
+		},
+	},
 }
 
 // migrateApps creates or verifies the tables of apps, then applies the
 // djauth migrations that depend on them.
 func migrateApps(ctx context.Context, tx pgx.Tx, apps []DjangoApp, rep *Report) error {
 	var seen []DjangoApp
+	var ordered []DjangoApp
 	for _, app := range apps {
+		if spec, ok := appSpecs[app]; ok {
+			for _, req := range spec.requires {
+				if !slices.Contains(ordered, req) {
+					ordered = append(ordered, req)
+				}
+			}
+		}
+		ordered = append(ordered, app)
+	}
+	for _, app := range ordered {
 		spec, ok := appSpecs[app]
 		if !ok {
 			return fmt.Errorf("unknown Django app %q", string(app))

@@ -26,10 +26,20 @@
 // djauth's own tables (djauth_session, djauth_throttle, djauth_recovery_device
 // and djauth_recovery_code of RecoveryStore, djauth_passkey and
 // djauth_passkey_user of PasskeyStore, djauth_mfa_policy and
-// djauth_mfa_required_since of MFAPolicyStore, and, with DjangoSessions,
+// djauth_mfa_required_since of MFAPolicyStore, djauth_passwordless of
+// PasswordlessStore, and, with DjangoSessions,
 // djauth_django_session_user) are recorded in djauth_migrations, never in
 // django_migrations. Migrate runs in one transaction under an
 // advisory lock and is safe to run from several processes at once.
+//
+// The tables of other Django apps are created, with those apps' own SQL,
+// when their DjangoApp is passed to Migrate, and recorded in
+// django_migrations as Django records them: DjangoSessions
+// (django_session, DjangoSessionStore), DjangoOTPTOTP and DjangoOTPStatic
+// (django-otp's devices, TOTPStore and DjangoStaticStore), DjangoSites
+// (django_site with the default site) and DjangoSocialAccount
+// (django-allauth 0.51's socialaccount tables, SocialStore; it brings
+// DjangoSites first).
 //
 // # Querier and transactions
 //

@@ -24,7 +24,9 @@ throwaway PostgreSQL database:
     DJAUTH_DJANGO_OTP          "1" installs django-otp with its TOTP and
                                static (recovery code) plugins
     DJAUTH_DJANGO_ALLAUTH      "1" installs django-allauth (sites, allauth,
-                               account, socialaccount) with SITE_ID = 1
+                               account, socialaccount with the GitHub,
+                               Google, Microsoft and GitLab providers) with
+                               SITE_ID = 1
 """
 import os
 
@@ -65,6 +67,10 @@ if os.environ.get("DJAUTH_DJANGO_ALLAUTH") == "1":
         "allauth",
         "allauth.account",
         "allauth.socialaccount",
+        "allauth.socialaccount.providers.github",
+        "allauth.socialaccount.providers.google",
+        "allauth.socialaccount.providers.microsoft",
+        "allauth.socialaccount.providers.gitlab",
     ]
     SITE_ID = 1
 
