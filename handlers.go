@@ -128,6 +128,10 @@ type RouteLinks struct {
 	// (conditional mediation), through the routes' passkey.js; without
 	// JavaScript the page is the plain password form.
 	PasskeyURL string
+	// SocialLogins are the "Log in with ..." buttons of the login page,
+	// each a form that POSTs to its URL with the page's "next" (package
+	// social's Social.Buttons gives them).
+	SocialLogins []LoginButton
 }
 
 // RoutesWithLinks is Routes with links to other pages. Package accounts
@@ -209,7 +213,8 @@ func (a *Auth[U]) loginHandler(links RouteLinks) http.Handler {
 
 func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links RouteLinks) {
 	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName,
-		PasswordResetURL: links.PasswordResetURL, PasskeyURL: links.PasskeyURL}
+		PasswordResetURL: links.PasswordResetURL, PasskeyURL: links.PasskeyURL,
+		SocialLogins: links.SocialLogins}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		page.Next = a.redirectTarget(r)

@@ -111,6 +111,19 @@ type LoginPage struct {
 	// goes after a passkey sign-in (Next, else Config.LoginRedirectURL).
 	PasskeyURL      string
 	PasskeyRedirect string
+	// SocialLogins are the "Log in with ..." buttons (RouteLinks), or
+	// nil.
+	SocialLogins []LoginButton
+}
+
+// LoginButton is a "Log in with ..." button of the login page: a form
+// that POSTs to URL, with "next", starts a login with the provider.
+type LoginButton struct {
+	// Provider is the provider's ID ("github"), Name its name for
+	// people ("GitHub").
+	Provider string
+	Name     string
+	URL      string
 }
 
 // ForbiddenPage is the data of the 403 template.
