@@ -144,21 +144,22 @@ func (c Config) LogValue() slog.Value {
 // one with New and Close it when done (it owns the goroutines that send
 // reset mails); it is safe for concurrent use.
 type Manager[U any] struct {
-	auth         *auth.Auth[U]
-	validators   []validation.Validator
-	mailer       mail.Sender
-	from         string
-	tokens       *tokens.Generator
-	siteScheme   string
-	siteHost     string
-	siteName     string
-	templates    *Templates
-	log          *slog.Logger
-	queue        *mailQueue // nil without a Mailer
-	stepUp       time.Duration
-	mfaChanged   auth.Signal[MFAChange]
-	passkeys     *passkey.Passkeys
-	socialLogins []auth.LoginButton
+	auth       *auth.Auth[U]
+	validators []validation.Validator
+	mailer     mail.Sender
+	from       string
+	tokens     *tokens.Generator
+	siteScheme string
+	siteHost   string
+	siteName   string
+	templates  *Templates
+	log        *slog.Logger
+	queue      *mailQueue // nil without a Mailer
+	stepUp     time.Duration
+	mfaChanged auth.Signal[MFAChange]
+	passkeys   *passkey.Passkeys
+	// social are Config.SocialLogins.
+	social []auth.LoginButton
 	// passkeyPrefix is the prefix of the passkey routes, set by Routes.
 	passkeyPrefix string
 	emails        *emails.Manager
@@ -180,17 +181,17 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		return bad("nil *auth.Auth")
 	}
 	m := &Manager[U]{
-		auth:         a,
-		validators:   cfg.PasswordValidators,
-		mailer:       cfg.Mailer,
-		from:         cfg.DefaultFromEmail,
-		tokens:       cfg.Tokens,
-		siteName:     cfg.SiteName,
-		log:          a.Logger(),
-		stepUp:       cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
-		passkeys:     cfg.Passkeys,
-		socialLogins: append([]auth.LoginButton(nil), cfg.SocialLogins...),
-		emails:       cfg.Emails,
+		auth:       a,
+		validators: cfg.PasswordValidators,
+		mailer:     cfg.Mailer,
+		from:       cfg.DefaultFromEmail,
+		tokens:     cfg.Tokens,
+		siteName:   cfg.SiteName,
+		log:        a.Logger(),
+		stepUp:     cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
+		passkeys:   cfg.Passkeys,
+		emails:     cfg.Emails,
+		social:     append([]auth.LoginButton(nil), cfg.SocialLogins...),
 	}
 	if m.passkeys == nil {
 		if f, ok := a.SecondFactor().(*mfa.Flow[U]); ok {
@@ -315,7 +316,7 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 	if m.mailer != nil {
 		resetURL = p.passwordReset()
 	}
-	links := auth.RouteLinks{PasswordResetURL: resetURL, PasswordChangeURL: p.passwordChange(), SocialLogins: m.socialLogins}
+	links := auth.RouteLinks{PasswordResetURL: resetURL, PasswordChangeURL: p.passwordChange(), SocialLogins: m.social}
 	flow, _ := m.auth.SecondFactor().(*mfa.Flow[U])
 	if m.passkeys != nil {
 		links.PasskeyURL = p.passkeyAPI()
