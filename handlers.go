@@ -133,6 +133,10 @@ type RouteLinks struct {
 	// them when it mounts those pages.
 	SignupURL string
 	EmailsURL string
+	// SocialLogins are the "Log in with ..." buttons of the login page,
+	// each a form that POSTs to its URL with the page's "next" (package
+	// social's Social.Buttons gives them).
+	SocialLogins []LoginButton
 }
 
 // RoutesWithLinks is Routes with links to other pages. Package accounts
@@ -215,7 +219,8 @@ func (a *Auth[U]) loginHandler(links RouteLinks) http.Handler {
 
 func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links RouteLinks) {
 	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName,
-		PasswordResetURL: links.PasswordResetURL, PasskeyURL: links.PasskeyURL, SignupURL: links.SignupURL}
+		PasswordResetURL: links.PasswordResetURL, PasskeyURL: links.PasskeyURL, SignupURL: links.SignupURL,
+		SocialLogins: links.SocialLogins}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		page.Next = a.redirectTarget(r)

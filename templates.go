@@ -113,6 +113,19 @@ type LoginPage struct {
 	PasskeyRedirect string
 	// SignupURL is the sign-up page (RouteLinks), or "" for no link.
 	SignupURL string
+	// SocialLogins are the "Log in with ..." buttons (RouteLinks), or
+	// nil.
+	SocialLogins []LoginButton
+}
+
+// LoginButton is a "Log in with ..." button of the login page: a form
+// that POSTs to URL, with "next", starts a login with the provider.
+type LoginButton struct {
+	// Provider is the provider's ID ("github"), Name its name for
+	// people ("GitHub").
+	Provider string
+	Name     string
+	URL      string
 }
 
 // ForbiddenPage is the data of the 403 template.

@@ -119,6 +119,9 @@ type Config struct {
 	// Signup configures the sign-up page (mounted with Emails and a
 	// Mailer) and Manager.SignUp; its zero value is allauth's defaults.
 	Signup SignupConfig
+	// SocialLogins are the "Log in with ..." buttons of the login page
+	// (package social's Social.Buttons); nil shows none.
+	SocialLogins []auth.LoginButton
 }
 
 // DefaultStepUpMaxAge is the default Config.StepUpMaxAge.
@@ -160,6 +163,8 @@ type Manager[U any] struct {
 	stepUp     time.Duration
 	mfaChanged auth.Signal[MFAChange]
 	passkeys   *passkey.Passkeys
+	// social are Config.SocialLogins.
+	social []auth.LoginButton
 	// passkeyPrefix is the prefix of the passkey routes, set by Routes.
 	passkeyPrefix string
 	emails        *emails.Manager
@@ -194,6 +199,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		stepUp:     cmp.Or(cfg.StepUpMaxAge, DefaultStepUpMaxAge),
 		passkeys:   cfg.Passkeys,
 		emails:     cfg.Emails,
+		social:     append([]auth.LoginButton(nil), cfg.SocialLogins...),
 	}
 	if m.passkeys == nil {
 		if f, ok := a.SecondFactor().(*mfa.Flow[U]); ok {
@@ -341,7 +347,7 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 	if m.mailer != nil {
 		resetURL = p.passwordReset()
 	}
-	links := auth.RouteLinks{PasswordResetURL: resetURL, PasswordChangeURL: p.passwordChange()}
+	links := auth.RouteLinks{PasswordResetURL: resetURL, PasswordChangeURL: p.passwordChange(), SocialLogins: m.social}
 	flow, _ := m.auth.SecondFactor().(*mfa.Flow[U])
 	if m.passkeys != nil {
 		links.PasskeyURL = p.passkeyAPI()

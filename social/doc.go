@@ -56,6 +56,7 @@
 //	{provider}/login/     GET shows a button, POST starts the login
 //	{provider}/callback/  the provider's redirect back
 //	link/                 confirms a pending link (see below)
+//	identities/           the logged-in user's identities (IdentitiesURL)
 //
 // A GET never starts a login (allauth's SOCIALACCOUNT_LOGIN_ON_GET =
 // False): a link on another site cannot push a browser through a login.
@@ -82,6 +83,16 @@
 //     set_unusable_password), the email only when verified (and then, with
 //     Config.Emails, recorded in account_emailaddress as verified and
 //     primary, as allauth does).
+//
+// The identities page lists the user's identities (provider, email or
+// user name, date linked, last login), offers "Connect" for each provider
+// (a POST with process=connect) and removes one, but never the last way
+// in: the last identity of a user stays unless the user has a usable
+// password (with a model backend configured) or a SignInChecker among the
+// Auth's backends or its mfa.Flow's factors says yes (a passkey that
+// signs in without a password, passwordless email login). With an
+// mfa.Flow, a removal needs a verification within Config.StepUpMaxAge.
+// IdentityChanged tells of every link and removal.
 //
 // Config.LoginGate (emails.Gate for mandatory verification) applies to
 // social logins as to any: a refusal leads to the gate's page.

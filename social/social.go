@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -69,6 +70,12 @@ type Config[U any] struct {
 	LinkTTL  time.Duration
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// StepUpMaxAge applies when auth.Config.SecondFactor is an
+	// *mfa.Flow: removing an identity then needs a verification of the
+	// session's user within this time (mfa.Flow.CheckStepUp), a second
+	// factor for a user who has one. Zero is DefaultStepUpMaxAge; a
+	// negative value turns the step-up off.
+	StepUpMaxAge time.Duration
 	// Templates replaces pages; nil fields keep the defaults.
 	Templates *Templates
 }
@@ -84,6 +91,8 @@ type Social[U any] struct {
 	tmpl      *Templates
 	now       func() time.Time
 	logger    *slog.Logger
+	changed   auth.Signal[IdentityChange]
+	removeMu  sync.Mutex
 }
 
 // New checks cfg and returns the social login of a.
@@ -115,6 +124,9 @@ func New[U any](a *auth.Auth[U], cfg Config[U]) (*Social[U], error) {
 	}
 	if s.cfg.StateTTL <= 0 {
 		s.cfg.StateTTL = 10 * time.Minute
+	}
+	if s.cfg.StepUpMaxAge == 0 {
+		s.cfg.StepUpMaxAge = DefaultStepUpMaxAge
 	}
 	if s.cfg.LinkTTL <= 0 {
 		s.cfg.LinkTTL = 15 * time.Minute
@@ -152,12 +164,10 @@ func New[U any](a *auth.Auth[U], cfg Config[U]) (*Social[U], error) {
 func (s *Social[U]) Cipher() *TokenCipher { return s.cipher }
 
 // Button is one "Log in with ..." entry for a login page: a form that
-// POSTs to URL (with "next" in a hidden field) starts the login.
-type Button struct {
-	Provider string
-	Name     string
-	URL      string
-}
+// POSTs to URL (with "next" in a hidden field) starts the login. It is
+// the root package's LoginButton, so that Buttons goes straight into
+// auth.RouteLinks.SocialLogins (or accounts.Config.SocialLogins).
+type Button = auth.LoginButton
 
 // Buttons lists the providers in Config order, for the login page.
 func (s *Social[U]) Buttons() []Button {
@@ -184,6 +194,7 @@ func (s *Social[U]) LinkURL() string { return s.prefix + "link/" }
 //	{provider}/login/     GET: a page with a button; POST: starts the login
 //	{provider}/callback/  where the provider sends the browser back
 //	link/                 GET: confirm a pending link; POST: link it
+//	identities/           the user's linked identities: connect, remove
 //
 // Every page is wrapped in the Auth's Protect (session, CSRF protection of
 // POSTs, no caching, no framing) and marked auth.LoginNotRequired.
@@ -192,6 +203,7 @@ func (s *Social[U]) Handler() http.Handler {
 	mux.HandleFunc(s.prefix+"{provider}/login/{$}", s.serveLogin)
 	mux.HandleFunc("GET "+s.prefix+"{provider}/callback/{$}", s.serveCallback)
 	mux.HandleFunc(s.prefix+"link/{$}", s.serveLink)
+	mux.HandleFunc(s.prefix+"identities/{$}", s.serveIdentities)
 	return auth.LoginNotRequired(s.a.Protect(mux))
 }
 
@@ -365,6 +377,7 @@ func (s *Social[U]) connect(w http.ResponseWriter, r *http.Request, p Provider, 
 		s.storeDown(w, r, err)
 		return
 	}
+	s.linked(r, acct)
 	s.saveToken(ctx, p, acct.ID, id.Token)
 	s.done(w, r, "Linked", "You can now log in with "+p.Name()+".", st.Next)
 }
@@ -435,7 +448,7 @@ func (s *Social[U]) serveLink(w http.ResponseWriter, r *http.Request) {
 	if err != nil || pl.ExtraData == nil {
 		extra = []byte("{}")
 	}
-	_, err = s.cfg.Store.CreateAccount(ctx, Account{UserID: user.ID, Provider: pl.Provider, UID: pl.UID, ExtraData: extra})
+	acct, err := s.cfg.Store.CreateAccount(ctx, Account{UserID: user.ID, Provider: pl.Provider, UID: pl.UID, ExtraData: extra})
 	if err != nil {
 		if errors.Is(err, ErrDuplicateAccount) {
 			s.fail(w, r, http.StatusConflict, "Not linked", "This identity is already linked to an account.")
@@ -444,6 +457,7 @@ func (s *Social[U]) serveLink(w http.ResponseWriter, r *http.Request) {
 		s.storeDown(w, r, err)
 		return
 	}
+	s.linked(r, acct)
 	s.done(w, r, "Linked", "You can now log in with "+name+".", pl.Next)
 }
 
@@ -501,6 +515,7 @@ func (s *Social[U]) signUp(w http.ResponseWriter, r *http.Request, p Provider, s
 		s.storeDown(w, r, err)
 		return
 	}
+	s.linked(r, acct)
 	if id.EmailVerified && auth.UserOf(created).Email != "" {
 		if err := s.recordEmail(ctx, uid, auth.UserOf(created).Email); err != nil {
 			// The account works; only the address record is missing.

@@ -26,6 +26,9 @@ type Templates struct {
 	// Link asks the logged-in user to confirm a pending link, with a
 	// *LinkPage.
 	Link *template.Template
+	// Identities is the page of the user's linked identities, with an
+	// *IdentitiesPage.
+	Identities *template.Template
 }
 
 // DefaultTemplates returns the embedded pages.
@@ -34,7 +37,8 @@ func DefaultTemplates() *Templates {
 		return template.Must(auth.Layout().ParseFS(templateFS, "templates/"+name))
 	}
 	return &Templates{Start: page("start.html"), Message: page("message.html"),
-		LinkRequired: page("link_required.html"), Link: page("link.html")}
+		LinkRequired: page("link_required.html"), Link: page("link.html"),
+		Identities: page("identities.html")}
 }
 
 func (t *Templates) withDefaults() *Templates {
@@ -46,6 +50,7 @@ func (t *Templates) withDefaults() *Templates {
 	for _, f := range []struct{ dst, src **template.Template }{
 		{&out.Start, &def.Start}, {&out.Message, &def.Message},
 		{&out.LinkRequired, &def.LinkRequired}, {&out.Link, &def.Link},
+		{&out.Identities, &def.Identities},
 	} {
 		if *f.dst == nil {
 			*f.dst = *f.src

@@ -28,6 +28,7 @@ import (
 	"github.com/djauth/auth/mfa/passkey"
 	"github.com/djauth/auth/mfa/recovery"
 	"github.com/djauth/auth/mfa/totp"
+	"github.com/djauth/auth/social"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
 	redisstore "github.com/djauth/auth/store/redis"
@@ -117,6 +118,40 @@ type config struct {
 	// Now is the clock of the second factors; nil means time.Now. Tests
 	// move it on by a TOTP step between enrolment and login.
 	Now func() time.Time
+	// OIDCIssuer, OIDCClientID and OIDCClientSecret configure a generic
+	// OpenID Connect provider (any conformant one), named from the
+	// issuer's host, shown as "Log in with <host>" on the login page. Its
+	// callback is Origin + "/accounts/social/<id>/callback/": register
+	// that at the provider. Empty OIDCIssuer means no social login.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+}
+
+// oidcProvider returns the generic provider of the -oidc-* flags: its id
+// and name come from the issuer's host ("accounts.example.com" is the
+// provider "accounts-example-com", named "accounts.example.com").
+func oidcProvider(issuer, clientID, clientSecret string) (social.Provider, error) {
+	u, err := url.Parse(issuer)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("-oidc-issuer %q: want an issuer URL such as https://accounts.example.com", issuer)
+	}
+	if clientID == "" || clientSecret == "" {
+		return nil, errors.New("-oidc-issuer needs -oidc-client-id and -oidc-client-secret (or OIDC_CLIENT_ID and OIDC_CLIENT_SECRET)")
+	}
+	var id strings.Builder
+	for _, c := range strings.ToLower(u.Host) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			id.WriteRune(c)
+		} else {
+			id.WriteByte('-')
+		}
+	}
+	pid := strings.Trim(id.String(), "-")
+	if len(pid) > social.MaxProviderLength {
+		pid = strings.Trim(pid[:social.MaxProviderLength], "-")
+	}
+	return social.NewOIDC(social.OIDCConfig{ID: pid, Name: u.Host, Issuer: issuer, ClientID: clientID, ClientSecret: clientSecret})
 }
 
 // mfaPolicy turns the -mfa-required and -mfa-grace flags into a policy.
@@ -178,9 +213,11 @@ type app struct {
 	accounts *accounts.Manager[auth.User]
 	// flow is the two-step login and the second factor policy; the
 	// accounts pages serve its challenge, verification and enrolment.
-	flow  *mfa.Flow[auth.User]
-	store auth.Store[auth.User]
-	log   *slog.Logger
+	flow *mfa.Flow[auth.User]
+	// social is the "Log in with ..." of the -oidc-* flags, or nil.
+	social *social.Social[auth.User]
+	store  auth.Store[auth.User]
+	log    *slog.Logger
 }
 
 // newApp builds the site described by cfg and returns its handler and a
@@ -222,7 +259,19 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		recoveryStore recovery.Store  = recovery.NewMemoryStore()
 		passkeyStore  passkey.Store   = passkey.NewMemoryStore()
 		policyStore   mfa.PolicyStore = mfa.NewMemoryPolicyStore()
+		socialStore   social.Store    = social.NewMemoryStore()
 	)
+	var providers []social.Provider
+	if cfg.OIDCIssuer != "" {
+		if cfg.Origin == "" {
+			return fail(errors.New("-oidc-issuer needs the site's origin for its callback URL: give -origin (e.g. https://example.com)"))
+		}
+		p, err := oidcProvider(cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret)
+		if err != nil {
+			return fail(err)
+		}
+		providers = append(providers, p)
+	}
 	if cfg.TOTPStore != nil && cfg.DatabaseURL == "" {
 		totpStore = cfg.TOTPStore
 	}
@@ -264,6 +313,10 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		// Django site (-django-sessions): there the Django side must
 		// accept the same codes, so it uses otp_static.
 		apps := []postgres.DjangoApp{postgres.DjangoOTPTOTP}
+		if len(providers) > 0 {
+			// django-allauth's socialaccount tables (and django_site).
+			apps = append(apps, postgres.DjangoSocialAccount)
+		}
 		if cfg.DjangoSessions {
 			apps = append(apps, postgres.DjangoSessions, postgres.DjangoOTPStatic)
 		}
@@ -316,6 +369,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			return fail(err)
 		}
 		if policyStore, err = postgres.NewMFAPolicyStore(pool); err != nil {
+			return fail(err)
+		}
+		if socialStore, err = postgres.NewSocialStore(pool); err != nil {
 			return fail(err)
 		}
 	}
@@ -386,12 +442,14 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	}
 	a, err := auth.New(auth.Config[auth.User]{
 		SecondFactor: flow,
-		Limiter:      limiter,
-		Store:        store,
-		SecretKey:    cfg.SecretKey,
-		Hashers:      cfg.Hashers,
-		Sessions:     auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies},
-		Logger:       cfg.Logger,
+		// Passwords, and identities of the social login.
+		Backends:  []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, social.NewBackend[auth.User]("")},
+		Limiter:   limiter,
+		Store:     store,
+		SecretKey: cfg.SecretKey,
+		Hashers:   cfg.Hashers,
+		Sessions:  auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies},
+		Logger:    cfg.Logger,
 	})
 	if err != nil {
 		return fail(err)
@@ -406,7 +464,22 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	if mailer == nil {
 		mailer = &mail.Console{W: os.Stderr}
 	}
-	acc, err := accounts.New(a, accounts.Config{Mailer: mailer})
+	var soc *social.Social[auth.User]
+	var buttons []auth.LoginButton
+	if len(providers) > 0 {
+		// Users who log in with the provider for the first time get an
+		// account; an address that an account has already is linked
+		// only after that account's own login.
+		soc, err = social.New(a, social.Config[auth.User]{Store: socialStore, BaseURL: cfg.Origin, Providers: providers, SignUp: true})
+		if err != nil {
+			return fail(err)
+		}
+		buttons = soc.Buttons()
+		for _, p := range providers {
+			fmt.Fprintf(cfg.Out, "Log in with %s: register the callback %s at the provider.\n", p.Name(), soc.CallbackURL(p.ID()))
+		}
+	}
+	acc, err := accounts.New(a, accounts.Config{Mailer: mailer, SocialLogins: buttons})
 	if err != nil {
 		return fail(err)
 	}
@@ -418,7 +491,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		}
 	}
 
-	s := &app{auth: a, accounts: acc, flow: flow, store: store, log: cfg.Logger}
+	s := &app{auth: a, accounts: acc, flow: flow, social: soc, store: store, log: cfg.Logger}
 	return s.routes(), cleanup, nil
 }
 
@@ -479,6 +552,10 @@ func (s *app) routes() http.Handler {
 	// Flow, the second step of a login, verification, the grace period's
 	// reminder and the enrolment pages (the Flow's EnrolURL).
 	s.accounts.Routes(mux, "")
+	if s.social != nil {
+		// The provider's login and callback, and the identities page.
+		mux.Handle("/accounts/social/", s.social.Handler())
+	}
 	mux.HandleFunc("GET /{$}", s.home)
 	// The site's own pages need a verified second factor of the users
 	// the policy covers (django-otp's otp_required); the accounts pages

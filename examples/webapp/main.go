@@ -41,6 +41,9 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	fs.StringVar(&cfg.MFARequired, "mfa-required", "", "who must use a second factor: none, superusers, staff (and superusers) or everyone (empty: keep the stored policy, as authctl mfa policy set it; nobody in memory)")
 	fs.DurationVar(&cfg.MFAGrace, "mfa-grace", 0, "with -mfa-required, how long a newly covered user may postpone enrolment (e.g. 168h)")
 	fs.StringVar(&cfg.Origin, "origin", "", "the site's origin as browsers see it, for passkeys (e.g. https://example.com; default http://localhost:PORT for a local -addr)")
+	fs.StringVar(&cfg.OIDCIssuer, "oidc-issuer", getenv("OIDC_ISSUER"), "issuer URL of an OpenID Connect provider to log in with (default $OIDC_ISSUER; its callback is ORIGIN/accounts/social/<issuer host>/callback/)")
+	fs.StringVar(&cfg.OIDCClientID, "oidc-client-id", getenv("OIDC_CLIENT_ID"), "client id at the -oidc-issuer provider (default $OIDC_CLIENT_ID)")
+	fs.StringVar(&cfg.OIDCClientSecret, "oidc-client-secret", getenv("OIDC_CLIENT_SECRET"), "client secret at the -oidc-issuer provider (default $OIDC_CLIENT_SECRET)")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (for load tests; empty: no profile)")
 	if err := fs.Parse(args); err != nil {
 		return "", config{}, err
@@ -58,6 +61,11 @@ func parseFlags(args []string, getenv func(string) string) (addr string, cfg con
 	}
 	if _, err := passkeyOrigin(cfg.Origin, ""); err != nil {
 		return "", config{}, err
+	}
+	if cfg.OIDCIssuer != "" {
+		if _, err := oidcProvider(cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret); err != nil {
+			return "", config{}, err
+		}
 	}
 	demoSet := false
 	fs.Visit(func(f *flag.Flag) { demoSet = demoSet || f.Name == "demo" })

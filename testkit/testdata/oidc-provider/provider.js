@@ -1,4 +1,4 @@
-// An OpenID provider for the tests of package social: panva's
+// An OpenID provider for the tests of packages social, testkit and examples/webapp (started through package testkit): panva's
 // oidc-provider (https://github.com/panva/node-oidc-provider), configured
 // from environment variables by the Go test that starts it:
 //
