@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/testclient"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/store/memory"
 )
@@ -241,33 +240,7 @@ type client struct {
 func (e *env) client() *client { return &client{t: e.t, h: e.handler, cookies: map[string]string{}} }
 
 func (c *client) do(method, target string, form url.Values, hdr ...string) *http.Response {
-	c.t.Helper()
-	var body io.Reader = http.NoBody
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req := httptest.NewRequest(method, target, body)
-	req.Host = "testserver"
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	rec := httptest.NewRecorder()
-	c.h.ServeHTTP(rec, req)
-	resp := rec.Result()
-	for _, ck := range resp.Cookies() {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(c.cookies, ck.Name)
-		} else {
-			c.cookies[ck.Name] = ck.Value
-		}
-	}
-	return resp
+	return testclient.Do(c.h, c.cookies, method, target, form, hdr...)
 }
 
 func (c *client) get(target string, hdr ...string) *http.Response {
