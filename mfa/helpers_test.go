@@ -16,6 +16,7 @@ import (
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/internal/testclient"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/mfatest"
 	"github.com/djauth/auth/store/memory"
 )
 
@@ -113,19 +114,6 @@ func (f ceremonyFactor) Devices(ctx context.Context, userID int64) ([]mfa.Device
 	return f.inner.Devices(ctx, userID)
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is an Auth with a Flow over a memory store, two code factors and
 // a handful of routes.
 type env struct {
@@ -137,7 +125,7 @@ type env struct {
 	totp     *codeFactor
 	recovery *codeFactor
 	policy   *mfa.MemoryPolicyStore
-	clock    *clock
+	clock    *mfatest.Clock
 	limiter  auth.Limiter
 	handler  http.Handler
 }
@@ -155,7 +143,7 @@ func newEnvLimited(t *testing.T, l auth.Limiter, opts ...envOption) *env {
 	e := &env{t: t, limiter: l, store: memory.New[auth.User](), hashers: hashers.New(hashers.MD5{}),
 		totp: newCodeFactor("totp"), recovery: newCodeFactor(mfa.RecoveryKind),
 		policy: mfa.NewMemoryPolicyStore(),
-		clock:  &clock{t: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}}
+		clock:  mfatest.NewClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))}
 	cfg := mfa.FlowConfig{Factors: []mfa.Factor{e.totp, e.recovery}, Policy: e.policy, Now: e.clock.Now}
 	for _, o := range opts {
 		o(&cfg)
