@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/testclient"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/store/memory"
 )
@@ -154,39 +154,13 @@ func (e *env) client() *client {
 }
 
 func (c *client) do(method, target string, form url.Values, hdr ...string) *http.Response {
-	c.t.Helper()
-	var body io.Reader = http.NoBody
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req := httptest.NewRequest(method, target, body)
-	if strings.HasPrefix(target, "/") {
-		req.Host = "testserver"
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		if hdr[i] == "Host" {
-			req.Host = hdr[i+1]
-			continue
-		}
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	rec := httptest.NewRecorder()
-	c.h.ServeHTTP(rec, req)
-	resp := rec.Result()
-	for _, ck := range resp.Cookies() {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(c.cookies, ck.Name)
-		} else {
-			c.cookies[ck.Name] = ck.Value
-		}
-	}
-	return resp
+	return testclient.Do(c.h, c.cookies, method, target, form, hdr...)
+}
+
+// send serves req with the client's cookies and keeps the cookies the
+// response sets.
+func (c *client) send(req *http.Request) *http.Response {
+	return testclient.Send(c.h, c.cookies, req)
 }
 
 func (c *client) get(target string, hdr ...string) *http.Response {

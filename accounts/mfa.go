@@ -3,6 +3,7 @@ package accounts
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -194,6 +195,21 @@ func codeValue(raw string) (string, string) {
 	return code, ""
 }
 
+// chosenCode reads the factor and code fields of a form that offered a
+// code of kind (the challenge and verify pages): it returns the cleaned
+// code, or the form's error when another factor was chosen, or the code
+// field's error when the code is not one.
+func chosenCode(form url.Values, kind string) (code string, formErrs, codeErrs []string) {
+	if chosen := form.Get("factor"); chosen != "" && chosen != kind {
+		return "", []string{MsgChooseFactor}, nil
+	}
+	code, msg := codeValue(form.Get("code"))
+	if msg != "" {
+		return "", nil, []string{msg}
+	}
+	return code, nil, nil
+}
+
 // passkeyURL returns the prefix of the passkey routes when the user has
 // a passkey and f has the passkey factor, else "".
 func (m *Manager[U]) passkeyURL(r *http.Request, f *mfa.Flow[U], userID int64) (string, error) {
@@ -258,14 +274,9 @@ func (m *Manager[U]) serveMFAChallenge(w http.ResponseWriter, r *http.Request, f
 		m.render(w, r, http.StatusOK, m.templates.MFAChallenge, page)
 		return
 	}
-	if chosen := r.PostForm.Get("factor"); chosen != "" && chosen != kind {
-		page.Errors = []string{MsgChooseFactor}
-		m.render(w, r, http.StatusOK, m.templates.MFAChallenge, page)
-		return
-	}
-	code, msg := codeValue(r.PostForm.Get("code"))
-	if msg != "" {
-		page.CodeErrors = []string{msg}
+	code, formErrs, codeErrs := chosenCode(r.PostForm, kind)
+	if formErrs != nil || codeErrs != nil {
+		page.Errors, page.CodeErrors = formErrs, codeErrs
 		m.render(w, r, http.StatusOK, m.templates.MFAChallenge, page)
 		return
 	}
@@ -343,14 +354,9 @@ func (m *Manager[U]) serveMFAVerify(w http.ResponseWriter, r *http.Request, f *m
 		}
 		err = f.VerifySessionPassword(r, password)
 	} else {
-		if chosen := r.PostForm.Get("factor"); chosen != "" && chosen != kind {
-			page.Errors = []string{MsgChooseFactor}
-			m.render(w, r, http.StatusOK, m.templates.MFAVerify, page)
-			return
-		}
-		code, msg := codeValue(r.PostForm.Get("code"))
-		if msg != "" {
-			page.FieldErrors = []string{msg}
+		code, formErrs, codeErrs := chosenCode(r.PostForm, kind)
+		if formErrs != nil || codeErrs != nil {
+			page.Errors, page.FieldErrors = formErrs, codeErrs
 			m.render(w, r, http.StatusOK, m.templates.MFAVerify, page)
 			return
 		}

@@ -75,19 +75,7 @@ func postJSON(t *testing.T, c *client, target string, v any, out any) *http.Resp
 	req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(b))
 	req.Host = "testserver"
 	req.Header.Set("Content-Type", "application/json")
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	rec := httptest.NewRecorder()
-	c.h.ServeHTTP(rec, req)
-	resp := rec.Result()
-	for _, ck := range resp.Cookies() {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(c.cookies, ck.Name)
-		} else {
-			c.cookies[ck.Name] = ck.Value
-		}
-	}
+	resp := c.send(req)
 	if out != nil && resp.StatusCode == http.StatusOK {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
 	}

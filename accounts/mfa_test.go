@@ -183,6 +183,9 @@ func TestMFAChallengeRecoveryAndCap(t *testing.T) {
 	c.post("/accounts/login/", url.Values{"username": {"alice"}, "password": {"pw"}})
 	page = body(t, c.post("/accounts/mfa/challenge/", url.Values{"factor": {"totp"}, "code": {"  "}}))
 	require.Contains(t, page, auth.MsgRequired)
+	page = body(t, c.post("/accounts/mfa/challenge/", url.Values{"factor": {"sms"}, "code": {"123456"}}))
+	require.Contains(t, page, accounts.MsgChooseFactor)
+	require.Equal(t, "AnonymousUser", c.whoami())
 	resp = c.post("/accounts/mfa/challenge/", url.Values{"cancel": {"1"}})
 	require.Equal(t, "/accounts/login/", resp.Header.Get("Location"))
 	resp = c.post("/accounts/mfa/challenge/", url.Values{"factor": {"totp"}, "code": {"123456"}})
@@ -226,6 +229,12 @@ func TestMFAVerifyPageStepUp(t *testing.T) {
 	require.NotContains(t, page, `type="password"`)
 	page = body(t, c.post(verify, url.Values{"factor": {"totp"}, "code": {"9"}, "next": {"/danger/"}}))
 	require.Contains(t, page, MsgInvalidCodeHTML)
+	// A factor the page did not offer, or no code, is refused before any
+	// code is checked.
+	page = body(t, c.post(verify, url.Values{"factor": {"sms"}, "code": {"123456"}, "next": {"/danger/"}}))
+	require.Contains(t, page, accounts.MsgChooseFactor)
+	page = body(t, c.post(verify, url.Values{"factor": {"totp"}, "code": {" "}, "next": {"/danger/"}}))
+	require.Contains(t, page, auth.MsgRequired)
 	resp = c.post(verify, url.Values{"factor": {"totp"}, "code": {"123456"}, "next": {"/danger/"}})
 	require.Equal(t, "/danger/", resp.Header.Get("Location"))
 	require.Equal(t, "done", body(t, c.get("/danger/")))

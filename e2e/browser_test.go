@@ -74,6 +74,21 @@ func waitHTTP(t *testing.T, url string, exited <-chan struct{}) {
 	t.Fatalf("%s did not answer within 30s", url)
 }
 
+// startBrowser starts chromedriver and, through it, a headless Chromium
+// whose profile lives in dir; both stop when the test ends.
+func startBrowser(ctx context.Context, t *testing.T, dir string) *webDriver {
+	t.Helper()
+	drvPort := freePort(t)
+	drv := exec.Command(chromedriverPath, fmt.Sprintf("--port=%d", drvPort))
+	drv.Stderr = testWriter{t, "chromedriver"}
+	drvExited := start(t, drv)
+	d := &webDriver{base: fmt.Sprintf("http://127.0.0.1:%d", drvPort), http: &http.Client{Timeout: time.Minute}}
+	waitHTTP(t, d.base+"/status", drvExited)
+	require.NoError(t, d.newSession(ctx, chromiumPath, filepath.Join(dir, "chromium-profile")))
+	t.Cleanup(func() { _ = d.quit(context.Background()) })
+	return d
+}
+
 // start runs cmd until the test ends; its stderr goes to the test log.
 func start(t *testing.T, cmd *exec.Cmd) <-chan struct{} {
 	t.Helper()
@@ -136,15 +151,7 @@ func TestBrowserAccountFlow(t *testing.T) {
 	passwords := demoPasswords(t, stdout)
 	waitHTTP(t, base+"/healthz", appExited)
 
-	// Start chromedriver and a headless browser.
-	drvPort := freePort(t)
-	drv := exec.Command(chromedriverPath, fmt.Sprintf("--port=%d", drvPort))
-	drv.Stderr = testWriter{t, "chromedriver"}
-	drvExited := start(t, drv)
-	d := &webDriver{base: fmt.Sprintf("http://127.0.0.1:%d", drvPort), http: &http.Client{Timeout: time.Minute}}
-	waitHTTP(t, d.base+"/status", drvExited)
-	require.NoError(t, d.newSession(ctx, chromiumPath, filepath.Join(tmp, "chromium-profile")))
-	t.Cleanup(func() { _ = d.quit(context.Background()) })
+	d := startBrowser(ctx, t, tmp)
 
 	shot := func(name string) {
 		png, err := d.screenshot(ctx)

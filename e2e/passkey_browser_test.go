@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -79,19 +77,8 @@ func TestBrowserPasskey(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	drvPort := freePort(t)
-	drv := exec.Command(chromedriverPath, fmt.Sprintf("--port=%d", drvPort))
-	drv.Stderr = testWriter{t, "chromedriver"}
-	drvExited := start(t, drv)
-	d := &webDriver{base: fmt.Sprintf("http://127.0.0.1:%d", drvPort), http: &http.Client{Timeout: time.Minute}}
-	waitHTTP(t, d.base+"/status", drvExited)
-	require.NoError(t, d.newSession(ctx, chromiumPath, filepath.Join(tmp, "chromium-profile")))
-	t.Cleanup(func() { _ = d.quit(context.Background()) })
-	var authID string
-	require.NoError(t, d.call(ctx, http.MethodPost, d.path("/webauthn/authenticator"), map[string]any{
-		"protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
-		"hasUserVerification": true, "isUserVerified": true,
-	}, &authID))
+	d := startBrowser(ctx, t, tmp)
+	require.NoError(t, d.addVirtualAuthenticator(ctx))
 
 	run := func(call string) string {
 		t.Helper()

@@ -97,6 +97,17 @@ func (d *webDriver) newSession(ctx context.Context, binary, userDataDir string) 
 
 func (d *webDriver) path(p string) string { return "/session/" + d.session + p }
 
+// addVirtualAuthenticator gives the session a WebDriver virtual
+// authenticator (CTAP2, resident keys, user verification that always
+// succeeds) for passkey ceremonies.
+func (d *webDriver) addVirtualAuthenticator(ctx context.Context) error {
+	var id string
+	return d.call(ctx, http.MethodPost, d.path("/webauthn/authenticator"), map[string]any{
+		"protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+		"hasUserVerification": true, "isUserVerified": true,
+	}, &id)
+}
+
 // quit ends the session and closes the browser.
 func (d *webDriver) quit(ctx context.Context) error {
 	return d.call(ctx, http.MethodDelete, d.path(""), nil, nil)

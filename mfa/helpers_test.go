@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +14,9 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/testclient"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/mfatest"
 	"github.com/djauth/auth/store/memory"
 )
 
@@ -114,19 +114,6 @@ func (f ceremonyFactor) Devices(ctx context.Context, userID int64) ([]mfa.Device
 	return f.inner.Devices(ctx, userID)
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is an Auth with a Flow over a memory store, two code factors and
 // a handful of routes.
 type env struct {
@@ -138,7 +125,7 @@ type env struct {
 	totp     *codeFactor
 	recovery *codeFactor
 	policy   *mfa.MemoryPolicyStore
-	clock    *clock
+	clock    *mfatest.Clock
 	limiter  auth.Limiter
 	handler  http.Handler
 }
@@ -156,7 +143,7 @@ func newEnvLimited(t *testing.T, l auth.Limiter, opts ...envOption) *env {
 	e := &env{t: t, limiter: l, store: memory.New[auth.User](), hashers: hashers.New(hashers.MD5{}),
 		totp: newCodeFactor("totp"), recovery: newCodeFactor(mfa.RecoveryKind),
 		policy: mfa.NewMemoryPolicyStore(),
-		clock:  &clock{t: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}}
+		clock:  mfatest.NewClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))}
 	cfg := mfa.FlowConfig{Factors: []mfa.Factor{e.totp, e.recovery}, Policy: e.policy, Now: e.clock.Now}
 	for _, o := range opts {
 		o(&cfg)
@@ -241,33 +228,7 @@ type client struct {
 func (e *env) client() *client { return &client{t: e.t, h: e.handler, cookies: map[string]string{}} }
 
 func (c *client) do(method, target string, form url.Values, hdr ...string) *http.Response {
-	c.t.Helper()
-	var body io.Reader = http.NoBody
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req := httptest.NewRequest(method, target, body)
-	req.Host = "testserver"
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	rec := httptest.NewRecorder()
-	c.h.ServeHTTP(rec, req)
-	resp := rec.Result()
-	for _, ck := range resp.Cookies() {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(c.cookies, ck.Name)
-		} else {
-			c.cookies[ck.Name] = ck.Value
-		}
-	}
-	return resp
+	return testclient.Do(c.h, c.cookies, method, target, form, hdr...)
 }
 
 func (c *client) get(target string, hdr ...string) *http.Response {

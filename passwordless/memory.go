@@ -49,40 +49,35 @@ func (s *MemoryStore) Create(ctx context.Context, r Request, voidOlder bool) err
 
 // Get implements Store.
 func (s *MemoryStore) Get(ctx context.Context, id string) (Request, error) {
-	if err := ctx.Err(); err != nil {
-		return Request{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.reqs[id]
-	if !ok {
-		return Request{}, ErrNotFound
-	}
-	return clone(r), nil
+	return s.with(ctx, id, func(r Request) (Request, error) {
+		return clone(r), nil
+	})
 }
 
 // Attempt implements Store.
 func (s *MemoryStore) Attempt(ctx context.Context, id string, max int) (Request, error) {
-	if err := ctx.Err(); err != nil {
-		return Request{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.reqs[id]
-	if !ok {
-		return Request{}, ErrNotFound
-	}
-	if r.Attempts >= max {
-		delete(s.reqs, id)
-		return Request{}, ErrTooManyAttempts
-	}
-	r.Attempts++
-	s.reqs[id] = r
-	return clone(r), nil
+	return s.with(ctx, id, func(r Request) (Request, error) {
+		if r.Attempts >= max {
+			delete(s.reqs, id)
+			return Request{}, ErrTooManyAttempts
+		}
+		r.Attempts++
+		s.reqs[id] = r
+		return clone(r), nil
+	})
 }
 
 // Consume implements Store.
 func (s *MemoryStore) Consume(ctx context.Context, id string) (Request, error) {
+	return s.with(ctx, id, func(r Request) (Request, error) {
+		delete(s.reqs, id)
+		return r, nil
+	})
+}
+
+// with runs fn on request id while holding s.mu, after checking ctx; it
+// returns ErrNotFound, without calling fn, when there is no such request.
+func (s *MemoryStore) with(ctx context.Context, id string, fn func(Request) (Request, error)) (Request, error) {
 	if err := ctx.Err(); err != nil {
 		return Request{}, err
 	}
@@ -92,8 +87,7 @@ func (s *MemoryStore) Consume(ctx context.Context, id string) (Request, error) {
 	if !ok {
 		return Request{}, ErrNotFound
 	}
-	delete(s.reqs, id)
-	return r, nil
+	return fn(r)
 }
 
 // DeleteExpired implements Store.

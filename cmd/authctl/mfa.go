@@ -211,11 +211,7 @@ func openMFAUser(ctx context.Context, e *env, dbf *dbFlags, username string) (*d
 func mfaList(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "mfa list", mfaUsage)
 	dbf := addDBFlags(fs, true)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	username, err := userArg(pos)
+	username, err := parseUserArg(fs, args)
 	if err != nil {
 		return err
 	}
@@ -324,11 +320,7 @@ func mfaReset(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	fs.BoolVar(&yes, "noinput", false, "the same as --yes")
 	fs.BoolVar(&yes, "no-input", false, "the same as --yes")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	username, err := userArg(pos)
+	username, err := parseUserArg(fs, args)
 	if err != nil {
 		return err
 	}

@@ -165,7 +165,13 @@ func sessionsErr(what string, err error) error {
 	return failf("%s: %v", what, err)
 }
 
-func userArg(pos []string) (string, error) {
+// parseUserArg parses the flags of a command whose one positional
+// argument is a USERNAME, and returns it.
+func parseUserArg(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
 	switch {
 	case len(pos) == 0:
 		return "", usagef("missing argument: USERNAME")
@@ -178,11 +184,7 @@ func userArg(pos []string) (string, error) {
 func sessionsList(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "sessions list", sessionsUsage)
 	sf := addSessionFlags(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	username, err := userArg(pos)
+	username, err := parseUserArg(fs, args)
 	if err != nil {
 		return err
 	}
@@ -226,11 +228,7 @@ func sessionsRevoke(ctx context.Context, e *env, args []string) error {
 	var all bool
 	fs.StringVar(&id, "id", "", "log out the session with this ID (as list prints it)")
 	fs.BoolVar(&all, "all", false, "log out every session of the user")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	username, err := userArg(pos)
+	username, err := parseUserArg(fs, args)
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,6 @@
 // Package mfatest is the conformance suite of mfa.PolicyStore: every
-// store runs it, so that behaviour is written once.
+// store runs it, so that behaviour is written once. Its Clock is the fake
+// clock that the suites of mfa's factors and mfa's own tests share.
 //
 //	func TestPolicyStore(t *testing.T) {
 //		mfatest.RunPolicyStore(t, func(t *testing.T) mfa.PolicyStore { return mfa.NewMemoryPolicyStore() })

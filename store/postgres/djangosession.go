@@ -5,10 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/big"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,14 +46,11 @@ import (
 // before the sessions of a user are listed. Indexing needs the secret key,
 // which the store learns when auth.New asks for its codec.
 type DjangoSessionStore struct {
-	db     Querier
-	logger *slog.Logger
+	db Querier
 	// codec is the codec that SessionCodec last returned: the keys that
 	// indexing decodes Django's sessions with.
 	codec atomic.Pointer[DjangoSessionCodec]
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	clean cleaner
 }
 
 var (
@@ -81,55 +76,15 @@ func NewDjangoSessionStore(db Querier, opts SessionStoreOptions) (*DjangoSession
 	if db == nil {
 		return nil, errors.New("postgres: NewDjangoSessionStore: nil Querier")
 	}
-	s := &DjangoSessionStore{db: db, logger: opts.Logger, stop: make(chan struct{}), done: make(chan struct{})}
-	if s.logger == nil {
-		s.logger = slog.Default()
-	}
-	interval := opts.CleanupInterval
-	if interval == 0 {
-		interval = DefaultCleanupInterval
-	}
-	if interval < 0 {
-		close(s.done)
-		return s, nil
-	}
-	go s.cleanup(interval)
+	s := &DjangoSessionStore{db: db}
+	s.clean.start(opts, "Django sessions", s.DeleteExpired)
 	return s, nil
-}
-
-func (s *DjangoSessionStore) cleanup(interval time.Duration) {
-	defer close(s.done)
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-ticker.C:
-			ctx, cancel := context.WithTimeout(context.Background(), interval)
-			go func() {
-				select {
-				case <-s.stop:
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
-			n, err := s.DeleteExpired(ctx)
-			cancel()
-			if err != nil {
-				s.logger.Error("postgres: delete expired Django sessions", "err", err)
-			} else if n > 0 {
-				s.logger.Debug("postgres: deleted expired Django sessions", "count", n)
-			}
-		}
-	}
 }
 
 // Close stops the cleanup goroutine and waits for it to return. It does
 // not close db. Calling it more than once is safe.
 func (s *DjangoSessionStore) Close() {
-	s.once.Do(func() { close(s.stop) })
-	<-s.done
+	s.clean.close()
 }
 
 // DeleteExpired deletes the expired sessions (as Django's clearsessions

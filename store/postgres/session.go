@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -38,12 +37,9 @@ type SessionStoreOptions struct {
 // Expired sessions are invisible to Find and All at once and are deleted
 // by a cleanup goroutine that NewSessionStore starts and Close stops.
 type SessionStore struct {
-	db     Querier
-	users  sessionUserReader // nil unless made by Store.NewSessionStore
-	logger *slog.Logger
-	stop   chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	db    Querier
+	users sessionUserReader // nil unless made by Store.NewSessionStore
+	clean cleaner
 }
 
 var (
@@ -83,62 +79,15 @@ func newSessionStore(db Querier, users sessionUserReader, opts SessionStoreOptio
 	if db == nil {
 		return nil, errors.New("postgres: NewSessionStore: nil Querier")
 	}
-	s := &SessionStore{db: db, users: users, logger: opts.Logger, stop: make(chan struct{}), done: make(chan struct{})}
-	if s.logger == nil {
-		s.logger = slog.Default()
-	}
-	interval := opts.CleanupInterval
-	if interval == 0 {
-		interval = DefaultCleanupInterval
-	}
-	if interval < 0 {
-		close(s.done)
-		return s, nil
-	}
-	go s.cleanup(interval)
+	s := &SessionStore{db: db, users: users}
+	s.clean.start(opts, "sessions", s.DeleteExpired)
 	return s, nil
-}
-
-func (s *SessionStore) cleanup(interval time.Duration) {
-	defer close(s.done)
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-ticker.C:
-			ctx, cancel := context.WithTimeout(context.Background(), interval)
-			n, err := s.deleteExpired(ctx, s.stop)
-			cancel()
-			if err != nil {
-				s.logger.Error("postgres: delete expired sessions", "err", err)
-			} else if n > 0 {
-				s.logger.Debug("postgres: deleted expired sessions", "count", n)
-			}
-		}
-	}
-}
-
-// deleteExpired runs DeleteExpired, abandoning it when stop closes.
-func (s *SessionStore) deleteExpired(ctx context.Context, stop <-chan struct{}) (int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		select {
-		case <-stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return s.DeleteExpired(ctx)
 }
 
 // Close stops the cleanup goroutine and waits for it to return. It does
 // not close db. Calling it more than once is safe.
 func (s *SessionStore) Close() {
-	s.once.Do(func() { close(s.stop) })
-	<-s.done
+	s.clean.close()
 }
 
 // DeleteExpired deletes the sessions whose expiry has passed and returns

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/mfatest"
 	"github.com/djauth/auth/mfa/recovery"
 )
 
@@ -36,35 +37,9 @@ type Setup struct {
 	NewUser func(t *testing.T) int64
 }
 
-// Clock is a fake clock for throttling tests: Now returns the time last
-// set, Advance moves it on. Safe for concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock returns a Clock at a fixed instant.
-func NewClock() *Clock {
-	return &Clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock on by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type env struct {
 	f     *recovery.Factor
-	clock *Clock
+	clock *mfatest.Clock
 	store recovery.Store
 	users func(t *testing.T) int64
 }
@@ -73,7 +48,7 @@ func setup(t *testing.T, newSetup func(t *testing.T) Setup) env {
 	t.Helper()
 	s := newSetup(t)
 	require.NotNil(t, s.Store, "Setup.Store")
-	clock := NewClock()
+	clock := mfatest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	f, err := recovery.New(recovery.Config{Store: s.Store, Now: clock.Now})
 	require.NoError(t, err)
 	users := s.NewUser
@@ -122,10 +97,10 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 			n, err := e.f.Remaining(ctx, user)
 			require.NoError(t, err)
 			assert.Equal(t, len(codes)-i-1, n)
-			e.clock.Advance(time.Hour) // past any delay of the reuse below
+			e.clock.Add(time.Hour) // past any delay of the reuse below
 			_, err = e.f.VerifyCode(ctx, user, c)
 			assert.ErrorIs(t, err, mfa.ErrInvalidCode, "reused code %d", i)
-			e.clock.Advance(time.Hour)
+			e.clock.Add(time.Hour)
 		}
 		devs, err = e.f.Devices(ctx, user)
 		require.NoError(t, err)
@@ -148,7 +123,7 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 		for _, c := range old[1:] {
 			_, err := e.f.VerifyCode(ctx, user, c)
 			assert.ErrorIs(t, err, mfa.ErrInvalidCode, "old code %s", c)
-			e.clock.Advance(time.Hour)
+			e.clock.Add(time.Hour)
 		}
 		_, err = e.f.VerifyCode(ctx, user, fresh[3])
 		assert.NoError(t, err)
@@ -253,25 +228,25 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 		require.NoError(t, err)
 		assert.Equal(t, recovery.DefaultCount, n, "a refused attempt does not use the code")
 
-		e.clock.Advance(999 * time.Millisecond)
+		e.clock.Add(999 * time.Millisecond)
 		_, err = e.f.VerifyCode(ctx, user, codes[0])
 		require.ErrorAs(t, err, &te)
 		assert.Equal(t, time.Millisecond, te.RetryAfter)
 
-		e.clock.Advance(time.Millisecond)         // t0+1s
+		e.clock.Add(time.Millisecond)             // t0+1s
 		_, err = e.f.VerifyCode(ctx, user, wrong) // failure 2
 		require.ErrorIs(t, err, mfa.ErrInvalidCode)
-		e.clock.Advance(time.Second) // t0+2s: 1 s of the 2 s left
+		e.clock.Add(time.Second) // t0+2s: 1 s of the 2 s left
 		_, err = e.f.VerifyCode(ctx, user, codes[0])
 		require.ErrorAs(t, err, &te)
 		assert.Equal(t, time.Second, te.RetryAfter)
-		e.clock.Advance(time.Second)              // t0+3s
+		e.clock.Add(time.Second)                  // t0+3s
 		_, err = e.f.VerifyCode(ctx, user, wrong) // failure 3
 		require.ErrorIs(t, err, mfa.ErrInvalidCode)
 		_, err = e.f.VerifyCode(ctx, user, wrong)
 		require.ErrorAs(t, err, &te, "refused, not counted")
 		assert.Equal(t, 4*time.Second, te.RetryAfter)
-		e.clock.Advance(4 * time.Second)
+		e.clock.Add(4 * time.Second)
 		_, err = e.f.VerifyCode(ctx, user, codes[0])
 		require.NoError(t, err, "allowed after 2^(3-1) s")
 
@@ -281,7 +256,7 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 		require.ErrorAs(t, err, &te)
 		assert.Equal(t, time.Second, te.RetryAfter, "the success reset the failure count")
 
-		e.clock.Advance(time.Second)
+		e.clock.Add(time.Second)
 		_, _, err = e.f.Generate(ctx, user)
 		require.NoError(t, err)
 		_, err = e.f.VerifyCode(ctx, user, codes[1])

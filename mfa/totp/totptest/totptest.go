@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/mfatest"
 	"github.com/djauth/auth/mfa/totp"
 )
 
@@ -40,31 +41,11 @@ func Counter() func(t *testing.T) int64 {
 	return func(*testing.T) int64 { return n.Add(1) }
 }
 
-// Clock is a fake clock for Config.Now, safe for concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// Clock is a fake clock for Config.Now, safe for concurrent use (mfatest's).
+type Clock = mfatest.Clock
 
 // NewClock returns a Clock at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// Add moves the clock on by d.
-func (c *Clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
+func NewClock(t time.Time) *Clock { return mfatest.NewClock(t) }
 
 // RFCKey is the SHA-1 key of RFC 6238 Appendix B, "12345678901234567890",
 // in hex as django-otp stores keys.
