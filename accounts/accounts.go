@@ -13,6 +13,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/emails"
+	"github.com/djauth/auth/internal/mailqueue"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
@@ -151,7 +152,7 @@ type Manager[U any] struct {
 	siteName   string
 	templates  *Templates
 	log        *slog.Logger
-	queue      *mailQueue // nil without a Mailer
+	queue      *mailqueue.Queue[resetJob] // nil without a Mailer
 	stepUp     time.Duration
 	mfaChanged auth.Signal[MFAChange]
 	passkeys   *passkey.Passkeys
@@ -241,13 +242,13 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		}
 	}
 	if m.mailer != nil {
-		m.queue = newMailQueue(
-			cmp.Or(cfg.MailWorkers, DefaultMailWorkers),
-			cmp.Or(cfg.MailQueueSize, DefaultMailQueueSize),
-			cmp.Or(cfg.MailSendTimeout, DefaultMailSendTimeout),
-			cmp.Or(cfg.MailDrainTimeout, DefaultMailDrainTimeout),
-			m.sendResetMail,
-		)
+		m.queue = mailqueue.New(mailqueue.Config{
+			Workers:      cfg.MailWorkers,
+			Size:         cfg.MailQueueSize,
+			SendTimeout:  cfg.MailSendTimeout,
+			DrainTimeout: cfg.MailDrainTimeout,
+			NotDrained:   ErrMailNotDrained,
+		}, m.sendResetMail)
 	}
 	return m, nil
 }
