@@ -111,6 +111,9 @@ type LoginPage struct {
 	// goes after a passkey sign-in (Next, else Config.LoginRedirectURL).
 	PasskeyURL      string
 	PasskeyRedirect string
+	// PasswordlessURL is the "Email me a login link" page (RouteLinks),
+	// or "" for no link.
+	PasswordlessURL string
 }
 
 // ForbiddenPage is the data of the 403 template.

@@ -65,6 +65,7 @@ type envConfig struct {
 	Sessions     auth.SessionConfig
 	SecondFactor auth.SecondFactor[auth.User]
 	LoginGate    auth.LoginGate[auth.User]
+	Backends     []auth.Backend[auth.User]
 }
 
 type option func(*envConfig)
@@ -94,6 +95,7 @@ func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
 		Sessions:     cfg.Sessions,
 		SecondFactor: cfg.SecondFactor,
 		LoginGate:    cfg.LoginGate,
+		Backends:     cfg.Backends,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })

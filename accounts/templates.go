@@ -58,6 +58,14 @@ type Templates struct {
 	// Passkeys renders the passkey management page with a
 	// *PasskeysPage; it is mounted when Config.Passkeys is set.
 	Passkeys *template.Template
+	// PasswordlessStart renders the "Email me a login link" form with a
+	// *PasswordlessStartPage; PasswordlessCode the "check your email"
+	// page with a *PasswordlessCodePage; PasswordlessLink the page of a
+	// login link with a *PasswordlessLinkPage. They are mounted with
+	// Config.Passwordless.
+	PasswordlessStart *template.Template
+	PasswordlessCode  *template.Template
+	PasswordlessLink  *template.Template
 	// ResetEmailSubject and ResetEmailBody render the reset email with a
 	// *ResetEmail. Line breaks in the subject are removed, as Django does.
 	ResetEmailSubject *texttemplate.Template
@@ -89,6 +97,9 @@ func DefaultTemplates() *Templates {
 		MFATOTPDevice:         page("mfa_totp_device.html"),
 		MFARecovery:           page("mfa_recovery.html"),
 		Passkeys:              page("mfa_passkeys.html"),
+		PasswordlessStart:     page("passwordless_start.html"),
+		PasswordlessCode:      page("passwordless_code.html"),
+		PasswordlessLink:      page("passwordless_link.html"),
 		ResetEmailSubject:     text("password_reset_subject.txt"),
 		ResetEmailBody:        text("password_reset_email.txt"),
 	}
@@ -121,6 +132,9 @@ func (t *Templates) withDefaults() *Templates {
 		{&out.MFATOTPDevice, def.MFATOTPDevice},
 		{&out.MFARecovery, def.MFARecovery},
 		{&out.Passkeys, def.Passkeys},
+		{&out.PasswordlessStart, def.PasswordlessStart},
+		{&out.PasswordlessCode, def.PasswordlessCode},
+		{&out.PasswordlessLink, def.PasswordlessLink},
 	} {
 		if *f.dst == nil {
 			*f.dst = f.def
