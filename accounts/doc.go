@@ -60,6 +60,20 @@
 // Every page refuses cross-origin POSTs through http.CrossOriginProtection,
 // sends Cache-Control: no-store, and can be replaced through Templates.
 //
+// # Passwordless pages
+//
+// With Config.Passwordless and a *passwordless.Backend among the Auth's
+// backends, Routes mounts passwordless/ ("Email me a login link", linked
+// from the login page with its next), passwordless/code/ ("check your
+// email", with the code field, autocomplete="one-time-code") and
+// passwordless/link/{id}/{token}/, the mail's link. Every valid address
+// gets the same redirect and the same code page; a GET of the link only
+// shows a "Log in" button (or why the link is spent, expired or bound to
+// another browser) and its POST logs in. Completion goes through
+// auth.Auth.Authenticate and Login: a user with a second factor is sent
+// to the challenge page, a LoginGate refusal to its URL. Throttled
+// requests, codes and links answer 429 with Retry-After.
+//
 // # Second factor pages
 //
 // When auth.Config.SecondFactor is an *mfa.Flow, Routes mounts its login
