@@ -137,6 +137,10 @@ type RouteLinks struct {
 	// each a form that POSTs to its URL with the page's "next" (package
 	// social's Social.Buttons gives them).
 	SocialLogins []LoginButton
+	// PasswordlessURL is linked from the login page ("Email me a login
+	// link"), with the login's "next"; package accounts sets it when it
+	// mounts the passwordless pages.
+	PasswordlessURL string
 }
 
 // RoutesWithLinks is Routes with links to other pages. Package accounts
@@ -210,7 +214,7 @@ func (a *Auth[U]) LoginHandlerLinking(passwordResetURL string) http.Handler {
 }
 
 // loginHandler is the login page with the links of links that it shows
-// (PasswordResetURL, PasskeyURL).
+// (PasswordResetURL, PasskeyURL, PasswordlessURL).
 func (a *Auth[U]) loginHandler(links RouteLinks) http.Handler {
 	return LoginNotRequired(a.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.serveLogin(w, r, links)
@@ -220,7 +224,7 @@ func (a *Auth[U]) loginHandler(links RouteLinks) http.Handler {
 func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links RouteLinks) {
 	page := &LoginPage{Action: r.URL.EscapedPath(), RedirectFieldName: RedirectFieldName,
 		PasswordResetURL: links.PasswordResetURL, PasskeyURL: links.PasskeyURL, SignupURL: links.SignupURL,
-		SocialLogins: links.SocialLogins}
+		PasswordlessURL: links.PasswordlessURL, SocialLogins: links.SocialLogins}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		page.Next = a.redirectTarget(r)

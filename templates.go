@@ -116,6 +116,9 @@ type LoginPage struct {
 	// SocialLogins are the "Log in with ..." buttons (RouteLinks), or
 	// nil.
 	SocialLogins []LoginButton
+	// PasswordlessURL is the "Email me a login link" page (RouteLinks),
+	// or "" for no link.
+	PasswordlessURL string
 }
 
 // LoginButton is a "Log in with ..." button of the login page: a form

@@ -13,9 +13,11 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/emails"
+	"github.com/djauth/auth/internal/mailqueue"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
+	"github.com/djauth/auth/passwordless"
 	"github.com/djauth/auth/tokens"
 	"github.com/djauth/auth/validation"
 )
@@ -122,6 +124,12 @@ type Config struct {
 	// SocialLogins are the "Log in with ..." buttons of the login page
 	// (package social's Social.Buttons); nil shows none.
 	SocialLogins []auth.LoginButton
+	// Passwordless mounts the passwordless login pages (see
+	// Manager.Routes) and links "Email me a login link" from the login
+	// page. They use the *passwordless.Backend among the Auth's backends
+	// (auth.Config.Backends), which holds every setting of the login
+	// (its own Mailer, timeout, binding); New fails without one.
+	Passwordless bool
 }
 
 // DefaultStepUpMaxAge is the default Config.StepUpMaxAge.
@@ -141,6 +149,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("Emails", c.Emails != nil),
 		slog.Bool("SignupDisabled", c.Signup.Disabled),
 		slog.String("SignupMethod", string(c.Signup.Method)),
+		slog.Bool("Passwordless", c.Passwordless),
 	)
 }
 
@@ -159,7 +168,7 @@ type Manager[U any] struct {
 	siteName   string
 	templates  *Templates
 	log        *slog.Logger
-	queue      *mailQueue // nil without a Mailer
+	queue      *mailqueue.Queue[resetJob] // nil without a Mailer
 	stepUp     time.Duration
 	mfaChanged auth.Signal[MFAChange]
 	passkeys   *passkey.Passkeys
@@ -171,6 +180,9 @@ type Manager[U any] struct {
 	signup        *signup
 	// prefix is the prefix of the pages, set by Routes, for mail links.
 	prefix string
+	// passwordless is the Auth's passwordless backend when
+	// Config.Passwordless is set.
+	passwordless *passwordless.Backend[U]
 }
 
 // New returns a Manager for a. It signs reset tokens with a's secret keys
@@ -204,6 +216,12 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 	if m.passkeys == nil {
 		if f, ok := a.SecondFactor().(*mfa.Flow[U]); ok {
 			m.passkeys, _ = f.Factor(passkey.Kind).(*passkey.Passkeys)
+		}
+	}
+	if cfg.Passwordless {
+		m.passwordless, _ = a.Backend(passwordless.Name).(*passwordless.Backend[U])
+		if m.passwordless == nil {
+			return bad("Config.Passwordless needs a *passwordless.Backend in auth.Config.Backends")
 		}
 	}
 	if m.validators == nil {
@@ -267,13 +285,13 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		}
 	}
 	if m.mailer != nil {
-		m.queue = newMailQueue(
-			cmp.Or(cfg.MailWorkers, DefaultMailWorkers),
-			cmp.Or(cfg.MailQueueSize, DefaultMailQueueSize),
-			cmp.Or(cfg.MailSendTimeout, DefaultMailSendTimeout),
-			cmp.Or(cfg.MailDrainTimeout, DefaultMailDrainTimeout),
-			m.sendResetMail,
-		)
+		m.queue = mailqueue.New(mailqueue.Config{
+			Workers:      cfg.MailWorkers,
+			Size:         cfg.MailQueueSize,
+			SendTimeout:  cfg.MailSendTimeout,
+			DrainTimeout: cfg.MailDrainTimeout,
+			NotDrained:   ErrMailNotDrained,
+		}, m.sendMailJob)
 	}
 	return m, nil
 }
@@ -299,6 +317,9 @@ func (m *Manager[U]) Validators() []validation.Validator {
 //	reset/{uidb64}/{token}/        PasswordResetConfirmView
 //	reset/done/                    PasswordResetCompleteView
 //	passkey/                       mfa/passkey's JSON routes and passkey.js (Config.Passkeys)
+//	passwordless/                  "Email me a login link" (Config.Passwordless)
+//	passwordless/code/             "Check your email": the code of the mail
+//	passwordless/link/{id}/{token}/  the link of the mail: GET confirms, POST logs in
 //
 // With Config.Passkeys the passkey management page is mounted at
 // PasskeysURL (login required; step-up required with an *mfa.Flow).
@@ -327,13 +348,18 @@ func (m *Manager[U]) Validators() []validation.Validator {
 //	confirm-email/{key}/           a verification link: GET shows, POST confirms
 //	email/                         the user's addresses (login required)
 //
+// The passwordless pages log in through auth.Auth.Login, so that the
+// second step of an *mfa.Flow and the LoginGate still apply; they answer
+// alike for addresses with and without an account, and 429 with
+// Retry-After when the Auth's Limiter refuses.
+//
 // The sessions page is mounted, and linked from the profile page, only
 // when the session store indexes sessions by user
 // (auth.Auth.SessionsIndexed). The four reset pages are mounted only when
 // Config.Mailer is set. Every
 // page refuses cross-origin POSTs (http.CrossOriginProtection), is not
 // cached (Cache-Control: no-store) and runs inside auth.Auth.Middleware.
-// The reset pages are marked auth.LoginNotRequired.
+// The reset and passwordless pages are marked auth.LoginNotRequired.
 func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 	if prefix == "" {
 		prefix = auth.DefaultRoutePrefix
@@ -353,6 +379,10 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 		links.PasskeyURL = p.passkeyAPI()
 		m.passkeyPrefix = p.passkeyAPI()
 		m.passkeyRoutes(mux, p, flow)
+	}
+	if m.passwordless != nil {
+		links.PasswordlessURL = p.passwordless()
+		m.passwordlessRoutes(mux, p)
 	}
 	if m.auth.SessionsIndexed() {
 		links.SessionsURL = p.sessions()

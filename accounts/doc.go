@@ -72,6 +72,19 @@
 // logs nobody in. When email addresses are login names an address in use
 // answers as a new one and its owner is mailed. Only verified addresses
 // log in (EmailBackend) or receive resets.
+// # Passwordless pages
+//
+// With Config.Passwordless and a *passwordless.Backend among the Auth's
+// backends, Routes mounts passwordless/ ("Email me a login link", linked
+// from the login page with its next), passwordless/code/ ("check your
+// email", with the code field, autocomplete="one-time-code") and
+// passwordless/link/{id}/{token}/, the mail's link. Every valid address
+// gets the same redirect and the same code page; a GET of the link only
+// shows a "Log in" button (or why the link is spent, expired or bound to
+// another browser) and its POST logs in. Completion goes through
+// auth.Auth.Authenticate and Login: a user with a second factor is sent
+// to the challenge page, a LoginGate refusal to its URL. Throttled
+// requests, codes and links answer 429 with Retry-After.
 //
 // # Second factor pages
 //

@@ -124,7 +124,7 @@ func (m *Manager[U]) queueMail(ctx context.Context, what string, userID int64, t
 			m.log.ErrorContext(ctx, "accounts: "+what+": send mail", "user_id", userID, "error", err)
 		}
 	}}
-	if m.queue == nil || !m.queue.enqueue(job) {
+	if m.queue == nil || !m.queue.Enqueue(job) {
 		m.log.ErrorContext(ctx, "accounts: "+what+": mail queue full, closed or missing (no Mailer), mail dropped", "user_id", userID)
 	}
 }

@@ -53,7 +53,7 @@ func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, 
 	}
 	for _, rc := range users {
 		job := resetJob{user: *auth.UserOf(rc.user), to: rc.to, scheme: scheme, host: host, p: p}
-		if !m.queue.enqueue(job) {
+		if !m.queue.Enqueue(job) {
 			m.log.ErrorContext(r.Context(), "accounts: password reset: mail queue full or closed, mail dropped; raise Config.MailQueueSize or MailWorkers",
 				"user_id", job.user.ID)
 		}

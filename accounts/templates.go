@@ -79,6 +79,14 @@ type Templates struct {
 	AccountExistsBody     *texttemplate.Template
 	PrimaryChangedSubject *texttemplate.Template
 	PrimaryChangedBody    *texttemplate.Template
+	// PasswordlessStart renders the "Email me a login link" form with a
+	// *PasswordlessStartPage; PasswordlessCode the "check your email"
+	// page with a *PasswordlessCodePage; PasswordlessLink the page of a
+	// login link with a *PasswordlessLinkPage. They are mounted with
+	// Config.Passwordless.
+	PasswordlessStart *template.Template
+	PasswordlessCode  *template.Template
+	PasswordlessLink  *template.Template
 	// ResetEmailSubject and ResetEmailBody render the reset email with a
 	// *ResetEmail. Line breaks in the subject are removed, as Django does.
 	ResetEmailSubject *texttemplate.Template
@@ -121,6 +129,9 @@ func DefaultTemplates() *Templates {
 		AccountExistsBody:     text("account_exists_body.txt"),
 		PrimaryChangedSubject: text("email_primary_changed_subject.txt"),
 		PrimaryChangedBody:    text("email_primary_changed_body.txt"),
+		PasswordlessStart:     page("passwordless_start.html"),
+		PasswordlessCode:      page("passwordless_code.html"),
+		PasswordlessLink:      page("passwordless_link.html"),
 		ResetEmailSubject:     text("password_reset_subject.txt"),
 		ResetEmailBody:        text("password_reset_email.txt"),
 	}
@@ -158,6 +169,9 @@ func (t *Templates) withDefaults() *Templates {
 		{&out.VerifyCode, def.VerifyCode},
 		{&out.ConfirmEmail, def.ConfirmEmail},
 		{&out.Emails, def.Emails},
+		{&out.PasswordlessStart, def.PasswordlessStart},
+		{&out.PasswordlessCode, def.PasswordlessCode},
+		{&out.PasswordlessLink, def.PasswordlessLink},
 	} {
 		if *f.dst == nil {
 			*f.dst = f.def

@@ -16,6 +16,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/emails"
+	"github.com/djauth/auth/internal/mailqueue"
 	"github.com/djauth/auth/mail"
 )
 
@@ -36,10 +37,10 @@ const (
 	DefaultFromEmail = "webmaster@localhost"
 	// DefaultMailWorkers, DefaultMailQueueSize, DefaultMailSendTimeout and
 	// DefaultMailDrainTimeout are the mail queue's defaults.
-	DefaultMailWorkers      = 2
-	DefaultMailQueueSize    = 128
-	DefaultMailSendTimeout  = time.Minute
-	DefaultMailDrainTimeout = 10 * time.Second
+	DefaultMailWorkers      = mailqueue.DefaultWorkers
+	DefaultMailQueueSize    = mailqueue.DefaultSize
+	DefaultMailSendTimeout  = mailqueue.DefaultSendTimeout
+	DefaultMailDrainTimeout = mailqueue.DefaultDrainTimeout
 )
 
 // Limiter scopes (auth.Limiter; package throttle has rules of these names).
@@ -140,7 +141,7 @@ type Backend[U any] struct {
 	subject  *texttemplate.Template
 	body     *texttemplate.Template
 	now      func() time.Time
-	queue    *mailQueue
+	queue    *mailqueue.Queue[mailJob]
 	a        *auth.Auth[U]
 	keys     keyed
 	log      *slog.Logger
@@ -190,14 +191,14 @@ func New[U any](cfg Config) (*Backend[U], error) {
 		b.body = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/email_body.txt"))
 	}
 	b.cfg.From = cmp.Or(cfg.From, DefaultFromEmail)
-	b.queue = newMailQueue(cmp.Or(cfg.MailWorkers, DefaultMailWorkers), cmp.Or(cfg.MailQueueSize, DefaultMailQueueSize),
-		cmp.Or(cfg.MailSendTimeout, DefaultMailSendTimeout), cmp.Or(cfg.MailDrainTimeout, DefaultMailDrainTimeout), b.sendMail)
+	b.queue = mailqueue.New(mailqueue.Config{Workers: cfg.MailWorkers, Size: cfg.MailQueueSize,
+		SendTimeout: cfg.MailSendTimeout, DrainTimeout: cfg.MailDrainTimeout, NotDrained: ErrMailNotDrained}, b.sendMail)
 	return b, nil
 }
 
 // Close stops the mail workers, waiting up to Config.MailDrainTimeout for
 // the queued mails (then ErrMailNotDrained). Close it before the Auth.
-func (b *Backend[U]) Close() error { return b.queue.close() }
+func (b *Backend[U]) Close() error { return b.queue.Close() }
 
 // Bind implements auth.Binder: the Backend keys its HMACs with a's
 // secret key and uses a's store, sessions, Limiter and logger. Without
@@ -301,7 +302,7 @@ func (b *Backend[U]) Start(ctx context.Context, r *http.Request, email, linkBase
 	if site == "" {
 		site = hostOf(linkBase)
 	}
-	if !b.queue.enqueue(mailJob{userID: req.UserID, to: to, username: auth.UserOf(user).Username, link: link, code: code, site: site}) {
+	if !b.queue.Enqueue(mailJob{userID: req.UserID, to: to, username: auth.UserOf(user).Username, link: link, code: code, site: site}) {
 		b.log.ErrorContext(ctx, "passwordless: mail queue full or closed, mail dropped; raise Config.MailQueueSize or MailWorkers",
 			"user_id", req.UserID)
 	}

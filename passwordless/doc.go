@@ -9,7 +9,12 @@
 //	})
 //	a, err := auth.New(auth.Config[auth.User]{Store: users, SecretKey: key,
 //		Backends: []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, pl}})
-//	err = pl.Start(ctx, r, email, "https://example.com/accounts/passwordless/") // mails the link and code
+//	acc, err := accounts.New(a, accounts.Config{Passwordless: true})
+//	acc.Routes(mux, "") // the pages: /accounts/passwordless/, code/, link/{id}/{token}/
+//
+// The pages of package accounts call Start, CheckLink and
+// auth.Auth.Authenticate; an app with its own pages calls them the same
+// way (Start's linkBase is where the link's ID and token are appended).
 //
 // # Requests
 //
