@@ -83,9 +83,12 @@ type ModulePermissionChecker[U any] interface {
 // together with the answers of their UserPermissions and GroupPermissions
 // (for obj == nil) in one round trip. The request side uses it instead of
 // GetUser so that an authenticated request with permission checks costs a
-// single store query. perms may be nil when the backend prefers to answer
-// later (for example a superuser, whose set is every permission); it is then
-// asked through PermissionBackend when needed.
+// single store query. perms, or one of its sets, may be nil when the
+// backend prefers to answer later (for example a superuser, whose set is
+// every permission); the backend is then asked through PermissionBackend
+// when needed. perms.Groups, when not nil, are the names of the user's
+// groups in the Auth's store, which RequestUser.GroupNames then returns
+// without asking the store.
 type UserPermissionsLoader[U any] interface {
 	GetUserWithPermissions(ctx context.Context, id int64) (user *U, perms *UserPermissions, err error)
 }

@@ -180,9 +180,11 @@ func (m *ModelBackend[U]) GetUser(ctx context.Context, id int64) (*U, error) {
 }
 
 // GetUserWithPermissions is GetUser that also returns the user's stored
-// permissions, in the store's single round trip. For a superuser it
-// returns nil permissions, to be asked for only when needed (every
-// permission of the store).
+// permissions and group names, in the store's single round trip. For a
+// superuser the permission sets are nil, to be asked for only when needed
+// (every permission of the store); an inactive user (AllowInactive) holds
+// none. The group names are passed on as the store read them, for every
+// user.
 func (m *ModelBackend[U]) GetUserWithPermissions(ctx context.Context, id int64) (*U, *UserPermissions, error) {
 	if m.a == nil {
 		return nil, nil, errNotBound
@@ -203,7 +205,8 @@ func (m *ModelBackend[U]) GetUserWithPermissions(ctx context.Context, id int64) 
 // withStoredPermissions applies the backend's rules to a user read from
 // the store together with its stored permissions: an inactive user is
 // refused unless AllowInactive (and then holds none), a superuser's
-// permissions are left to be asked for when needed.
+// permissions are left to be asked for when needed. The group names are
+// the user's whatever the rules say about its permissions.
 func (m *ModelBackend[U]) withStoredPermissions(user *U, perms UserPermissions, id int64) (*U, *UserPermissions, error) {
 	if !m.UserCanAuthenticate(user) {
 		return nil, nil, fmt.Errorf("%w: user %d is inactive", ErrUserNotFound, id)
@@ -211,9 +214,9 @@ func (m *ModelBackend[U]) withStoredPermissions(user *U, perms UserPermissions, 
 	au := authUserOf(user)
 	switch {
 	case !au.IsActive:
-		return user, &UserPermissions{User: PermSet{}, Group: PermSet{}}, nil
+		return user, &UserPermissions{User: PermSet{}, Group: PermSet{}, Groups: perms.Groups}, nil
 	case au.IsSuperuser:
-		return user, nil, nil
+		return user, &UserPermissions{Groups: perms.Groups}, nil
 	}
 	if perms.User == nil {
 		perms.User = PermSet{}

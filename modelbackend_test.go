@@ -111,7 +111,10 @@ func TestModelGetUserWithPermissions(t *testing.T) {
 
 	_, perms, err = m.GetUserWithPermissions(ctx, super.ID)
 	require.NoError(t, err)
-	assert.Nil(t, perms, "superusers are answered later, with every permission")
+	require.NotNil(t, perms)
+	assert.Nil(t, perms.User, "superusers are answered later, with every permission")
+	assert.Nil(t, perms.Group)
+	assert.Equal(t, []string{}, perms.Groups, "the group names are passed on")
 	all, err := m.UserPermissions(ctx, super, nil)
 	require.NoError(t, err)
 	assert.Len(t, all, 4)

@@ -68,12 +68,13 @@ func (p *permCache[U]) backendSet(ctx context.Context, i int, group bool, obj an
 	return s, nil
 }
 
-// preload stores the answers a UserPermissionsLoader gave with the user.
+// preload stores the answers a UserPermissionsLoader gave with the user;
+// a nil set is asked for when needed.
 func (p *permCache[U]) preload(i int, perms *UserPermissions) {
 	if perms == nil {
 		return
 	}
-	p.sets[i] = backendPerms{user: perms.User, group: perms.Group, haveUser: true, haveGroup: true}
+	p.sets[i] = backendPerms{user: perms.User, group: perms.Group, haveUser: perms.User != nil, haveGroup: perms.Group != nil}
 }
 
 // backendAll is Django's BaseBackend.get_all_permissions.

@@ -5,7 +5,8 @@ package auth_test
 // spends four on an authenticated request that checks one permission
 // (session, user, user permissions, group permissions); with a session
 // store made by Store.NewSessionStore it is one here (the session joined
-// with its user and both permission sets), and no session write on a
+// with its user, both permission sets and its group names, so that
+// examples/webapp's /api/me costs one too), and no session write on a
 // request that changed nothing.
 
 import (
@@ -48,6 +49,9 @@ const rtSecret = "round-trip-test-secret-0123456789-abcdefghijklmnop"
 //	/reports/       200 when the user holds reports.view_report
 //	/reports/edit/  200 when it holds view and change but not delete
 //	/whoami/        the username ("" when anonymous)
+//	/me/            as examples/webapp's /api/me: "username groups perms",
+//	                groups and all permissions comma-separated, 403 for
+//	                anyone without reports.view_report
 type rtEnv[U any] struct {
 	t        *testing.T
 	tracer   *pgtest.Tracer
@@ -134,6 +138,19 @@ func (e *rtEnv[U]) routes(mux *http.ServeMux, a *auth.Auth[U]) {
 	})
 	mux.HandleFunc("GET /whoami/", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(a.UserFromContext(r.Context()).Username()))
+	})
+	mux.HandleFunc("GET /me/", func(w http.ResponseWriter, r *http.Request) {
+		ru := a.UserFromContext(r.Context())
+		if !ru.HasPerm("reports.view_report") {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		groups, perms := ru.GroupNames(), ru.AllPermissions()
+		if err := ru.Err(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_, _ = w.Write([]byte(ru.Username() + " " + strings.Join(groups, ",") + " " + strings.Join(perms.Sorted(), ",")))
 	})
 }
 
@@ -223,6 +240,13 @@ func TestPostgresRoundTripsPerRequest(t *testing.T) {
 		assert.Len(t, r.sql, 1)
 		assert.Empty(t, rtSessionWrites(r.sql))
 	})
+	t.Run("/api/me: user, groups and permissions", func(t *testing.T) {
+		r := e.get("/me/", cookie)
+		require.Equal(t, http.StatusOK, r.status, r.body)
+		assert.Equal(t, "alice readers-alice reports.change_report,reports.view_report", r.body)
+		assert.Len(t, r.sql, 1, "the group names come in the joined row too")
+		assert.Empty(t, rtSessionWrites(r.sql))
+	})
 	t.Run("anonymous request without a cookie", func(t *testing.T) {
 		r := e.get("/reports/", nil)
 		require.Equal(t, http.StatusForbidden, r.status)
@@ -264,7 +288,7 @@ func TestPostgresOneRoundTripCustomUser(t *testing.T) {
 		mux.HandleFunc("GET /phone/", func(w http.ResponseWriter, r *http.Request) {
 			ru := a.UserFromContext(r.Context())
 			if me := ru.User(); me != nil && ru.HasPerm("reports.change_report") {
-				_, _ = w.Write([]byte(me.PhoneNumber))
+				_, _ = w.Write([]byte(me.PhoneNumber + " " + strings.Join(ru.GroupNames(), ",")))
 			}
 		})
 	})
@@ -274,12 +298,17 @@ func TestPostgresOneRoundTripCustomUser(t *testing.T) {
 	cookie := e.login("carol", "carol-pw")
 	r := e.get("/phone/", cookie)
 	require.Equal(t, http.StatusOK, r.status)
-	assert.Equal(t, "+1 555 0100", r.body, "the custom column is read by the join")
+	assert.Equal(t, "+1 555 0100 readers-carol", r.body, "the custom column and the groups are read by the join")
 	assert.Len(t, r.sql, 1)
 	assert.Contains(t, r.sql[0], `"accounts_user"`)
 	assert.Contains(t, r.sql[0], `"myuser_id"`)
+	assert.Contains(t, r.sql[0], `"accounts_user_groups"`)
 	r = e.get("/reports/edit/", cookie)
 	require.Equal(t, http.StatusOK, r.status)
+	assert.Len(t, r.sql, 1)
+	r = e.get("/me/", cookie)
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, "carol readers-carol reports.change_report,reports.view_report", r.body)
 	assert.Len(t, r.sql, 1)
 }
 
@@ -327,6 +356,19 @@ func TestPostgresOneRoundTripNoStaleData(t *testing.T) {
 		assert.Len(t, r.sql, 1)
 		assert.Equal(t, "revoked", e.get("/whoami/", c).body, "still logged in")
 	})
+	t.Run("joins and leaves a group", func(t *testing.T) {
+		u, c := setup(t, "joiner")
+		g := auth.Group{Name: "auditors"}
+		require.NoError(t, e.store.CreateGroup(ctx, &g))
+		require.NoError(t, e.store.AddUserGroups(ctx, u.ID, g.ID))
+		r := e.get("/me/", c)
+		assert.Equal(t, "joiner auditors,readers-joiner reports.change_report,reports.view_report", r.body)
+		assert.Len(t, r.sql, 1)
+		require.NoError(t, e.store.SetUserGroups(ctx, u.ID, nil))
+		r = e.get("/me/", c)
+		assert.Equal(t, "joiner  reports.view_report", r.body, "no groups, no group permissions")
+		assert.Len(t, r.sql, 1)
+	})
 	t.Run("session data names another user than user_id", func(t *testing.T) {
 		_, c := setup(t, "owner")
 		other := auth.NewUser("other")
@@ -338,6 +380,9 @@ func TestPostgresOneRoundTripNoStaleData(t *testing.T) {
 		assert.Len(t, r.sql, 2, "the joined row is not used: the user is loaded by its own query")
 		r = e.get("/reports/edit/", c)
 		assert.Equal(t, http.StatusOK, r.status)
+		r = e.get("/me/", c)
+		assert.Equal(t, "owner readers-owner reports.change_report,reports.view_report", r.body)
+		assert.Len(t, r.sql, 2, "GetUserWithPermissions reads the groups too")
 	})
 	t.Run("session without user_id", func(t *testing.T) {
 		_, c := setup(t, "preindex")

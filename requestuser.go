@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -13,7 +15,7 @@ type requestUserKey struct{ _ byte }
 
 // RequestUser is the user of one request, Django's request.user: loaded
 // from the session on first use, then kept for the rest of the request,
-// together with the permissions asked about. Nothing is kept across
+// together with the permissions asked about and its group names. Nothing is kept across
 // requests, so a revoked permission or a deactivated account takes effect
 // on the next request.
 //
@@ -43,6 +45,10 @@ type RequestUser[U any] struct {
 	backend string
 	perms   *permCache[U]
 	err     error
+	// groups are the user's group names once haveGroups: from the
+	// backend's load of the user, or from GroupNames' ListUserGroups.
+	groups     []string
+	haveGroups bool
 }
 
 func (a *Auth[U]) newRequestUser(ctx context.Context) *RequestUser[U] {
@@ -70,6 +76,9 @@ func (ru *RequestUser[U]) load() {
 		if i, ok := ru.a.byName[backend]; ok {
 			ru.perms.preload(i, perms)
 		}
+		if perms != nil && perms.Groups != nil {
+			ru.groups, ru.haveGroups = perms.Groups, true
+		}
 	}
 }
 
@@ -79,7 +88,7 @@ func (ru *RequestUser[U]) set(user *U, backend string) {
 	ru.mu.Lock()
 	defer ru.mu.Unlock()
 	ru.loaded, ru.user, ru.backend, ru.err = true, user, backend, nil
-	ru.perms = nil
+	ru.perms, ru.groups, ru.haveGroups = nil, nil, false
 	if user != nil {
 		ru.perms = newPermCache(ru.a, user)
 	}
@@ -223,4 +232,66 @@ func (ru *RequestUser[U]) GroupPermissions() PermSet {
 // backends. The set is shared with the request's cache: do not modify it.
 func (ru *RequestUser[U]) AllPermissions() PermSet {
 	return withPerms(ru, func(ctx context.Context, p *permCache[U]) (PermSet, error) { return p.allPermissions(ctx, nil) })
+}
+
+// userGroupLister is the store method GroupNames needs when the user's
+// groups were not read with the user (MembershipStore has it).
+type userGroupLister interface {
+	ListUserGroups(ctx context.Context, userID int64) ([]Group, error)
+}
+
+// GroupNames returns the names of the user's groups in byte order
+// (Django's request.user.groups), empty for a user without groups and nil
+// for an anonymous request. They are read with the user when the
+// backend's load of it gives them, as ModelBackend does on the stores of
+// package store (on PostgreSQL with a session store made by
+// Store.NewSessionStore, in the session's own statement), and otherwise
+// by one ListUserGroups of the Auth's store on first use. Like the
+// permissions they are read once per request and never kept across
+// requests. A user the store does not hold has no groups. When the groups
+// cannot be read it returns nil and Err reports why. The slice is the
+// caller's to keep or modify.
+func (ru *RequestUser[U]) GroupNames() []string {
+	if ru == nil {
+		return nil
+	}
+	ru.mu.Lock()
+	defer ru.mu.Unlock()
+	ru.load()
+	if ru.user == nil {
+		return nil
+	}
+	if !ru.haveGroups {
+		names, err := ru.a.listGroupNames(ru.ctx, authUserOf(ru.user).ID)
+		if err != nil {
+			if ru.err == nil {
+				ru.err = err
+			}
+			ru.a.logger.ErrorContext(ru.ctx, "auth: listing the user's groups failed", "error", err)
+			return nil
+		}
+		ru.groups, ru.haveGroups = names, true
+	}
+	return append([]string{}, ru.groups...)
+}
+
+// listGroupNames returns the names of the groups of user id through the
+// store's ListUserGroups, which orders them by name.
+func (a *Auth[U]) listGroupNames(ctx context.Context, id int64) ([]string, error) {
+	l, ok := a.store.(userGroupLister)
+	if !ok {
+		return nil, fmt.Errorf("%w: the store %T cannot list a user's groups", ErrConfig, a.store)
+	}
+	gs, err := l.ListUserGroups(ctx, id)
+	if errors.Is(err, ErrUserNotFound) {
+		return []string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: groups of user %d: %w", id, err)
+	}
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		names[i] = g.Name
+	}
+	return names, nil
 }

@@ -54,7 +54,8 @@ func SessionUserSlotFromContext(ctx context.Context) *SessionUserSlot {
 // Offer records the user whose ID the loaded session's user_id column
 // holds, read by store in the same statement as the session: user is a
 // pointer to the store's user type, perms its stored permissions (direct
-// and through groups) as the store's GetUserWithPermissions returns them.
+// and through groups) and group names as the store's
+// GetUserWithPermissions returns them.
 // store is the user store that read the row, compared with the Auth's
 // store before the offer is used. An offer replaces an earlier one; an
 // offer after the session was loaded is ignored.

@@ -46,9 +46,10 @@ type Store[U any] interface {
 //
 // Optional abilities are discovered by type assertion: a store with
 // GetUserWithPermissions (MembershipStore) loads the user of a session and
-// its permissions in one round trip; ModelBackend.WithPerm needs
-// UsersWithPermission; package accounts needs ListUsers for password reset
-// and CreateUser for sign-up.
+// its permissions in one round trip; RequestUser.GroupNames needs
+// ListUserGroups unless that load filled UserPermissions.Groups;
+// ModelBackend.WithPerm needs UsersWithPermission; package accounts needs
+// ListUsers for password reset and CreateUser for sign-up.
 type RequestStore[U any] interface {
 	GetUser(ctx context.Context, id int64) (*U, error)
 	GetUserByUsername(ctx context.Context, username string) (*U, error)
@@ -60,7 +61,9 @@ type RequestStore[U any] interface {
 }
 
 // UserPermissionsGetter is the optional ability of a RequestStore to load a
-// user with its permission sets in one round trip (see MembershipStore).
+// user with its permission sets (and, when the store fills
+// UserPermissions.Groups, its group names) in one round trip (see
+// MembershipStore).
 type UserPermissionsGetter[U any] interface {
 	GetUserWithPermissions(ctx context.Context, id int64) (*U, UserPermissions, error)
 }
@@ -207,9 +210,10 @@ type MembershipStore[U any] interface {
 	// active and superuser rules).
 	GroupPermissionSet(ctx context.Context, userID int64) (PermSet, error)
 	// GetUserWithPermissions returns the user together with its direct and
-	// group permission sets in one round trip, so that loading the user of
-	// an authenticated request and answering its permission checks costs a
-	// single query. It returns ErrUserNotFound for an unknown id.
+	// group permission sets and its group names in one round trip, so that
+	// loading the user of an authenticated request, answering its
+	// permission checks and listing its groups costs a single query. It
+	// returns ErrUserNotFound for an unknown id.
 	GetUserWithPermissions(ctx context.Context, id int64) (*U, UserPermissions, error)
 	// UsersWithPermission returns the users that hold perm directly,
 	// through a group or (unless opts.ExcludeSuperusers) as superusers,
@@ -220,12 +224,18 @@ type MembershipStore[U any] interface {
 }
 
 // UserPermissions are the stored permissions of one user, before the
-// active and superuser rules are applied.
+// active and superuser rules are applied, and the names of its groups,
+// read together with the user.
 type UserPermissions struct {
 	// User holds the permissions granted to the user directly.
 	User PermSet
 	// Group holds the permissions granted to the user's groups.
 	Group PermSet
+	// Groups holds the names of the user's groups in byte order, as
+	// ListUserGroups orders them (empty, not nil, for a user without
+	// groups). nil means not read: RequestUser.GroupNames then asks the
+	// store's ListUserGroups when it is called.
+	Groups []string
 }
 
 // WithPermOptions tunes UsersWithPermission. The zero value gives Django's

@@ -138,12 +138,18 @@ func (s *Store[U]) ListUserGroups(ctx context.Context, userID int64) ([]auth.Gro
 	if err := s.checkUser("list user groups", userID); err != nil {
 		return nil, err
 	}
-	out := make([]auth.Group, 0, len(s.userGroups[userID]))
-	for id := range s.userGroups[userID] {
-		out = append(out, s.groups[id])
+	return s.groupsOf(userID), nil
+}
+
+// groupsOf returns the groups of user id ordered by name; the caller
+// holds mu.
+func (s *Store[U]) groupsOf(id int64) []auth.Group {
+	out := make([]auth.Group, 0, len(s.userGroups[id]))
+	for g := range s.userGroups[id] {
+		out = append(out, s.groups[g])
 	}
 	sortGroups(out)
-	return out, nil
+	return out
 }
 
 // ListGroupUsers returns copies of the group's members ordered by ID, or
@@ -326,7 +332,8 @@ func (s *Store[U]) groupPermSet(userID int64) auth.PermSet {
 }
 
 // GetUserWithPermissions returns a copy of the user with its direct and
-// group permission sets, read under one lock, or auth.ErrUserNotFound.
+// group permission sets and its group names (ordered as ListUserGroups
+// orders them), read under one lock, or auth.ErrUserNotFound.
 func (s *Store[U]) GetUserWithPermissions(ctx context.Context, id int64) (*U, auth.UserPermissions, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, auth.UserPermissions{}, err
@@ -337,7 +344,12 @@ func (s *Store[U]) GetUserWithPermissions(ctx context.Context, id int64) (*U, au
 	if !ok {
 		return nil, auth.UserPermissions{}, fmt.Errorf("memory: get user %d with permissions: %w", id, auth.ErrUserNotFound)
 	}
-	return s.clone(u), auth.UserPermissions{User: s.userPermSet(id), Group: s.groupPermSet(id)}, nil
+	gs := s.groupsOf(id)
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		names[i] = g.Name
+	}
+	return s.clone(u), auth.UserPermissions{User: s.userPermSet(id), Group: s.groupPermSet(id), Groups: names}, nil
 }
 
 // UsersWithPermission returns copies of the users that hold perm directly,

@@ -122,9 +122,10 @@
 // A session store made by Store.NewSessionStore also knows the user store:
 // inside auth.Auth.Middleware it finds the session with one SELECT that
 // joins djauth_session.user_id to the user row (read with the store's
-// column mapping and tables) and both permission arrays, and hands that
-// row to the request through auth.SessionUserSlot. An authenticated
-// request then costs one round trip for session, user and permissions.
+// column mapping and tables), both permission arrays and the user's group
+// names, and hands that row to the request through auth.SessionUserSlot.
+// An authenticated request then costs one round trip for session, user,
+// permissions and auth.RequestUser.GroupNames.
 // The row is used only when the session's _auth_user_id names the same
 // user and its backend is the Auth's ModelBackend over this store; the
 // session auth hash, fallback keys and the inactive check run on it as on

@@ -322,16 +322,26 @@ func (s *Store[U]) permSet(ctx context.Context, sql string, id int64) (auth.Perm
 	return auth.NewPermSet(keys...), nil
 }
 
-// GetUserWithPermissions returns the user and both permission sets in one
-// query (two ARRAY subqueries beside the user columns).
+// GetUserWithPermissions returns the user, both permission sets and its
+// group names (ordered as ListUserGroups orders them) in one query: three
+// ARRAY subqueries beside the user columns.
 func (s *Store[U]) GetUserWithPermissions(ctx context.Context, id int64) (*U, auth.UserPermissions, error) {
-	var userPerms, groupPerms []string
-	u, err := s.scanUser(s.db.QueryRow(ctx, s.q.userWithPerms, id), &userPerms, &groupPerms)
+	var userPerms, groupPerms, groups []string
+	u, err := s.scanUser(s.db.QueryRow(ctx, s.q.userWithPerms, id), &userPerms, &groupPerms, &groups)
 	if err != nil {
 		return nil, auth.UserPermissions{}, fmt.Errorf("postgres: get user %d with permissions: %w",
 			id, translate(err, auth.ErrUserNotFound))
 	}
-	return u, auth.UserPermissions{User: auth.NewPermSet(userPerms...), Group: auth.NewPermSet(groupPerms...)}, nil
+	return u, userPermissions(userPerms, groupPerms, groups), nil
+}
+
+// userPermissions makes the auth.UserPermissions of the three arrays that
+// follow the user columns of q.userWithPerms and q.sessionWithUser.
+func userPermissions(userPerms, groupPerms, groups []string) auth.UserPermissions {
+	if groups == nil {
+		groups = []string{}
+	}
+	return auth.UserPermissions{User: auth.NewPermSet(userPerms...), Group: auth.NewPermSet(groupPerms...), Groups: groups}
 }
 
 // UsersWithPermission returns the users holding perm, ordered by ID, with

@@ -124,8 +124,8 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) (b []byte, fou
 
 // findSessionWithUser is SessionStore.FindCtx for a store made by
 // Store.NewSessionStore: one statement reads the session and, when its
-// user_id names a user, that user with both permission sets, which it
-// offers to slot. A user row that cannot be scanned is not offered; the
+// user_id names a user, that user with both permission sets and its group
+// names, which it offers to slot. A user row that cannot be scanned is not offered; the
 // request then loads the user as without the slot, and meets the error
 // there.
 func (s *Store[U]) findSessionWithUser(ctx context.Context, token string, slot *auth.SessionUserSlot) ([]byte, bool, error) {
@@ -145,7 +145,7 @@ func (s *Store[U]) findSessionWithUser(ctx context.Context, token string, slot *
 	var hasUser bool
 	// The session columns first, skipping the user's (NULL when there is
 	// no user).
-	dest := make([]any, 3+len(s.fields)+2)
+	dest := make([]any, 3+len(s.fields)+3)
 	dest[0], dest[1], dest[2] = &data, &userID, &hasUser
 	if err := rows.Scan(dest...); err != nil {
 		return nil, false, fmt.Errorf("postgres: find session: %w", err)
@@ -157,10 +157,10 @@ func (s *Store[U]) findSessionWithUser(ctx context.Context, token string, slot *
 		}
 		return data, true, nil
 	}
-	var userPerms, groupPerms []string
+	var userPerms, groupPerms, groups []string
 	u := new(U)
 	v := reflect.ValueOf(u).Elem()
-	dest = append([]any{nil, nil, nil}, addrs(v, s.fields, &userPerms, &groupPerms)...)
+	dest = append([]any{nil, nil, nil}, addrs(v, s.fields, &userPerms, &groupPerms, &groups)...)
 	if err := rows.Scan(dest...); err != nil {
 		// The session was read; the user is left to the normal path.
 		return data, true, nil
@@ -170,7 +170,7 @@ func (s *Store[U]) findSessionWithUser(ctx context.Context, token string, slot *
 		return nil, false, fmt.Errorf("postgres: find session: %w", err)
 	}
 	toUTC(v, s.fields)
-	slot.Offer(s, *userID, u, auth.UserPermissions{User: auth.NewPermSet(userPerms...), Group: auth.NewPermSet(groupPerms...)})
+	slot.Offer(s, *userID, u, userPermissions(userPerms, groupPerms, groups))
 	return data, true, nil
 }
 

@@ -187,14 +187,18 @@ func buildQueries(fields []field, ut, ug, up, uid string) queries {
 		JOIN "auth_permission" p ON p."id" = gp."permission_id"
 		JOIN "django_content_type" ct ON ct."id" = p."content_type_id"
 		WHERE ug.%s = $1::bigint`, permKeySQL, ug, uid)
-	// The user columns and both permission arrays of the row u, shared by
+	// The user columns, both permission arrays and the group names (in
+	// ListUserGroups' order) of the row u, shared by
 	// GetUserWithPermissions and the session store's join.
 	userWithPermsCols := fmt.Sprintf(`%s,
 		ARRAY(%s) AS user_perms,
-		ARRAY(%s) AS group_perms`,
+		ARRAY(%s) AS group_perms,
+		ARRAY(SELECT g."name" FROM %s ug JOIN "auth_group" g ON g."id" = ug."group_id"
+			WHERE ug.%s = u."id" ORDER BY g."name" COLLATE "C") AS group_names`,
 		q.userCols,
 		strings.ReplaceAll(q.userPermsSQL, "$1::bigint", `u."id"`),
-		strings.ReplaceAll(q.groupPermsSQL, "$1::bigint", `u."id"`))
+		strings.ReplaceAll(q.groupPermsSQL, "$1::bigint", `u."id"`),
+		ug, uid)
 	q.userWithPerms = fmt.Sprintf(`SELECT %s FROM %s u WHERE u."id" = $1::bigint`, userWithPermsCols, ut)
 	// The session of $1 with the user its user_id names, if any (NULL
 	// user columns otherwise), as SessionStore.FindCtx reads sessions.

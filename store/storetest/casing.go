@@ -131,7 +131,7 @@ func (x suite[U]) testPermissionOrder(t *testing.T, s auth.PermissionStore) {
 }
 
 // testUserGroupOrder: ListUserGroups orders by name in byte order, as
-// ListGroups does.
+// ListGroups does, and GetUserWithPermissions' group names too.
 func (x suite[U]) testUserGroupOrder(t *testing.T, s auth.Store[U]) {
 	ctx := context.Background()
 	u := x.create(t, s, "member")
@@ -143,4 +143,11 @@ func (x suite[U]) testUserGroupOrder(t *testing.T, s auth.Store[U]) {
 	got, err := s.ListUserGroups(ctx, x.au(u).ID)
 	require.NoError(t, err)
 	require.Equal(t, want, got, "ListUserGroups orders names bytewise")
+	names := make([]string, len(want))
+	for i, g := range want {
+		names[i] = g.Name
+	}
+	_, perms, err := s.GetUserWithPermissions(ctx, x.au(u).ID)
+	require.NoError(t, err)
+	require.Equal(t, names, perms.Groups, "GetUserWithPermissions orders group names as ListUserGroups does")
 }

@@ -282,12 +282,14 @@ func (x suite[U]) testPermissionSets(t *testing.T, s auth.Store[U]) {
 		user      *U
 		wantUser  []string
 		wantGroup []string
+		groups    []string
 	}{
 		{"DirectAndTwoGroups", both,
 			[]string{"reports.publish_report", "reports.view_report"},
-			[]string{"auth.view_user", "reports.change_report", "reports.view_report"}},
-		{"NoPermissions", bare, []string{}, []string{}},
-		{"InactiveSuperuser", inactiveSuper, []string{}, []string{"auth.view_user", "reports.view_report"}},
+			[]string{"auth.view_user", "reports.change_report", "reports.view_report"},
+			[]string{"editors", "viewers"}},
+		{"NoPermissions", bare, []string{}, []string{}, []string{}},
+		{"InactiveSuperuser", inactiveSuper, []string{}, []string{"auth.view_user", "reports.view_report"}, []string{"viewers"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,6 +306,7 @@ func (x suite[U]) testPermissionSets(t *testing.T, s auth.Store[U]) {
 			x.requireSameUser(t, tc.user, got)
 			require.Equal(t, tc.wantUser, perms.User.Sorted())
 			require.Equal(t, tc.wantGroup, perms.Group.Sorted())
+			require.Equal(t, tc.groups, perms.Groups, "the group names are read with the user, empty not nil")
 		})
 	}
 }
