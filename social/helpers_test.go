@@ -1,21 +1,15 @@
 package social_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,132 +20,12 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/hashers"
-	"github.com/djauth/auth/internal/testenv"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/social"
 	"github.com/djauth/auth/store/memory"
 )
 
 const testSecret = "test-secret-key-0123456789-abcdefghijklmnopqrstuvw"
-
-// providerDir holds the OpenID provider the tests start: panva's
-// oidc-provider, installed with npm ci from package-lock.json.
-var providerDir = filepath.Join("testdata", "oidc-provider")
-
-var npmOnce sync.Once
-var npmErr error
-
-// needNode installs the provider's packages once (npm ci) unless they
-// are there, and skips t (fails it under CI) without node and npm.
-func needNode(t *testing.T) {
-	t.Helper()
-	testenv.SkipIfShort(t, "starts a Node.js OpenID provider")
-	if _, err := exec.LookPath("node"); err != nil {
-		testenv.Skip(t, testenv.Node, "no node on PATH")
-	}
-	npmOnce.Do(func() {
-		if _, err := os.Stat(filepath.Join(providerDir, "node_modules", "oidc-provider", "package.json")); err == nil {
-			return
-		}
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = providerDir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			npmErr = fmt.Errorf("npm ci: %w\n%s", err, out)
-		}
-	})
-	if npmErr != nil {
-		t.Fatal(npmErr)
-	}
-}
-
-// freePort returns a port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
-}
-
-type opClient struct {
-	ID           string   `json:"client_id"`
-	Secret       string   `json:"client_secret"`
-	RedirectURIs []string `json:"redirect_uris"`
-}
-
-// op is a running oidc-provider process.
-type op struct {
-	t        *testing.T
-	port     int
-	clients  []opClient
-	accounts map[string]map[string]any
-	cmd      *exec.Cmd
-	done     chan struct{}
-}
-
-func (o *op) issuer() string { return fmt.Sprintf("http://127.0.0.1:%d", o.port) }
-
-// start starts the provider with a fresh signing key named keyID.
-func (o *op) start(keyID string) {
-	t := o.t
-	t.Helper()
-	clients, _ := json.Marshal(o.clients)
-	accounts, _ := json.Marshal(o.accounts)
-	cmd := exec.Command("node", "provider.js")
-	cmd.Dir = providerDir
-	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", o.port), "CLIENTS="+string(clients),
-		"ACCOUNTS="+string(accounts), "KEY_ID="+keyID)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	cmd.Stderr = io.Discard
-	require.NoError(t, cmd.Start())
-	o.cmd, o.done = cmd, make(chan struct{})
-	ready := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sent := false
-		for sc.Scan() {
-			if !sent && strings.HasPrefix(sc.Text(), "ready ") {
-				ready <- nil
-				sent = true
-			}
-		}
-		if !sent {
-			ready <- fmt.Errorf("the provider exited before it was ready")
-		}
-		_ = cmd.Wait()
-		close(o.done)
-	}()
-	select {
-	case err := <-ready:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second):
-		o.stop()
-		t.Fatal("the provider did not start in 30s")
-	}
-}
-
-func (o *op) stop() {
-	if o.cmd == nil {
-		return
-	}
-	_ = o.cmd.Process.Kill()
-	<-o.done
-	o.cmd = nil
-}
-
-// startOP starts a provider with the clients and accounts; it stops when
-// t ends.
-func startOP(t *testing.T, clients []opClient, accounts map[string]map[string]any) *op {
-	t.Helper()
-	needNode(t)
-	o := &op{t: t, port: freePort(t), clients: clients, accounts: accounts}
-	o.start("key-1")
-	t.Cleanup(o.stop)
-	return o
-}
 
 // site is an app with the social login mounted, and its stores.
 type site struct {

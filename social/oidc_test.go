@@ -15,6 +15,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/internal/oidctest"
 	"github.com/djauth/auth/social"
 )
 
@@ -37,23 +38,22 @@ func (s *swapClient) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // oidcEnv is a site whose provider "test" is a real oidc-provider.
 type oidcEnv struct {
-	op     *op
+	op     *oidctest.Provider
 	site   *site
 	swap   *swapClient
 	offset atomic.Int64 // added to the verifier's clock, in seconds
 }
 
 func newOIDCEnv(t *testing.T) *oidcEnv {
-	needNode(t)
-	e := &oidcEnv{op: &op{t: t, port: freePort(t), accounts: map[string]map[string]any{
+	e := &oidcEnv{op: oidctest.New(t, map[string]map[string]any{
 		"alice":   {"email": "alice@example.com", "email_verified": true, "preferred_username": "alice", "given_name": "Alice", "family_name": "Liddell"},
 		"bob":     {"email": "bob@example.com", "email_verified": true, "preferred_username": "bobby"},
 		"mallory": {"email": "carol@example.com", "email_verified": false, "preferred_username": "mallory"},
 		"dave":    {"email": "dave@example.com", "email_verified": true},
-	}}}
+	})}
 	e.swap = &swapClient{id: "other", secret: "other-secret", base: http.DefaultTransport}
 	e.site = newSite(t, func(base string, cfg *social.Config[auth.User]) {
-		p, err := social.NewOIDC(social.OIDCConfig{ID: "test", Name: "Test OP", Issuer: e.op.issuer(),
+		p, err := social.NewOIDC(social.OIDCConfig{ID: "test", Name: "Test OP", Issuer: e.op.Issuer(),
 			ClientID: "app", ClientSecret: "app-secret", HTTPClient: &http.Client{Transport: e.swap, Timeout: 10 * time.Second},
 			Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load()) * time.Second) }})
 		require.NoError(t, err)
@@ -61,10 +61,9 @@ func newOIDCEnv(t *testing.T) *oidcEnv {
 		cfg.StoreTokens, cfg.EncryptTokens = true, true
 	})
 	cb := e.site.social.CallbackURL("test")
-	e.op.clients = []opClient{{ID: "app", Secret: "app-secret", RedirectURIs: []string{cb}},
+	e.op.Clients = []oidctest.Client{{ID: "app", Secret: "app-secret", RedirectURIs: []string{cb}},
 		{ID: "other", Secret: "other-secret", RedirectURIs: []string{cb}}}
-	e.op.start("key-1")
-	t.Cleanup(e.op.stop)
+	e.op.Start("key-1")
 	return e
 }
 
@@ -271,8 +270,8 @@ func TestOIDCProviderFlows(t *testing.T) {
 	t.Run("rotated signing key", func(t *testing.T) {
 		// The site holds key-1 from the logins above; the restarted
 		// provider signs with key-2 only.
-		e.op.stop()
-		e.op.start("key-2")
+		e.op.Stop()
+		e.op.Start("key-2")
 		b := newBrowser(t)
 		s.log.take()
 		_, p := e.login(b, "alice", nil)
