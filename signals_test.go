@@ -110,18 +110,18 @@ func TestSignalReceiverPanic(t *testing.T) {
 	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
-	e.createUser("alice", "pw")
+	e.createUser("alice", "s3cret-Receiver-Pw9")
 	ran := false
 	e.a.Signals().UserLoggedIn.Connect(func(context.Context, auth.LoggedIn[auth.User]) { panic("receiver bug") })
 	e.a.Signals().UserLoggedIn.Connect(func(context.Context, auth.LoggedIn[auth.User]) { ran = true })
 	c := newClient(t, e.app())
-	resp := c.login("alice", "pw")
+	resp := c.login("alice", "s3cret-Receiver-Pw9")
 	assert.Equal(t, http.StatusFound, resp.StatusCode)
 	assert.True(t, ran)
 	assert.Equal(t, "alice", readBody(t, c.get("/whoami/")))
 	assert.Contains(t, logs.String(), "receiver bug")
 	assert.Contains(t, logs.String(), "user_logged_in")
-	assert.NotContains(t, logs.String(), "pw")
+	assert.NotContains(t, logs.String(), "s3cret-Receiver-Pw9")
 }
 
 func TestSignalDisconnect(t *testing.T) {

@@ -7,6 +7,11 @@ import (
 	auth "github.com/djauth/auth"
 )
 
+// RemoteUserFactor names, in auth.LoggedIn.Factor, a login that
+// RemoteUserMiddleware made: the front server, not a second factor of
+// djauth's, vouched for the user.
+const RemoteUserFactor = "remote_user"
+
 // DefaultRemoteUserHeader is the request header RemoteUserMiddleware reads
 // by default, the name of Django's REMOTE_USER.
 const DefaultRemoteUserHeader = "REMOTE_USER"
@@ -109,7 +114,14 @@ func (m *RemoteUserMiddleware[U]) Handler(next http.Handler) http.Handler {
 			fail(w, r, "backends: remote user: authenticate", err)
 			return
 		default:
-			if err := a.Login(r, user, backend); err != nil {
+			// The front server authenticated the user on every request:
+			// a pending second step here would start again on the next
+			// request and never end. The login goes through without it
+			// (auth.Config.SecondFactor is not asked); djauth's own
+			// factors are still demanded where they count, by
+			// mfa.Flow.MFARequired and StepUpRequired, which send a user
+			// with a device to verify it on the session.
+			if err := a.LoginVerified(r, user, backend, auth.Verification{Factor: RemoteUserFactor}); err != nil {
 				fail(w, r, "backends: remote user: login", err)
 				return
 			}

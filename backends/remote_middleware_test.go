@@ -14,6 +14,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/backends"
+	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/store/memory"
 )
 
@@ -144,4 +145,65 @@ func TestRemoteUserHeaderTwiceKeepsLogin(t *testing.T) {
 	n, err := s.store.CountUsers(context.Background(), auth.UserQuery{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "mallory was not created")
+}
+
+// fixedFactor is an mfa.CodeFactor whose users all have one device.
+type fixedFactor struct{}
+
+func (fixedFactor) Kind() string { return "totp" }
+func (fixedFactor) Devices(_ context.Context, userID int64) ([]mfa.Device, error) {
+	return []mfa.Device{{Factor: "totp", ID: 1, UserID: userID, Name: "phone", PersistentID: "otp_totp.totpdevice/1"}}, nil
+}
+func (fixedFactor) VerifyCode(_ context.Context, userID int64, code string) (mfa.Device, error) {
+	return mfa.Device{}, mfa.ErrInvalidCode
+}
+
+// With an mfa.Flow configured, the front server's login still logs the
+// user in (no pending second step that would start again on every
+// request); MFARequired then sends the user, who has a device, to verify
+// it on the session.
+func TestRemoteUserWithSecondFactor(t *testing.T) {
+	t.Parallel()
+	store := memory.New[auth.User]()
+	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{fixedFactor{}}})
+	require.NoError(t, err)
+	a, err := auth.New(auth.Config[auth.User]{
+		Store:        store,
+		Backends:     []auth.Backend[auth.User]{backends.NewRemoteUser[auth.User]()},
+		SecretKey:    "test-secret-key-0123456789-abcdefghijklmnopqrstuvw",
+		Logger:       slog.New(slog.DiscardHandler),
+		SecondFactor: flow,
+		Sessions:     auth.SessionConfig{InsecureCookie: true},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close() })
+	var factors []string
+	var mu sync.Mutex
+	t.Cleanup(a.Signals().UserLoggedIn.Connect(func(_ context.Context, l auth.LoggedIn[auth.User]) {
+		mu.Lock()
+		factors = append(factors, l.Factor)
+		mu.Unlock()
+	}))
+	mw := &backends.RemoteUserMiddleware[auth.User]{Auth: a, Header: "X-Remote-User"}
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(a.User(r).String())) })
+	mux := http.NewServeMux()
+	mux.Handle("/open/", page)
+	mux.Handle("/guarded/", flow.MFARequired(page))
+	h := a.Middleware(mw.Handler(mux))
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("X-Remote-User", "knuth")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := get("/open/")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "knuth", rec.Body.String())
+	rec = get("/guarded/")
+	require.Equal(t, http.StatusFound, rec.Code)
+	assert.Equal(t, mfa.DefaultVerifyURL+"?next=/guarded/", rec.Header().Get("Location"))
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{backends.RemoteUserFactor, backends.RemoteUserFactor}, factors)
 }
