@@ -104,7 +104,26 @@ func (m *Manager[U]) serveEmails(w http.ResponseWriter, r *http.Request, p paths
 			m.render(w, r, http.StatusOK, m.templates.Emails, page)
 			return
 		}
+		// A new address is a new way in (resets and passwordless logins
+		// go to verified addresses): with a Flow it needs a recent
+		// verification, as making one primary does.
+		if !m.emailStepUp(w, r) {
+			return
+		}
 		if !m.limitSend(w, r, email, func(msg string) { fail(http.StatusTooManyRequests, msg) }) {
+			return
+		}
+		// An address in another user's email column is theirs, even when
+		// account_emailaddress does not list it yet (a Django user from
+		// before allauth): answered as taken, and its owner is told.
+		other, err := m.emailOfAnother(ctx, email, au.ID)
+		if err != nil {
+			m.serverError(w, r, "emails: add", err)
+			return
+		}
+		if other {
+			m.queueAccountExists(ctx, r, email)
+			done(fmt.Sprintf(MsgEmailAdded, email))
 			return
 		}
 		a, _, err := m.emails.Store().AddAddress(ctx, au.ID, email)

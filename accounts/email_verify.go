@@ -198,6 +198,14 @@ func (m *Manager[U]) Resend(ctx context.Context, r *http.Request, email string) 
 			}
 			return err
 		}
+		// Never mail one user's link to an address another user owns in
+		// the user table: confirming it would give them that address.
+		if other, err := m.emailOfAnother(ctx, a.Email, a.UserID); err != nil || other {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		m.queueConfirmation(ctx, r, a, auth.UserOf(u).Username)
 	}
 	return nil

@@ -414,6 +414,34 @@ func (m *Manager[U]) emailInUse(ctx context.Context, email string) (bool, error)
 	return len(us) > 0, nil
 }
 
+// emailOfAnother reports whether a user other than userID has email in
+// the user table's email column (compared as EmailsMatch does): a
+// Django user whose address was never copied into account_emailaddress
+// still owns it, and nobody else may add it, or be mailed its
+// verification links.
+func (m *Manager[U]) emailOfAnother(ctx context.Context, email string, userID int64) (bool, error) {
+	lister, ok := m.auth.Store().(userLister[U])
+	if !ok {
+		return false, nil
+	}
+	for offset := 0; ; {
+		us, err := lister.ListUsers(ctx, auth.UserQuery{Email: email, Offset: offset, Limit: auth.MaxUserListLimit})
+		if err != nil {
+			return false, err
+		}
+		for _, u := range us {
+			au := auth.UserOf(u)
+			if au.ID != userID && EmailsMatch(email, au.Email) {
+				return true, nil
+			}
+		}
+		if len(us) < auth.MaxUserListLimit {
+			return false, nil
+		}
+		offset += len(us)
+	}
+}
+
 // usernameFor makes a username from email for SignupConfig.NoUsername:
 // the local part's characters that a username may hold, then a random
 // suffix until one is free (allauth's generate_unique_username).

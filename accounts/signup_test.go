@@ -609,6 +609,18 @@ func TestEmailPrimaryNeedsStepUp(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, "/accounts/email/", resp.Header.Get("Location"))
 	assert.Equal(t, "b@example.com", se.reload(u.ID).Email)
+
+	// Adding an address is a new way in (resets go to verified
+	// addresses): it needs the step-up too.
+	mu.Lock()
+	now = now.Add(accounts.DefaultStepUpMaxAge + time.Second)
+	mu.Unlock()
+	resp = c.post("/accounts/email/", url.Values{"action": {"add"}, "email": {"c@example.com"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/accounts/mfa/verify/"), resp.Header.Get("Location"))
+	found, err := se.store.FindAddresses(ctx, "c@example.com")
+	require.NoError(t, err)
+	assert.Empty(t, found, "nothing added before the step-up")
 }
 
 // FuzzSignUp: any form either signs up or returns a *SignupError, never

@@ -148,22 +148,34 @@ func (s *Social[U]) serveIdentities(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, s.tmpl.Identities, page)
 }
 
+// stepUp checks, when the Auth has an mfa.Flow and StepUpMaxAge is
+// positive, that the session proved its user recently; otherwise it sends
+// the browser to the verification page (303: the request is a form's
+// POST) and reports false. Adding and removing a way in both need it.
+func (s *Social[U]) stepUp(w http.ResponseWriter, r *http.Request) bool {
+	flow, ok := s.a.SecondFactor().(*mfa.Flow[U])
+	if !ok || s.cfg.StepUpMaxAge <= 0 {
+		return true
+	}
+	err := flow.CheckStepUp(r, s.cfg.StepUpMaxAge)
+	if err == nil {
+		return true
+	}
+	var re *mfa.RedirectError
+	if errors.As(err, &re) {
+		auth.Redirect(w, r, re.URL, http.StatusSeeOther)
+		return false
+	}
+	flow.Deny(w, r, err)
+	return false
+}
+
 // removeIdentity removes one of the user's identities, unless it is the
 // last way in, after a step-up when the Auth has an mfa.Flow.
 func (s *Social[U]) removeIdentity(w http.ResponseWriter, r *http.Request, userID int64) {
 	ctx := r.Context()
-	if flow, ok := s.a.SecondFactor().(*mfa.Flow[U]); ok && s.cfg.StepUpMaxAge > 0 {
-		if err := flow.CheckStepUp(r, s.cfg.StepUpMaxAge); err != nil {
-			var re *mfa.RedirectError
-			if errors.As(err, &re) {
-				// A form's POST: the browser follows with a GET, and
-				// the verification page comes back here.
-				auth.Redirect(w, r, re.URL, http.StatusSeeOther)
-				return
-			}
-			flow.Deny(w, r, err)
-			return
-		}
+	if !s.stepUp(w, r) {
+		return
 	}
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("action") != "remove" {
 		s.fail(w, r, http.StatusBadRequest, "Not removed", "The form could not be read.")

@@ -213,6 +213,12 @@ func TestIdentityRemovalStepUp(t *testing.T) {
 	_, err = s.store.GetAccount(ctx, "github", "2")
 	require.NoError(t, err)
 	assert.Len(t, *changes, 1)
+
+	// Connecting another identity is a new way in: the same step-up,
+	// and the provider is never reached without it.
+	p = b.do("POST", s.srv.URL+s.social.LoginURL("github"), url.Values{"process": {"connect"}})
+	require.Equal(t, http.StatusSeeOther, p.status)
+	assert.True(t, strings.HasPrefix(p.loc, s.srv.URL+mfa.DefaultVerifyURL), p.loc)
 }
 
 // TestLoginPageButtons: the root login page shows the buttons given in

@@ -246,6 +246,11 @@ func (s *Social[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 			auth.Redirect(w, r, s.a.LoginURL()+"?"+url.Values{auth.RedirectFieldName: {s.LoginURL(p.ID())}}.Encode(), http.StatusFound)
 			return
 		}
+		// Linking an identity adds a way in that outlives a password
+		// change: as removing one, it needs a recent verification.
+		if !s.stepUp(w, r) {
+			return
+		}
 		st.ConnectUser = u.ID()
 	}
 	target, err := p.AuthCodeURL(ctx, s.authorization(p, st))
