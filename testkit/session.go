@@ -28,6 +28,10 @@ type LoginOptions struct {
 // must exist in a's store. The login runs as Auth.Login does it (signals,
 // last_login, the session auth hash), so the session is one a real login
 // would make.
+//
+// It is for tests only: it logs in without any credential (and, with
+// LoginOptions.Verified, without a second factor). Never call it from a
+// handler or any code path a request can reach.
 func LoginUser[U any](ctx context.Context, a *auth.Auth[U], user *U, opts LoginOptions) (*http.Cookie, error) {
 	if a == nil || user == nil {
 		return nil, errors.New("testkit: LoginUser: an Auth and a user are required")
