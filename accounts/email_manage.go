@@ -8,7 +8,6 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/emails"
-	"github.com/djauth/auth/mfa"
 )
 
 // Messages of the email management page.
@@ -211,18 +210,5 @@ func (m *Manager[U]) serveEmails(w http.ResponseWriter, r *http.Request, p paths
 // returns here. It reports whether to go on.
 func (m *Manager[U]) emailStepUp(w http.ResponseWriter, r *http.Request) bool {
 	f := m.flowOf()
-	if f == nil || m.stepUp <= 0 {
-		return true
-	}
-	err := f.CheckStepUp(r, m.stepUp)
-	if err == nil {
-		return true
-	}
-	var re *mfa.RedirectError
-	if errors.As(err, &re) {
-		auth.Redirect(w, r, re.URL, http.StatusSeeOther)
-		return false
-	}
-	f.Deny(w, r, err)
-	return false
+	return f == nil || f.StepUpPage(w, r, m.stepUp)
 }

@@ -321,20 +321,7 @@ func (e *mfaPages[U]) user(w http.ResponseWriter, r *http.Request, what string) 
 // a form's POST with 303 so that the browser follows with a GET; and it
 // reports false.
 func (e *mfaPages[U]) stepUp(w http.ResponseWriter, r *http.Request) bool {
-	if e.m.stepUp <= 0 {
-		return true
-	}
-	err := e.f.CheckStepUp(r, e.m.stepUp)
-	if err == nil {
-		return true
-	}
-	var re *mfa.RedirectError
-	if errors.As(err, &re) && r.Method == http.MethodPost {
-		auth.Redirect(w, r, re.URL, http.StatusSeeOther)
-		return false
-	}
-	e.f.Deny(w, r, err)
-	return false
+	return e.f.StepUpPage(w, r, e.m.stepUp)
 }
 
 // flash keeps msg for the next page the session shows.

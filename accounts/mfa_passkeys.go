@@ -166,16 +166,8 @@ func (m *Manager[U]) servePasskeys(w http.ResponseWriter, r *http.Request, p pat
 	if !ok {
 		return
 	}
-	if f != nil && m.stepUp > 0 {
-		if err := f.CheckStepUp(r, m.stepUp); err != nil {
-			var re *mfa.RedirectError
-			if errors.As(err, &re) {
-				auth.Redirect(w, r, re.URL, http.StatusSeeOther)
-				return
-			}
-			f.Deny(w, r, err)
-			return
-		}
+	if f != nil && !f.StepUpPage(w, r, m.stepUp) {
+		return
 	}
 	ctx := r.Context()
 	userID := m.auth.User(r).ID()

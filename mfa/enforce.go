@@ -256,6 +256,30 @@ func (f *Flow[U]) CheckStepUp(r *http.Request, maxAge time.Duration) error {
 	return f.redirectErr(r, ErrStepUpRequired, f.verifyURL)
 }
 
+// StepUpPage is CheckStepUp for a page's own handler, where a guard does
+// not fit (a page whose GET is open but whose POST changes a way in):
+// it reports whether the request may go on and, when not, has answered:
+// a form's POST goes to the verification page with 303, so that the
+// browser follows with a GET and the verification page comes back to the
+// page; any other request gets Deny's answer. A maxAge that is not
+// positive turns the step-up off.
+func (f *Flow[U]) StepUpPage(w http.ResponseWriter, r *http.Request, maxAge time.Duration) bool {
+	if maxAge <= 0 {
+		return true
+	}
+	err := f.CheckStepUp(r, maxAge)
+	if err == nil {
+		return true
+	}
+	var re *RedirectError
+	if errors.As(err, &re) && r.Method == http.MethodPost {
+		auth.Redirect(w, r, re.URL, http.StatusSeeOther)
+		return false
+	}
+	f.Deny(w, r, err)
+	return false
+}
+
 // StepUpRequired returns a guard for sensitive routes (a password
 // change, removing a factor): the user must have proved who they are in
 // the last maxAge, with a second factor if they have one and with the

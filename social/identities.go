@@ -154,20 +154,7 @@ func (s *Social[U]) serveIdentities(w http.ResponseWriter, r *http.Request) {
 // POST) and reports false. Adding and removing a way in both need it.
 func (s *Social[U]) stepUp(w http.ResponseWriter, r *http.Request) bool {
 	flow, ok := s.a.SecondFactor().(*mfa.Flow[U])
-	if !ok || s.cfg.StepUpMaxAge <= 0 {
-		return true
-	}
-	err := flow.CheckStepUp(r, s.cfg.StepUpMaxAge)
-	if err == nil {
-		return true
-	}
-	var re *mfa.RedirectError
-	if errors.As(err, &re) {
-		auth.Redirect(w, r, re.URL, http.StatusSeeOther)
-		return false
-	}
-	flow.Deny(w, r, err)
-	return false
+	return !ok || flow.StepUpPage(w, r, s.cfg.StepUpMaxAge)
 }
 
 // removeIdentity removes one of the user's identities, unless it is the
