@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -32,7 +33,13 @@ func (m *Manager[U]) limitCheck(w http.ResponseWriter, r *http.Request, scope, k
 	if l == nil {
 		return true
 	}
-	wait, locked, err := l.Check(r.Context(), r, scope, key)
+	return m.limitAsk(w, r, l.Check, scope, key, refuse)
+}
+
+// limitAsk runs ask (a Limiter's Check or an AttemptReserver's Reserve)
+// and answers a refusal as limitCheck does.
+func (m *Manager[U]) limitAsk(w http.ResponseWriter, r *http.Request, ask func(context.Context, *http.Request, string, string) (time.Duration, bool, error), scope, key string, refuse func(msg string)) bool {
+	wait, locked, err := ask(r.Context(), r, scope, key)
 	if err != nil {
 		m.serverError(w, r, scope+": limiter", err)
 		return false
@@ -46,6 +53,56 @@ func (m *Manager[U]) limitCheck(w http.ResponseWriter, r *http.Request, scope, k
 	auth.SetRetryAfter(w, wait)
 	refuse(auth.ThrottledMessage(wait))
 	return false
+}
+
+// limitBegin starts an attempt that costs a password hash: with a Limiter
+// that is an auth.AttemptReserver the attempt is counted as a failure now,
+// atomically with its check (Reserve), so that parallel attempts cannot
+// overshoot a lockout, as on the login page; otherwise it is only checked.
+// reserved tells limitEnd which; ok false means the request was answered
+// (429 or 500).
+func (m *Manager[U]) limitBegin(w http.ResponseWriter, r *http.Request, scope, key string, refuse func(msg string)) (reserved, ok bool) {
+	l := m.auth.Limiter()
+	if l == nil {
+		return false, true
+	}
+	if res, isRes := l.(auth.AttemptReserver); isRes {
+		return true, m.limitAsk(w, r, res.Reserve, scope, key, refuse)
+	}
+	return false, m.limitAsk(w, r, l.Check, scope, key, refuse)
+}
+
+// limitEnd ends an attempt that limitBegin started: a right password
+// gives a reserved failure back and resets key's counter; a wrong one is
+// counted (already, when reserved: only its lockout is asked); an
+// attempt without a verdict (no hashing slot, the client gone before the
+// hash) gives a reserved failure back. A failure that cannot be counted
+// is an error, for the caller to fail closed.
+func (m *Manager[U]) limitEnd(r *http.Request, scope, key string, reserved, verdict, good bool) error {
+	l := m.auth.Limiter()
+	if l == nil {
+		return nil
+	}
+	ctx := context.WithoutCancel(r.Context())
+	if reserved && (!verdict || good) {
+		if err := l.(auth.AttemptReserver).Release(ctx, r, scope, key); err != nil {
+			m.log.ErrorContext(r.Context(), "accounts: "+scope+": limiter", "error", err)
+		}
+	}
+	if !verdict {
+		return nil
+	}
+	if !reserved || good {
+		return m.limitRecord(r, scope, key, good)
+	}
+	wait, locked, err := l.Check(ctx, r, scope, key)
+	if err != nil {
+		return err
+	}
+	if locked {
+		m.auth.Signals().UserLockedOut.Send(r.Context(), auth.LockedOut{Request: r, Scope: scope, Key: key, RetryAfter: wait})
+	}
+	return nil
 }
 
 // limitRecord tells the Limiter how an attempt ended: a failure counts, a

@@ -91,21 +91,25 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 		page.OldPasswordErrors = append(page.OldPasswordErrors, errs...)
 	} else {
 		key := strconv.FormatInt(au.ID, 10)
-		if !m.limitCheck(w, r, LimitScopePasswordChange, key, func(msg string) {
+		reserved, ok := m.limitBegin(w, r, LimitScopePasswordChange, key, func(msg string) {
 			page.Errors = []string{msg}
 			m.render(w, r, http.StatusTooManyRequests, m.templates.PasswordChange, page)
-		}) {
+		})
+		if !ok {
 			return
 		}
 		good, _, err := m.auth.Hashers().Check(r.Context(), old, au.Password)
 		if err != nil && (isBusy(err) || r.Context().Err() != nil) {
+			if lerr := m.limitEnd(r, LimitScopePasswordChange, key, reserved, false, false); lerr != nil {
+				m.log.ErrorContext(r.Context(), "accounts: password change: limiter", "error", lerr)
+			}
 			m.serverError(w, r, "password change: check old password", err)
 			return
 		}
 		if !good {
 			page.OldPasswordErrors = append(page.OldPasswordErrors, MsgPasswordIncorrect)
 		}
-		if err := m.limitRecord(r, LimitScopePasswordChange, key, good); err != nil {
+		if err := m.limitEnd(r, LimitScopePasswordChange, key, reserved, true, good); err != nil {
 			m.serverError(w, r, "password change: limiter", err)
 			return
 		}
