@@ -61,7 +61,10 @@ func TestBrowserSocialLogin(t *testing.T) {
 		require.NoError(t, d.press(ctx, "Continue to Test OP"))
 		for range 10 {
 			u, err := d.waitURL(ctx, func(u string) bool {
-				back := strings.HasPrefix(u, s.origin+"/") && !strings.Contains(u, "/callback/")
+				// Back on the site past the social pages: not the start
+				// page the button was pressed on (the URL may not have
+				// changed yet) nor the callback.
+				back := strings.HasPrefix(u, s.origin+"/") && !strings.Contains(u, "/accounts/social/")
 				return back || strings.HasPrefix(u, op.Issuer()+"/interaction/")
 			})
 			if err != nil {
@@ -71,6 +74,9 @@ func TestBrowserSocialLogin(t *testing.T) {
 			if strings.HasPrefix(u, s.origin+"/") {
 				return askedLogin
 			}
+			// The URL changes before the provider's page has loaded:
+			// wait for its form before deciding what it asks.
+			require.NoError(t, d.waitSource(ctx, "</form>"))
 			page, err := d.source(ctx)
 			require.NoError(t, err)
 			if strings.Contains(page, `name="login"`) {
