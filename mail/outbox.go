@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 )
@@ -13,6 +14,8 @@ import (
 type Outbox struct {
 	mu       sync.Mutex
 	messages []Message
+	// changed is closed and replaced at every Send and Reset, for Wait.
+	changed chan struct{}
 }
 
 // Send records a copy of m, or returns the validation error (wrapping
@@ -28,7 +31,15 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.messages = append(o.messages, m)
+	o.notifyLocked()
 	return nil
+}
+
+func (o *Outbox) notifyLocked() {
+	if o.changed != nil {
+		close(o.changed)
+	}
+	o.changed = make(chan struct{})
 }
 
 // Messages returns a copy of the recorded messages, oldest first.
@@ -55,4 +66,32 @@ func (o *Outbox) Reset() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.messages = nil
+	o.notifyLocked()
+}
+
+// Wait returns the first recorded message, oldest first, that match
+// accepts (nil accepts any), waiting for one until ctx is done; then it
+// returns ctx's error. It is for mails that an app sends from a goroutine
+// of its own (a mail queue). Give ctx a deadline.
+func (o *Outbox) Wait(ctx context.Context, match func(Message) bool) (Message, error) {
+	for {
+		o.mu.Lock()
+		for _, m := range o.messages {
+			if match == nil || match(m) {
+				m.To = slices.Clone(m.To)
+				o.mu.Unlock()
+				return m, nil
+			}
+		}
+		if o.changed == nil {
+			o.changed = make(chan struct{})
+		}
+		ch, n := o.changed, len(o.messages)
+		o.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return Message{}, fmt.Errorf("mail: no matching message among %d: %w", n, ctx.Err())
+		}
+	}
 }
