@@ -45,7 +45,9 @@ func (o *Orgs[U]) Current(r *http.Request) (Organization, Member, bool) { return
 // that names none takes the organization chosen with Switch from the
 // session, when the user is still an active member of the active
 // organization; otherwise the session's choice is removed. An anonymous
-// request has no current organization (the guards send it to log in).
+// request has no current organization: one naming an organization is 404
+// here, and the guards (which include this resolution) send it to log in
+// instead.
 func (o *Orgs[U]) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, c := o.resolve(r)

@@ -227,6 +227,7 @@ func (l *memLimiter) wait(fs []time.Time, now time.Time) time.Duration {
 	return fs[len(fs)-l.max].Add(l.window).Sub(now)
 }
 
+// Check implements auth.Limiter.
 func (l *memLimiter) Check(_ context.Context, _ *http.Request, scope, key string) (time.Duration, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -234,6 +235,7 @@ func (l *memLimiter) Check(_ context.Context, _ *http.Request, scope, key string
 	return l.wait(l.prune(scope+"\x00"+key, now), now), false, nil
 }
 
+// Fail implements auth.Limiter.
 func (l *memLimiter) Fail(_ context.Context, _ *http.Request, scope, key string) (time.Duration, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -253,6 +255,7 @@ func (l *memLimiter) Fail(_ context.Context, _ *http.Request, scope, key string)
 	return l.wait(fs, now), false, nil
 }
 
+// Succeed implements auth.Limiter.
 func (l *memLimiter) Succeed(_ context.Context, _ *http.Request, scope, key string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()

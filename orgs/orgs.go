@@ -58,6 +58,7 @@ var (
 // ThrottledError refuses an attempt for RetryAfter.
 type ThrottledError struct{ RetryAfter time.Duration }
 
+// Error says how long to wait.
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("orgs: too many attempts; retry after %s", e.RetryAfter)
 }

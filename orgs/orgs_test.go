@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -340,4 +341,69 @@ func TestSignals(t *testing.T) {
 		orgs.RoleCreated, orgs.RoleAssigned, orgs.AdminGranted, orgs.OwnerTransferred, "removed"}, events)
 	require.NotNil(t, req, "the request of the middleware")
 	assert.Equal(t, "/roles/", req.URL.Path)
+}
+
+// recLimiter records its calls and refuses once refuse is set.
+type recLimiter struct {
+	mu     sync.Mutex
+	calls  []string
+	refuse bool
+}
+
+func (l *recLimiter) log(op, scope, key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, op+" "+scope+" "+key)
+}
+
+func (l *recLimiter) Check(_ context.Context, _ *http.Request, scope, key string) (time.Duration, bool, error) {
+	l.log("check", scope, key)
+	if l.refuse {
+		return time.Minute, true, nil
+	}
+	return 0, false, nil
+}
+
+func (l *recLimiter) Fail(_ context.Context, _ *http.Request, scope, key string) (time.Duration, bool, error) {
+	l.log("fail", scope, key)
+	return 0, false, nil
+}
+
+func (l *recLimiter) Succeed(_ context.Context, _ *http.Request, scope, key string) error {
+	l.log("succeed", scope, key)
+	return nil
+}
+
+func TestAcceptUsesTheLimiter(t *testing.T) {
+	t.Parallel()
+	l := &recLimiter{}
+	e := newEnv(t, func(c *orgs.Config[auth.User]) { c.Limiter = l })
+	ctx := context.Background()
+	ann := e.user(t, "ann", "ann@example.com")
+	bob := e.user(t, "bob", "bob@example.com")
+	org, err := e.o.CreateOrganization(ctx, ann, "Acme", "acme")
+	require.NoError(t, err)
+	_, link, err := e.o.Invite(ctx, ann, org.ID, "bob@example.com", nil, false)
+	require.NoError(t, err)
+	token := link[strings.LastIndex(strings.TrimSuffix(link, "/"), "/")+1 : len(link)-1]
+	key := strconv.FormatInt(bob.ID, 10)
+
+	_, err = e.o.Accept(ctx, nil, ann, token)
+	assert.ErrorIs(t, err, orgs.ErrWrongInvitee)
+	_, err = e.o.Accept(ctx, nil, bob, "wrong")
+	assert.ErrorIs(t, err, orgs.ErrInvalidInvitation)
+	l.refuse = true
+	_, err = e.o.Accept(ctx, nil, bob, token)
+	var te *orgs.ThrottledError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, time.Minute, te.RetryAfter)
+	l.refuse = false
+	_, err = e.o.Accept(ctx, nil, bob, token)
+	require.NoError(t, err)
+	annKey := strconv.FormatInt(ann.ID, 10)
+	s := orgs.LimitScopeInvitation
+	assert.Equal(t, []string{"check " + s + " " + annKey, "fail " + s + " " + annKey,
+		"check " + s + " " + key, "fail " + s + " " + key,
+		"check " + s + " " + key,
+		"check " + s + " " + key, "succeed " + s + " " + key}, l.calls)
 }

@@ -70,7 +70,11 @@ func newIsoSite(t *testing.T, h IsolationHarness) *isoSite {
 
 	for _, p := range []string{"site.edit", "site.view", orgs.PermChange, orgs.PermDelete} {
 		app, code, _ := strings.Cut(p, ".")
-		_, err := h.Users.EnsurePermissions(ctx, app, "orgstest", []auth.Permission{{Codename: code, Name: "Can " + code}})
+		model := "orgstest"
+		if app == "organizations" {
+			model = "organization" // django-organizations' model, as its migrations make it
+		}
+		_, err := h.Users.EnsurePermissions(ctx, app, model, []auth.Permission{{Codename: code, Name: "Can " + code}})
 		require.NoError(t, err)
 		if h.NewPermission != nil {
 			h.NewPermission(ctx, p)
