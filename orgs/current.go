@@ -56,7 +56,7 @@ func (o *Orgs[U]) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		if c.named && !c.ok {
-			http.NotFound(w, r)
+			notFound(w, r)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -181,7 +181,7 @@ func (o *Orgs[U]) guard(next http.Handler, check func(r *http.Request, u *U, c *
 		}
 		if !c.ok {
 			if c.named {
-				http.NotFound(w, r)
+				notFound(w, r)
 				return
 			}
 			o.a.Deny(w, r, auth.ErrPermissionDenied)

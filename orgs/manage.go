@@ -316,3 +316,53 @@ func (o *Orgs[U]) UnassignRole(ctx context.Context, actor *U, orgID, userID, rol
 	o.signals.RoleChanged.Send(ctx, RoleChanged{Request: requestFrom(ctx), ActorID: u.ID, OrgID: orgID, Kind: RoleUnassigned, RoleID: roleID, UserID: userID})
 	return nil
 }
+
+// authorizeMember lets through an active member of the active
+// organization and anyone authorize lets manage it.
+func (o *Orgs[U]) authorizeMember(ctx context.Context, actor *U, orgID int64) error {
+	_, err := o.authorize(ctx, actor, orgID, rightAdmin)
+	if !errors.Is(err, auth.ErrPermissionDenied) {
+		return err
+	}
+	return nil // a member who is not an admin: authorize found the membership
+}
+
+// Members returns the organization's members, for its members and its
+// managers; others get ErrNotFound.
+func (o *Orgs[U]) Members(ctx context.Context, actor *U, orgID int64) ([]Member, error) {
+	if err := o.authorizeMember(ctx, actor, orgID); err != nil {
+		return nil, err
+	}
+	return o.store.Members(ctx, orgID)
+}
+
+// Roles returns the organization's roles, for its members and its
+// managers; others get ErrNotFound.
+func (o *Orgs[U]) Roles(ctx context.Context, actor *U, orgID int64) ([]Role, error) {
+	if err := o.authorizeMember(ctx, actor, orgID); err != nil {
+		return nil, err
+	}
+	return o.store.Roles(ctx, orgID)
+}
+
+// Organizations returns the active organizations user is a member of,
+// ordered by name, with the membership in each: what an organization
+// switcher lists.
+func (o *Orgs[U]) Organizations(ctx context.Context, user *U) ([]Organization, []Member, error) {
+	u := activeUser(user)
+	if u == nil {
+		return nil, nil, nil
+	}
+	os, ms, err := o.store.UserOrganizations(ctx, u.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ao []Organization
+	var am []Member
+	for i, org := range os {
+		if org.IsActive {
+			ao, am = append(ao, org), append(am, ms[i])
+		}
+	}
+	return ao, am, nil
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/store/memory"
+	"github.com/djauth/auth/testkit"
 )
 
 type env struct {
@@ -406,4 +407,30 @@ func TestAcceptUsesTheLimiter(t *testing.T) {
 		"check " + s + " " + key, "fail " + s + " " + key,
 		"check " + s + " " + key,
 		"check " + s + " " + key, "succeed " + s + " " + key}, l.calls)
+}
+
+func TestNotFoundJSON(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	h := e.a.Middleware(e.o.MemberRequired(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		t.Error("reached the handler")
+	})))
+	mux := http.NewServeMux()
+	mux.Handle("GET /o/{org}/", h)
+	ann := e.user(t, "ann", "ann@example.com")
+	cookie, err := testkit.LoginUser(context.Background(), e.a, ann, testkit.LoginOptions{})
+	require.NoError(t, err)
+	for accept, want := range map[string]string{
+		"application/json":     `{"error":"not found"}` + "\n",
+		"text/html, */*;q=0.1": "404 page not found\n",
+		"":                     "404 page not found\n",
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/o/nowhere/", nil)
+		req.Header.Set("Accept", accept)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusNotFound, rec.Code, accept)
+		assert.Equal(t, want, rec.Body.String(), accept)
+	}
 }

@@ -305,6 +305,8 @@ func RunIsolation(t *testing.T, newHarness func(t *testing.T) IsolationHarness) 
 				"UnassignRole":       s.o.UnassignRole(ctx, s.alice, b, s.carol.ID, s.BRole.ID),
 				"Invite":             third(s.o.Invite(ctx, s.alice, b, "spy@example.com", nil, true)),
 				"Invitations":        second(s.o.Invitations(ctx, s.alice, b)),
+				"Members":            second(s.o.Members(ctx, s.alice, b)),
+				"Roles":              second(s.o.Roles(ctx, s.alice, b)),
 				"Revoke":             s.o.Revoke(ctx, s.alice, b, s.BInv.ID),
 				"UpdateOrganization": s.o.UpdateOrganization(ctx, s.alice, orgs.Organization{ID: b, Name: "Mine", Slug: "mine"}),
 				"DeleteOrganization": s.o.DeleteOrganization(ctx, s.alice, b),
@@ -323,6 +325,14 @@ func RunIsolation(t *testing.T, newHarness func(t *testing.T) IsolationHarness) 
 			assert.ErrorIs(t, s.o.AssignRole(ctx, s.carol, s.B.ID, s.carol.ID, s.BRole.ID), auth.ErrPermissionDenied)
 			code, _ := s.get(s.carol, "/o/"+s.B.Slug+"/admin/")
 			assert.Equal(t, http.StatusForbidden, code)
+			ms, err := s.o.Members(ctx, s.carol, s.B.ID)
+			require.NoError(t, err, "a member sees the members")
+			assert.Len(t, ms, 3)
+			_, err = s.o.Invitations(ctx, s.carol, s.B.ID)
+			assert.ErrorIs(t, err, auth.ErrPermissionDenied, "but not the invitations")
+			os, _, err := s.o.Organizations(ctx, s.dave)
+			require.NoError(t, err)
+			assert.Equal(t, []int64{s.A.ID, s.B.ID}, []int64{os[0].ID, os[1].ID})
 			require.NoError(t, s.o.TransferOwnership(ctx, s.alice, s.A.ID, s.dave.ID), "A's owner may")
 			require.NoError(t, s.o.DeleteOrganization(ctx, s.bob, s.B.ID), "B's owner may")
 		}},
@@ -429,9 +439,12 @@ func RunIsolation(t *testing.T, newHarness func(t *testing.T) IsolationHarness) 
 			_, got := s.get(s.carol, "/session/")
 			assert.Empty(t, got)
 			assert.False(t, s.hasPerm(s.carol, s.B.ID, "site.edit"))
+			os, _, err := s.o.Organizations(ctx, s.carol)
+			require.NoError(t, err)
+			assert.Empty(t, os, "an inactive organization is not listed")
 			assert.ErrorIs(t, second(s.o.AddMember(ctx, s.bob, s.B.ID, s.alice.ID, false)), orgs.ErrNotFound, "its admins manage nothing")
 			assert.True(t, s.hasPerm(s.eve, s.B.ID, "site.edit"), "a global grant still holds")
-			_, err := s.o.Accept(ctx, nil, s.alice, tokenOf(s.BLink))
+			_, err = s.o.Accept(ctx, nil, s.alice, tokenOf(s.BLink))
 			assert.ErrorIs(t, err, orgs.ErrInvalidInvitation, "its invitations do not work")
 		}},
 		{"membership removed while the session holds B", func(t *testing.T, s *isoSite) {
