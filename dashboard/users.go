@@ -130,8 +130,8 @@ func (d *Dashboard[U]) serveUsers(w http.ResponseWriter, r *http.Request, v *vie
 			params.Del("o")
 		}
 	}
-	if len(q.Search) > auth.MaxEmailLength {
-		q.Search = q.Search[:auth.MaxEmailLength]
+	if r := []rune(q.Search); len(r) > auth.MaxEmailLength {
+		q.Search = string(r[:auth.MaxEmailLength])
 	}
 	count, err := d.store.CountUsers(ctx, q)
 	if err != nil {
