@@ -167,6 +167,11 @@ func TestSuperuserFlag(t *testing.T) {
 		url.Values{"password1": {strongPassword}, "password2": {strongPassword}}).StatusCode)
 	assert.Equal(t, http.StatusForbidden, c.get(userURL(root.ID, "password")).StatusCode)
 	assert.Equal(t, "root@example.com", e.reload(root.ID).Email)
+	e.grant(changer, dashboard.PermDeleteUser)
+	assert.Equal(t, http.StatusForbidden, c.post(userURL(root.ID, "delete"), nil).StatusCode)
+	assert.NotContains(t, c.page(userURL(root.ID, "change")), userURL(root.ID, "delete"), "no delete link")
+	e.reload(root.ID)
+	assert.Empty(t, e.userChanges())
 
 	// A superuser sets and clears it.
 	s := e.as(root)
