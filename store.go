@@ -111,7 +111,8 @@ type UserStore[U any] interface {
 	// DeleteUser deletes the user and its group and permission memberships,
 	// or returns ErrUserNotFound.
 	DeleteUser(ctx context.Context, id int64) error
-	// ListUsers returns the users that match q, ordered by ID.
+	// ListUsers returns the users that match q, ordered by q.Order (by
+	// ID when it is empty).
 	ListUsers(ctx context.Context, q UserQuery) ([]*U, error)
 	// CountUsers returns how many users match q, ignoring its Offset and
 	// Limit.
@@ -268,11 +269,43 @@ type UserQuery struct {
 	IsSuperuser *bool
 	// GroupID keeps members of the group; 0 matches all.
 	GroupID int64
+	// Order sorts the users by one of the UserOrderFields, descending
+	// when it starts with "-" (Django's ordering syntax: "username",
+	// "-date_joined"); ties, and "", go by ID ascending. Text is compared
+	// byte by byte (PostgreSQL's "C" collation), so that every store
+	// orders alike; a user who never logged in sorts after every other
+	// for "last_login" and before for "-last_login", where PostgreSQL
+	// puts NULLs. Another value is rejected.
+	Order string
 	// Offset skips that many matching users.
 	Offset int
 	// Limit caps how many users are returned: 0 means
 	// DefaultUserListLimit, and values above MaxUserListLimit are rejected.
 	Limit int
+}
+
+// UserOrderFields are the fields UserQuery.Order can sort by: the
+// columns of Django's UserAdmin.list_display, the id, the flags and the
+// dates.
+var UserOrderFields = []string{"id", "username", "email", "first_name", "last_name", "is_staff",
+	"is_active", "is_superuser", "date_joined", "last_login"}
+
+// OrderField splits q.Order into its field and direction; ok is false for
+// a field that is not one of UserOrderFields. "" is "id" ascending.
+func (q UserQuery) OrderField() (field string, desc, ok bool) {
+	field = q.Order
+	if field == "" {
+		return "id", false, true
+	}
+	if strings.HasPrefix(field, "-") {
+		field, desc = field[1:], true
+	}
+	for _, f := range UserOrderFields {
+		if f == field {
+			return field, desc, true
+		}
+	}
+	return "", false, false
 }
 
 // Limits of UserQuery.
@@ -282,7 +315,8 @@ const (
 )
 
 // Validate rejects a negative offset or limit, a limit above
-// MaxUserListLimit, and a Search or Email longer than MaxEmailLength
+// MaxUserListLimit, an Order that is not one of UserOrderFields (with or
+// without "-"), and a Search or Email longer than MaxEmailLength
 // characters, and returns the effective limit.
 //
 // A Search or Email that holds a NUL byte or is not valid UTF-8 passes:
@@ -297,6 +331,9 @@ func (q UserQuery) Validate() (limit int, err error) {
 		return 0, &ValidationError{Field: "Limit", Code: "min_value", Message: "must not be negative"}
 	case q.Limit > MaxUserListLimit:
 		return 0, &ValidationError{Field: "Limit", Code: "max_value", Message: "must be at most 10000"}
+	}
+	if _, _, ok := q.OrderField(); !ok {
+		return 0, &ValidationError{Field: "Order", Code: "invalid_choice", Message: "not a field users can be ordered by"}
 	}
 	if err := checkLength("Search", q.Search, MaxEmailLength); err != nil {
 		return 0, err

@@ -21,6 +21,7 @@ import (
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
+	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
@@ -215,8 +216,10 @@ type app struct {
 	flow *mfa.Flow[auth.User]
 	// social is the "Log in with ..." of the -oidc-* flags, or nil.
 	social *social.Social[auth.User]
-	store  auth.Store[auth.User]
-	log    *slog.Logger
+	// dashboard is the staff pages at /admin/.
+	dashboard *dashboard.Dashboard[auth.User]
+	store     auth.Store[auth.User]
+	log       *slog.Logger
 }
 
 // newApp builds the site described by cfg and returns its handler and a
@@ -483,6 +486,11 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		return fail(err)
 	}
 	cleanups = append(cleanups, func() { _ = acc.Close() })
+	dash, err := dashboard.New(dashboard.Config[auth.User]{Auth: a, PasswordValidators: acc.Validators(),
+		MFA: dashboard.FlowDevices(flow), Identities: socialStore, Lockouts: limiter, PasswordReset: acc})
+	if err != nil {
+		return fail(err)
+	}
 
 	if cfg.Demo {
 		if err := createDemoUsers(ctx, store, cfg.Hashers, cfg.Out); err != nil {
@@ -490,7 +498,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		}
 	}
 
-	s := &app{auth: a, accounts: acc, flow: flow, social: soc, store: store, log: cfg.Logger}
+	s := &app{auth: a, accounts: acc, flow: flow, social: soc, dashboard: dash, store: store, log: cfg.Logger}
 	return s.routes(), cleanup, nil
 }
 
@@ -566,6 +574,9 @@ func (s *app) routes() http.Handler {
 	mux.Handle("GET /reports/", mfaRequired(a.PermissionRequired(permViewReport)(http.HandlerFunc(s.reports))))
 	mux.Handle("GET /reports/publish/", mfaRequired(a.PermissionRequired(permPublishReport)(http.HandlerFunc(s.publish))))
 	mux.HandleFunc("GET /api/me", s.me)
+	// The staff dashboard (Django's admin for users and groups), behind
+	// the second factor like the site's own pages.
+	mux.Handle(s.dashboard.Prefix(), mfaRequired(s.dashboard.Handler()))
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", healthz)

@@ -225,7 +225,8 @@ func (s *Store[U]) DeleteUser(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ListUsers returns copies of the users that match q, ordered by ID.
+// ListUsers returns copies of the users that match q, ordered by q.Order
+// (by ID when it is empty).
 func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, err
@@ -324,5 +325,65 @@ func (s *Store[U]) matching(q auth.UserQuery) []int64 {
 		}
 	}
 	slices.Sort(ids)
+	switch field, desc, _ := q.OrderField(); {
+	case field == "id" && desc:
+		slices.Reverse(ids)
+	case field != "id":
+		s.orderIDs(ids, field, desc)
+	}
 	return ids
+}
+
+// orderIDs sorts ids, sorted by ID, stably by the users' field (one of
+// auth.UserOrderFields), descending when desc: text byte by byte, false
+// before true, a nil last login after every time (before, descending).
+// The read lock is held.
+func (s *Store[U]) orderIDs(ids []int64, field string, desc bool) {
+	cmpBool := func(a, b bool) int {
+		switch {
+		case a == b:
+			return 0
+		case b:
+			return -1
+		}
+		return 1
+	}
+	cmpUsers := func(a, b *auth.User) int {
+		switch field {
+		case "username":
+			return strings.Compare(a.Username, b.Username)
+		case "email":
+			return strings.Compare(a.Email, b.Email)
+		case "first_name":
+			return strings.Compare(a.FirstName, b.FirstName)
+		case "last_name":
+			return strings.Compare(a.LastName, b.LastName)
+		case "is_staff":
+			return cmpBool(a.IsStaff, b.IsStaff)
+		case "is_active":
+			return cmpBool(a.IsActive, b.IsActive)
+		case "is_superuser":
+			return cmpBool(a.IsSuperuser, b.IsSuperuser)
+		case "date_joined":
+			return a.DateJoined.Compare(b.DateJoined)
+		case "last_login":
+			switch {
+			case a.LastLogin == nil && b.LastLogin == nil:
+				return 0
+			case a.LastLogin == nil:
+				return 1
+			case b.LastLogin == nil:
+				return -1
+			}
+			return a.LastLogin.Compare(*b.LastLogin)
+		}
+		return 0
+	}
+	slices.SortStableFunc(ids, func(x, y int64) int {
+		c := cmpUsers(auth.UserOf(s.users[x]), auth.UserOf(s.users[y]))
+		if desc {
+			c = -c
+		}
+		return c
+	})
 }

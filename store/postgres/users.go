@@ -9,6 +9,7 @@ import (
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/store/internal/valid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -153,7 +154,31 @@ func (s *Store[U]) DeleteUser(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ListUsers returns the users matching q, ordered by ID.
+// userOrder is the ORDER BY list of q.Order, which Validate has checked
+// is one of auth.UserOrderFields: text in the "C" collation (byte order,
+// as the memory store compares), PostgreSQL's NULL placement (last
+// ascending, first descending), then the ID.
+func userOrder(q auth.UserQuery) string {
+	field, desc, _ := q.OrderField()
+	if field == "id" {
+		if desc {
+			return `u."id" DESC`
+		}
+		return `u."id"`
+	}
+	col := `u.` + pgx.Identifier{field}.Sanitize()
+	switch field {
+	case "username", "email", "first_name", "last_name":
+		col += ` COLLATE "C"`
+	}
+	if desc {
+		col += " DESC"
+	}
+	return col + `, u."id"`
+}
+
+// ListUsers returns the users matching q, ordered by q.Order (by ID when
+// it is empty).
 func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error) {
 	limit, err := q.Validate()
 	if err != nil {
@@ -164,8 +189,8 @@ func (s *Store[U]) ListUsers(ctx context.Context, q auth.UserQuery) ([]*U, error
 	}
 	where, args := s.userFilter(q)
 	args = append(args, q.Offset, limit)
-	sql := fmt.Sprintf(`SELECT %s FROM %s u%s ORDER BY u."id" OFFSET $%d LIMIT $%d`,
-		s.q.userCols, s.q.userTable, where, len(args)-1, len(args))
+	sql := fmt.Sprintf(`SELECT %s FROM %s u%s ORDER BY %s OFFSET $%d LIMIT $%d`,
+		s.q.userCols, s.q.userTable, where, userOrder(q), len(args)-1, len(args))
 	users, err := s.collectUsers(s.db.Query(ctx, sql, args...))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list users: %w", err)

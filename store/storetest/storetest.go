@@ -134,6 +134,7 @@ func (x suite[U]) userTests() []test[auth.UserStore[U]] {
 		{name: "UpdateUserRejected", run: x.testUpdateUserRejected},
 		{name: "ListUsersPaging", run: x.testListUsersPaging},
 		{name: "ListUsersInvalidQuery", run: x.testListUsersInvalidQuery},
+		{name: "ListUsersOrder", run: x.testListUsersOrder},
 		{name: "InvalidTextUserLookups", run: x.testInvalidTextUserLookups},
 		{name: "FoldUnicode", run: x.testFoldUnicode},
 		{name: "ListUsersByEmailMany", run: x.testListUsersByEmailMany},

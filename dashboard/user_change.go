@@ -1,0 +1,378 @@
+package dashboard
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/accounts"
+)
+
+// UserAddPage is the data of the add user form (Django's
+// UserCreationForm in the admin).
+type UserAddPage struct {
+	*Common
+	Username string
+	Errors   FieldErrors
+	// HelpTexts are the password validators' help texts.
+	HelpTexts []string
+}
+
+func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *view[U]) {
+	post, ok := parseForm(w, r, true)
+	if !ok {
+		return
+	}
+	page := &UserAddPage{Common: d.common(r, v, "Add user", "users"), Errors: FieldErrors{},
+		HelpTexts: helpTexts(d)}
+	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users", URL: d.prefix + "auth/user/"}, NavItem{Label: "Add user"})
+	if !post {
+		d.render(w, r, http.StatusOK, "user_add", page)
+		return
+	}
+	ctx := r.Context()
+	username := auth.NormalizeUsername(strings.TrimSpace(r.PostForm.Get("username")))
+	page.Username = username
+	d.checkUsername(r, username, 0, page.Errors)
+	u := auth.NewUser(username)
+	passwordErrors(r.PostForm.Get("password1"), r.PostForm.Get("password2"), &u, d.validators, page.Errors)
+	if page.Errors.Any() {
+		d.render(w, r, http.StatusOK, "user_add", page)
+		return
+	}
+	encoded, err := d.auth.Hashers().Make(ctx, r.PostForm.Get("password1"))
+	if err != nil {
+		d.serverError(w, r, "hash password", err)
+		return
+	}
+	u.Password = encoded
+	nu := new(U)
+	*auth.UserOf(nu) = u
+	if err := d.store.CreateUser(ctx, nu); err != nil {
+		if errors.Is(err, auth.ErrDuplicateUsername) || errors.Is(err, auth.ErrInvalid) {
+			page.Errors.Add("username", usernameMessage(err))
+			d.render(w, r, http.StatusOK, "user_add", page)
+			return
+		}
+		d.serverError(w, r, "create user", err)
+		return
+	}
+	au := auth.UserOf(nu)
+	d.send(r, v, au, ActionAdded, nil, "")
+	d.redirect(w, r, d.userURL(au.ID, "change"),
+		"The user “"+au.Username+"” was added successfully. You may edit it again below.")
+}
+
+func helpTexts[U any](d *Dashboard[U]) []string {
+	var out []string
+	for _, v := range d.validators {
+		if h, ok := v.(interface{ HelpText() string }); ok {
+			out = append(out, h.HelpText())
+		}
+	}
+	return out
+}
+
+// checkUsername checks a username as Django's forms do: required,
+// auth.UsernameValidator, and unused by any other user, compared without
+// case (Django 4.2's UserCreationForm), so that "Alice" cannot be added
+// beside "alice".
+func (d *Dashboard[U]) checkUsername(r *http.Request, username string, self int64, errs FieldErrors) {
+	if username == "" {
+		errs.Add("username", "This field is required.")
+		return
+	}
+	if err := (auth.UsernameValidator{}).Validate(username); err != nil {
+		errs.Add("username", usernameMessage(err))
+		return
+	}
+	other, err := d.store.GetUserByUsernameFold(r.Context(), username)
+	switch {
+	case errors.Is(err, auth.ErrMultipleUsers):
+		errs.Add("username", "A user with that username already exists.")
+	case err == nil && auth.UserOf(other).ID != self:
+		errs.Add("username", "A user with that username already exists.")
+	case err == nil, errors.Is(err, auth.ErrUserNotFound):
+	default:
+		errs.Add("username", "The username could not be checked; try again.")
+	}
+}
+
+func usernameMessage(err error) string {
+	var verr *auth.ValidationError
+	switch {
+	case errors.Is(err, auth.ErrDuplicateUsername):
+		return "A user with that username already exists."
+	case errors.As(err, &verr) && verr.Message != "":
+		return verr.Message
+	}
+	return "Enter a valid username."
+}
+
+// UserChangePage is the data of the user's page (Django's UserChangeForm
+// in the admin). ReadOnly is true without the permission to change the
+// user: the page then shows the values without a form.
+type UserChangePage struct {
+	*Common
+	ID                                   int64
+	Username, FirstName, LastName, Email string
+	IsActive, IsStaff, IsSuperuser       bool
+	LastLogin, DateJoined                string
+	HasUsablePassword                    bool
+	Groups                               []GroupChoice
+	Perms                                []PermGroup
+	Errors                               FieldErrors
+	ReadOnly                             bool
+	// CanSetSuperuser is false for a staff member who is not a superuser:
+	// the superuser box is then shown but not editable.
+	CanSetSuperuser bool
+	// Self is true on the staff member's own page, whose active, staff
+	// and superuser boxes cannot be cleared.
+	Self bool
+	// Links are the user's other pages: password, reset, sessions, MFA,
+	// identities, lockouts, delete.
+	Links []NavItem
+}
+
+// GroupChoice is one group checkbox.
+type GroupChoice struct {
+	ID      int64
+	Name    string
+	Checked bool
+}
+
+func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v *view[U]) {
+	post, ok := parseForm(w, r, true)
+	if !ok {
+		return
+	}
+	u, au, ok := d.loadUser(w, r, v)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	if post && !v.canChangeUser(au) {
+		d.auth.Deny(w, r, auth.ErrPermissionDenied)
+		return
+	}
+	groups, err := d.store.ListGroups(ctx)
+	if err != nil {
+		d.serverError(w, r, "list groups", err)
+		return
+	}
+	perms, err := d.store.ListPermissions(ctx, "")
+	if err != nil {
+		d.serverError(w, r, "list permissions", err)
+		return
+	}
+	userGroups, err := d.store.ListUserGroups(ctx, au.ID)
+	if err != nil {
+		d.serverError(w, r, "list user groups", err)
+		return
+	}
+	userPerms, err := d.store.ListUserPermissions(ctx, au.ID)
+	if err != nil {
+		d.serverError(w, r, "list user permissions", err)
+		return
+	}
+	oldGroups := make([]int64, 0, len(userGroups))
+	for _, g := range userGroups {
+		oldGroups = append(oldGroups, g.ID)
+	}
+	slices.Sort(oldGroups)
+	oldPerms := make([]string, 0, len(userPerms))
+	for _, p := range userPerms {
+		oldPerms = append(oldPerms, p.Key())
+	}
+	slices.Sort(oldPerms)
+
+	title := "Change user"
+	if !v.canChangeUser(au) {
+		title = "View user"
+	}
+	page := &UserChangePage{Common: d.common(r, v, title, "users"), ID: au.ID, Errors: FieldErrors{},
+		ReadOnly: !v.canChangeUser(au), CanSetSuperuser: v.actor.IsSuperuser, Self: au.ID == v.actor.ID,
+		LastLogin: funcs["datetime"].(func(any) string)(au.LastLogin), DateJoined: funcs["datetime"].(func(any) string)(au.DateJoined),
+		HasUsablePassword: au.HasUsablePassword()}
+	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users", URL: d.prefix + "auth/user/"}, NavItem{Label: au.Username})
+	page.Links = d.userLinks(v, au)
+	fill := func(x *auth.User, gids []int64, pkeys []string) {
+		page.Username, page.FirstName, page.LastName, page.Email = x.Username, x.FirstName, x.LastName, x.Email
+		page.IsActive, page.IsStaff, page.IsSuperuser = x.IsActive, x.IsStaff, x.IsSuperuser
+		page.Groups = page.Groups[:0]
+		for _, g := range groups {
+			page.Groups = append(page.Groups, GroupChoice{ID: g.ID, Name: g.Name, Checked: slices.Contains(gids, g.ID)})
+		}
+		checked := map[string]bool{}
+		for _, k := range pkeys {
+			checked[k] = true
+		}
+		page.Perms = permGroups(perms, checked)
+	}
+	if !post {
+		fill(au, oldGroups, oldPerms)
+		d.render(w, r, http.StatusOK, "user_change", page)
+		return
+	}
+
+	f := r.PostForm
+	next := *au
+	next.Username = auth.NormalizeUsername(strings.TrimSpace(f.Get("username")))
+	next.FirstName = strings.TrimSpace(f.Get("first_name"))
+	next.LastName = strings.TrimSpace(f.Get("last_name"))
+	next.Email = auth.NormalizeEmail(strings.TrimSpace(f.Get("email")))
+	next.IsActive = f.Get("is_active") == "on"
+	next.IsStaff = f.Get("is_staff") == "on"
+	next.IsSuperuser = f.Get("is_superuser") == "on"
+	errs := page.Errors
+	if next.Username != au.Username {
+		d.checkUsername(r, next.Username, au.ID, errs)
+	}
+	if next.Email != "" && !accounts.ValidEmail(next.Email) {
+		errs.Add("email", "Enter a valid email address.")
+	}
+	if err := next.Validate(); err != nil {
+		var verr *auth.ValidationError
+		field := map[string]string{"Username": "username", "FirstName": "first_name", "LastName": "last_name", "Email": "email"}
+		if errors.As(err, &verr) && field[verr.Field] != "" {
+			if len(errs[field[verr.Field]]) == 0 {
+				errs.Add(field[verr.Field], "Enter a valid value: "+verr.Message+".")
+			}
+		} else {
+			errs.Add("", "The user is not valid: "+err.Error())
+		}
+	}
+	// Only a superuser makes or unmakes superusers: a staff member with
+	// auth.change_user could otherwise raise anyone, themselves too, to
+	// every permission. (Django's admin does not check this.)
+	if next.IsSuperuser != au.IsSuperuser && !v.actor.IsSuperuser {
+		errs.Add("is_superuser", "Only superusers can change the superuser status.")
+	}
+	// No one locks themselves out of the dashboard by mistake.
+	if page.Self {
+		if !next.IsActive {
+			errs.Add("is_active", "You cannot deactivate your own account here.")
+		}
+		if !next.IsStaff {
+			errs.Add("is_staff", "You cannot remove your own staff status here.")
+		}
+		if au.IsSuperuser && !next.IsSuperuser {
+			errs.Add("is_superuser", "You cannot remove your own superuser status here.")
+		}
+	}
+	newGroups := []int64{}
+	for _, s := range f["groups"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		known := false
+		for _, g := range groups {
+			known = known || (err == nil && g.ID == id)
+		}
+		if !known {
+			errs.Add("groups", "Select a valid choice. "+s+" is not one of the available choices.")
+			continue
+		}
+		if !slices.Contains(newGroups, id) {
+			newGroups = append(newGroups, id)
+		}
+	}
+	slices.Sort(newGroups)
+	newPerms := chosenPerms(f["user_permissions"], perms, "user_permissions", errs)
+	if errs.Any() {
+		fill(&next, newGroups, newPerms)
+		d.render(w, r, http.StatusOK, "user_change", page)
+		return
+	}
+	var fields []string
+	for _, c := range []struct {
+		name    string
+		changed bool
+	}{
+		{"username", next.Username != au.Username}, {"first_name", next.FirstName != au.FirstName},
+		{"last_name", next.LastName != au.LastName}, {"email", next.Email != au.Email},
+		{"is_active", next.IsActive != au.IsActive}, {"is_staff", next.IsStaff != au.IsStaff},
+		{"is_superuser", next.IsSuperuser != au.IsSuperuser},
+	} {
+		if c.changed {
+			fields = append(fields, c.name)
+		}
+	}
+	if len(fields) > 0 {
+		// Read the user again right before the write, so that a login or
+		// password change since the form was loaded is not undone.
+		fresh, err := d.store.GetUser(ctx, au.ID)
+		if errors.Is(err, auth.ErrUserNotFound) {
+			d.notFound(w, r, v)
+			return
+		}
+		if err != nil {
+			d.serverError(w, r, "get user", err)
+			return
+		}
+		fa := auth.UserOf(fresh)
+		fa.Username, fa.FirstName, fa.LastName, fa.Email = next.Username, next.FirstName, next.LastName, next.Email
+		fa.IsActive, fa.IsStaff, fa.IsSuperuser = next.IsActive, next.IsStaff, next.IsSuperuser
+		if err := d.store.UpdateUser(ctx, fresh); err != nil {
+			if errors.Is(err, auth.ErrDuplicateUsername) || errors.Is(err, auth.ErrInvalid) {
+				errs.Add("username", usernameMessage(err))
+				fill(&next, newGroups, newPerms)
+				d.render(w, r, http.StatusOK, "user_change", page)
+				return
+			}
+			d.serverError(w, r, "update user", err)
+			return
+		}
+		u, au = fresh, fa
+	}
+	if !slices.Equal(newGroups, oldGroups) {
+		if err := d.store.SetUserGroups(ctx, au.ID, newGroups); err != nil {
+			d.serverError(w, r, "set user groups", err)
+			return
+		}
+		fields = append(fields, "groups")
+	}
+	if !slices.Equal(newPerms, oldPerms) {
+		if err := d.store.SetUserPermissions(ctx, au.ID, newPerms); err != nil {
+			d.serverError(w, r, "set user permissions", err)
+			return
+		}
+		fields = append(fields, "user_permissions")
+	}
+	_ = u
+	msg := "No fields changed."
+	if len(fields) > 0 {
+		d.send(r, v, au, ActionChanged, fields, "")
+		msg = "The user “" + au.Username + "” was changed successfully."
+	}
+	d.redirect(w, r, d.userURL(au.ID, "change"), msg)
+}
+
+// userLinks are the links of a user's page to its other pages, those
+// the staff member may use and whose capability is configured.
+func (d *Dashboard[U]) userLinks(v *view[U], au *auth.User) []NavItem {
+	var out []NavItem
+	if v.canChangeUser(au) {
+		out = append(out, NavItem{Label: "Set password", URL: d.userURL(au.ID, "password")})
+		if d.reset != nil {
+			out = append(out, NavItem{Label: "Password reset link", URL: d.userURL(au.ID, "reset")})
+		}
+	}
+	if d.auth.SessionsIndexed() {
+		out = append(out, NavItem{Label: "Sessions", URL: d.userURL(au.ID, "sessions")})
+	}
+	if d.mfa != nil {
+		out = append(out, NavItem{Label: "Second factors", URL: d.userURL(au.ID, "mfa")})
+	}
+	if d.identities != nil {
+		out = append(out, NavItem{Label: "Linked accounts", URL: d.userURL(au.ID, "identities")})
+	}
+	if d.lockouts != nil {
+		out = append(out, NavItem{Label: "Lockouts", URL: d.userURL(au.ID, "lockouts")})
+	}
+	if v.has(PermDeleteUser) && au.ID != v.actor.ID && (!au.IsSuperuser || v.actor.IsSuperuser) {
+		out = append(out, NavItem{Label: "Delete", URL: d.userURL(au.ID, "delete")})
+	}
+	return out
+}
