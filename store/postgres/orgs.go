@@ -617,6 +617,9 @@ func (s *OrgStore) SetRolePermissions(ctx context.Context, orgID, roleID int64, 
 			return err
 		}
 		ids, err := resolvePerms(ctx, tx, perms, apps, codenames)
+		if errors.Is(err, auth.ErrPermissionNotFound) {
+			return fmt.Errorf("%w: %w", orgs.ErrNotFound, err)
+		}
 		if err != nil {
 			return err
 		}
@@ -682,11 +685,13 @@ func (s *OrgStore) permKeys(ctx context.Context, sql string, args ...any) ([]str
 // a no-op.
 func (s *OrgStore) AssignRole(ctx context.Context, orgID, userID, roleID int64) error {
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		m, err := membership(ctx, tx, orgID, userID, `FOR KEY SHARE OF ou`)
-		if err != nil {
+		// The role first: another organization's role is not found,
+		// whoever the user is.
+		if err := lockRole(ctx, tx, orgID, roleID, "KEY SHARE"); err != nil {
 			return err
 		}
-		if err := lockRole(ctx, tx, orgID, roleID, "KEY SHARE"); err != nil {
+		m, err := membership(ctx, tx, orgID, userID, `FOR KEY SHARE OF ou`)
+		if err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO "djauth_org_member_role" ("organization_user_id", "role_id", "organization_id")
@@ -703,11 +708,13 @@ func (s *OrgStore) AssignRole(ctx context.Context, orgID, userID, roleID int64) 
 // hold is a no-op.
 func (s *OrgStore) UnassignRole(ctx context.Context, orgID, userID, roleID int64) error {
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		m, err := membership(ctx, tx, orgID, userID, "")
-		if err != nil {
+		// The role first: another organization's role is not found,
+		// whoever the user is.
+		if err := lockRole(ctx, tx, orgID, roleID, "KEY SHARE"); err != nil {
 			return err
 		}
-		if err := lockRole(ctx, tx, orgID, roleID, "KEY SHARE"); err != nil {
+		m, err := membership(ctx, tx, orgID, userID, "")
+		if err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM "djauth_org_member_role"

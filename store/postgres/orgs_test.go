@@ -17,6 +17,7 @@ import (
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/orgs"
+	"github.com/djauth/auth/orgs/orgstest"
 	"github.com/djauth/auth/store/postgres"
 )
 
@@ -401,4 +402,25 @@ func TestOrgStoreInTransaction(t *testing.T) {
 	require.NoError(t, tx.Commit(ctx))
 	_, err = postgres.NewOrgStore(nil, postgres.OrgOptions{})
 	assert.Error(t, err)
+}
+
+// TestOrgStoreConformance runs orgstest on PostgreSQL: real auth_user rows
+// and auth_permission rows for the suite's fixtures.
+func TestOrgStoreConformance(t *testing.T) {
+	t.Parallel()
+	orgstest.Run(t, func(t *testing.T) orgstest.Harness {
+		s, pool, _ := newOrgStore(t)
+		users, err := postgres.New[auth.User](pool, postgres.Options{})
+		require.NoError(t, err)
+		return orgstest.Harness{
+			Store:   s,
+			NewUser: func(context.Context) int64 { return newAuthUser(t, pool) },
+			NewPermission: func(ctx context.Context, perm string) {
+				app, code, err := auth.ParsePermission(perm)
+				require.NoError(t, err)
+				_, err = users.EnsurePermissions(ctx, app, "orgstestmodel", []auth.Permission{{Codename: code, Name: "Can " + code}})
+				require.NoError(t, err)
+			},
+		}
+	})
 }
