@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/djauth/auth/internal/djangotest"
 	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/store/postgres"
 )
@@ -174,4 +175,37 @@ func TestSlugify(t *testing.T) {
 	} {
 		assert.Equal(t, want, slugify(in), "%q", in)
 	}
+}
+
+// TestDjangoOrganizationsMigratedByAuthctl: after "authctl migrate --app
+// organizations", Django's migrate applies nothing and its post_migrate
+// finds every default permission of the organizations models, with the
+// names it would give them; Django sees an organization made by authctl.
+func TestDjangoOrganizationsMigratedByAuthctl(t *testing.T) {
+	djangotest.Python(t, "psycopg2", "organizations", "django_extensions")
+	t.Parallel()
+	db, _ := newOrgsTestDB(t)
+	r := db.with(session{}).run(t, "orgs", "create", "Made Here", "--owner", "alice")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var before int
+	require.NoError(t, db.pool.QueryRow(t.Context(), `SELECT count(*) FROM auth_permission`).Scan(&before))
+	dj := djangotest.Project{DB: db.Database, Env: []string{"DJAUTH_DJANGO_ORGS=1"}}
+	assert.Contains(t, dj.Manage(t, "migrate", "--no-input"), "No migrations to apply.")
+	var after int
+	require.NoError(t, db.pool.QueryRow(t.Context(), `SELECT count(*) FROM auth_permission`).Scan(&after))
+	assert.Equal(t, before, after, "Django's post_migrate had no permission to add")
+	var got struct {
+		Perms []string
+		Owner string
+	}
+	dj.Shell(t, `import json
+from django.contrib.auth.models import Permission
+from organizations.models import Organization
+perms = sorted('%s.%s %s' % (p.content_type.app_label, p.codename, p.name)
+               for p in Permission.objects.filter(content_type__app_label='organizations'))
+print(json.dumps({'perms': perms, 'owner': Organization.objects.get(slug='made-here').owner.organization_user.user.username}))`, &got)
+	assert.Len(t, got.Perms, 16)
+	assert.Contains(t, got.Perms, "organizations.add_organizationuser Can add organization user")
+	assert.Contains(t, got.Perms, "organizations.view_organizationinvitation Can view organization invitation")
+	assert.Equal(t, "alice", got.Owner)
 }
