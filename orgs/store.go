@@ -82,7 +82,7 @@ var (
 // ListOptions pages and filters ListOrganizations. A zero Limit means no
 // limit.
 type ListOptions struct {
-	Search string // case-insensitive substring of name or slug
+	Search string // case-insensitive substring of name or slug; % and _ are literal
 	Offset int
 	Limit  int
 }
@@ -104,26 +104,31 @@ type Store interface {
 	// OrganizationBySlug returns the organization with the slug, or
 	// ErrNotFound.
 	OrganizationBySlug(ctx context.Context, slug string) (Organization, error)
-	// UpdateOrganization saves org's name, slug and is_active.
+	// UpdateOrganization saves org's name, slug and is_active (and sets
+	// Modified); ErrNotFound or ErrSlugTaken.
 	UpdateOrganization(ctx context.Context, org Organization) error
 	// DeleteOrganization removes the organization with its members,
-	// owner, roles (their groups too) and invitations.
+	// owner, roles (their groups too) and invitations; ErrNotFound when
+	// there is none.
 	DeleteOrganization(ctx context.Context, id int64) error
 	// ListOrganizations returns a page of organizations ordered by name
 	// and the number matching o.Search.
 	ListOrganizations(ctx context.Context, o ListOptions) ([]Organization, int, error)
 
 	// Membership returns the user's membership of the organization, or
-	// ErrNotMember.
+	// ErrNotMember (also for an organization that does not exist).
 	Membership(ctx context.Context, orgID, userID int64) (Member, error)
 	// UserOrganizations returns the organizations the user is a member
 	// of, ordered by name, with the membership in each.
 	UserOrganizations(ctx context.Context, userID int64) ([]Organization, []Member, error)
-	// Members returns the organization's members ordered by user ID.
+	// Members returns the organization's members ordered by user ID;
+	// ErrNotFound for no such organization (as Roles and Invitations).
 	Members(ctx context.Context, orgID int64) ([]Member, error)
-	// AddMember makes the user a member; ErrAlreadyMember if they are.
+	// AddMember makes the user a member; ErrAlreadyMember if they are,
+	// ErrNotFound for no such organization.
 	AddMember(ctx context.Context, orgID, userID int64, isAdmin bool) (Member, error)
-	// SetAdmin changes a member's is_admin.
+	// SetAdmin changes a member's is_admin; ErrNotMember, or
+	// ErrOwnerRequired when it would make the owner a non-admin.
 	SetAdmin(ctx context.Context, orgID, userID int64, isAdmin bool) error
 	// RemoveMember ends a membership and the member's roles in the
 	// organization; ErrOwnerRequired for the owner.
@@ -136,19 +141,25 @@ type Store interface {
 	CreateRole(ctx context.Context, orgID int64, name string) (Role, error)
 	// Roles returns the organization's roles ordered by name.
 	Roles(ctx context.Context, orgID int64) ([]Role, error)
-	// DeleteRole removes the role, its group and its assignments.
+	// DeleteRole removes the role, its group, its assignments and its
+	// place in open invitations.
 	DeleteRole(ctx context.Context, orgID, roleID int64) error
 	// SetRolePermissions makes perms ("app_label.codename", which must
-	// exist) the role's only permissions (its group's).
+	// exist: else ErrNotFound and nothing changes) the role's only
+	// permissions (its group's); duplicates count once.
 	SetRolePermissions(ctx context.Context, orgID, roleID int64, perms []string) error
 	// RolePermissions returns the role's permissions as
 	// "app_label.codename", sorted.
 	RolePermissions(ctx context.Context, orgID, roleID int64) ([]string, error)
-	// AssignRole gives a member a role of the same organization.
+	// AssignRole gives a member a role of the same organization
+	// (ErrNotFound for a role of another, ErrNotMember for a non-member);
+	// assigning it again is not an error.
 	AssignRole(ctx context.Context, orgID, userID, roleID int64) error
-	// UnassignRole takes a role from a member.
+	// UnassignRole takes a role from a member; one not held is not an
+	// error.
 	UnassignRole(ctx context.Context, orgID, userID, roleID int64) error
-	// MemberRoles returns the member's roles in the organization.
+	// MemberRoles returns the member's roles in the organization ordered
+	// by name, or ErrNotMember.
 	MemberRoles(ctx context.Context, orgID, userID int64) ([]Role, error)
 	// MemberPermissions returns the union of the permissions of the
 	// member's roles in the organization ("app_label.codename"), or
@@ -156,10 +167,11 @@ type Store interface {
 	// user's global permissions.
 	MemberPermissions(ctx context.Context, orgID, userID int64) ([]string, error)
 
-	// CreateInvitation inserts inv (ID, GUID and Created are set).
+	// CreateInvitation inserts inv (ID, GUID and Created are set);
+	// ErrNotFound for no such organization or a role of another.
 	CreateInvitation(ctx context.Context, inv Invitation) (Invitation, error)
 	// InvitationByTokenHash returns the invitation whose TokenHash is
-	// hash, or ErrNotFound.
+	// hash, accepted or not, or ErrNotFound.
 	InvitationByTokenHash(ctx context.Context, hash []byte) (Invitation, error)
 	// Invitations returns the organization's open invitations, newest
 	// first.
@@ -168,9 +180,12 @@ type Store interface {
 	// the user at now and makes them a member with its roles, in one
 	// transaction; of two concurrent acceptances one wins and the other
 	// gets ErrInvitationUsed. ErrInvitationExpired when now is past
-	// ExpiresAt; ErrAlreadyMember when the user is a member (the
-	// invitation stays open).
+	// ExpiresAt (at ExpiresAt it still works); ErrAlreadyMember when the
+	// user is a member (the invitation stays open); ErrNotFound for an
+	// invitation of another organization. Checked in that order after
+	// ErrNotFound: used, expired, already a member.
 	AcceptInvitation(ctx context.Context, orgID, invitationID, userID int64, now time.Time) (Member, error)
-	// RevokeInvitation deletes an open invitation.
+	// RevokeInvitation deletes an open invitation; ErrInvitationUsed for
+	// an accepted one.
 	RevokeInvitation(ctx context.Context, orgID, invitationID int64) error
 }

@@ -1,0 +1,80 @@
+package orgs_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/djauth/auth"
+	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/orgs"
+	"github.com/djauth/auth/store/memory"
+	"github.com/djauth/auth/testkit"
+)
+
+func Example() {
+	ctx := context.Background()
+	users := memory.New[auth.User]()
+	a, err := auth.New(auth.Config[auth.User]{Store: users, SecretKey: "example-secret-key-0123456789abcdef"})
+	if err != nil {
+		panic(err)
+	}
+	defer a.Close()
+	store := orgs.NewMemoryStore()
+	outbox := &mail.Outbox{}
+	o, err := orgs.New(orgs.Config[auth.User]{Auth: a, Store: store, Mailer: outbox, BaseURL: "https://example.com"})
+	if err != nil {
+		panic(err)
+	}
+	// The permission a role will carry, known to the stores.
+	if _, err := users.EnsurePermissions(ctx, "reports", "report", []auth.Permission{{Codename: "view_report", Name: "Can view report"}}); err != nil {
+		panic(err)
+	}
+	store.AddPermissions("reports.view_report")
+
+	newUser := func(name string) *auth.User {
+		u := auth.NewUser(name)
+		u.Email = name + "@example.com"
+		if err := users.CreateUser(ctx, &u); err != nil {
+			panic(err)
+		}
+		return &u
+	}
+	ann, bob := newUser("ann"), newUser("bob")
+
+	acme, _ := o.CreateOrganization(ctx, ann, "Acme Corp", "")
+	viewer, _ := o.CreateRole(ctx, ann, acme.ID, "viewer")
+	_ = o.SetRolePermissions(ctx, ann, acme.ID, viewer.ID, []string{"reports.view_report"})
+	_, link, _ := o.Invite(ctx, ann, acme.ID, "bob@example.com", []int64{viewer.ID}, false)
+	fmt.Println("mailed to", outbox.Messages()[0].To[0])
+
+	token := strings.TrimSuffix(strings.TrimPrefix(link, "https://example.com"+orgs.DefaultAcceptPath), "/")
+	if _, err := o.Accept(ctx, nil, bob, token); err != nil {
+		panic(err)
+	}
+	inAcme, _ := o.HasPerm(ctx, bob, acme.ID, "reports.view_report")
+	global, _ := a.HasPerm(ctx, bob, "reports.view_report", nil)
+	fmt.Println("bob may view reports in", acme.Slug+":", inAcme, "- globally:", global)
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /o/{org}/reports/", o.PermissionRequired("reports.view_report")(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) {
+			org, _, _ := orgs.Current(r.Context())
+			fmt.Fprintf(w, "reports of %s", org.Name)
+		})))
+	cookie, _ := testkit.LoginUser(ctx, a, bob, testkit.LoginOptions{})
+	for _, path := range []string{"/o/acme-corp/reports/", "/o/other/reports/"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		a.Middleware(mux).ServeHTTP(rec, req)
+		fmt.Println(path, rec.Code, strings.TrimSpace(rec.Body.String()))
+	}
+	// Output:
+	// mailed to bob@example.com
+	// bob may view reports in acme-corp: true - globally: false
+	// /o/acme-corp/reports/ 200 reports of Acme Corp
+	// /o/other/reports/ 404 404 page not found
+}
