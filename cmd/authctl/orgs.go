@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ const orgsUsage = `Usage: authctl orgs list [--search TEXT]
        authctl orgs members SLUG admin USERNAME on|off
        authctl orgs members SLUG transfer USERNAME
        authctl orgs invite SLUG EMAIL [--role NAME]... [--admin] --by USERNAME
-                           [--expires 168h] [--accept-path /orgs/accept/]
+                           [--expires 168h] [--accept-path /orgs/invitations/accept/]
        authctl orgs invitations SLUG list
        authctl orgs invitations SLUG revoke ID
        authctl orgs roles SLUG list
@@ -51,8 +52,8 @@ is named by its slug, a user by their username, a role by its name in the
 organization, a permission as app_label.codename.
 
 create makes the organization with USERNAME as its first member, admin and
-owner; without --slug the slug is derived from NAME (lower-case ASCII
-letters and digits, other runs of characters become "-"). delete removes
+owner; without --slug the slug is derived from NAME by orgs.Slugify
+(Django's slugify for ASCII). delete removes
 the organization with its members, roles (their groups too) and
 invitations, after confirmation unless --yes.
 
@@ -61,8 +62,9 @@ members list prints one member a line: username, "owner", "admin" or
 transfer the ownership first.
 
 invite makes a random token (32 bytes from crypto/rand, base64url), stores
-only its SHA-256 and prints the path of the accept link, which holds the
-token: send it to the invitee, it is not shown again. Accepting makes them
+only the SHA-256 of its bytes and prints the path of the accept link,
+which holds the token, as orgs.Orgs.Invite makes it: send it to the
+invitee, it is not shown again. Accepting makes them
 a member with the --role roles, an admin with --admin.
 
 roles perms with permissions makes them the role's only ones; with --clear
@@ -203,8 +205,8 @@ var orgsTop = []orgsCmd{
 		fs.Var(&o.roles, "role", "a role the invitee gets on acceptance (repeatable)")
 		fs.BoolVar(&o.admin, "admin", false, "the invitee becomes an admin")
 		fs.StringVar(&o.by, "by", "", "username of the member who invites (required)")
-		fs.DurationVar(&o.expires, "expires", 7*24*time.Hour, "how long the invitation stays valid")
-		fs.StringVar(&o.path, "accept-path", "/orgs/accept/", "the path of the accept page, which the token is appended to")
+		fs.DurationVar(&o.expires, "expires", orgs.DefaultInvitationTTL, "how long the invitation stays valid")
+		fs.StringVar(&o.path, "accept-path", orgs.DefaultAcceptPath, "the accept page's path (orgs.Config.AcceptPath), which the token and \"/\" are appended to")
 		return func(ctx context.Context, e *env, d orgsDB, pos []string) error {
 			return orgsInvite(ctx, e, d, pos[0], pos[1], o)
 		}
@@ -241,27 +243,6 @@ var orgsGroups = map[string][]orgsCmd{
 		{"assign", 2, 2, noFlags(rolesAssign)},
 		{"unassign", 2, 2, noFlags(rolesUnassign)},
 	},
-}
-
-// slugify derives a slug from a name, as Django's slugify does for ASCII:
-// lower-case letters and digits, "_" kept, every other run of characters
-// one "-", none at the ends. Letters outside ASCII are dropped.
-func slugify(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-		case r == '-' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v':
-			dash = true
-		}
-	}
-	return strings.Trim(b.String(), "-_")
 }
 
 // lookupOrg returns the organization with the slug.
@@ -355,7 +336,7 @@ func orgsCreate(ctx context.Context, e *env, d orgsDB, name, slug, owner string)
 		return usagef("--owner is required")
 	}
 	if slug == "" {
-		if slug = slugify(name); slug == "" {
+		if slug = orgs.Slugify(name); slug == "" {
 			return usagef("cannot derive a slug from %q: pass --slug", name)
 		}
 	}
@@ -552,26 +533,24 @@ type inviteOptions struct {
 	path    string
 }
 
-// plausibleEmail reports whether s looks like an address: something, "@",
-// something, no spaces or control characters.
+// plausibleEmail reports whether s is a bare address, as orgs.Orgs.Invite
+// accepts it.
 func plausibleEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 || len(s) > 254 {
-		return false
-	}
-	return !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f })
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == "" && len(s) <= 254
 }
 
-// newInvitationToken returns a random token for an invitation link and
-// the SHA-256 that the store keeps.
+// newInvitationToken returns a random token for an invitation link
+// (base64url of 32 bytes from crypto/rand) and the SHA-256 of those bytes
+// that the store keeps, as orgs.Orgs.Invite makes them and orgs.Orgs.Accept
+// checks them.
 func newInvitationToken() (token string, hash []byte, err error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", nil, err
 	}
-	token = base64.RawURLEncoding.EncodeToString(b[:])
-	sum := sha256.Sum256([]byte(token))
-	return token, sum[:], nil
+	sum := sha256.Sum256(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]), sum[:], nil
 }
 
 func orgsInvite(ctx context.Context, e *env, d orgsDB, slug, email string, opts inviteOptions) error {
@@ -611,7 +590,7 @@ func orgsInvite(ctx context.Context, e *env, d orgsDB, slug, email string, opts 
 	if err != nil {
 		return orgFailure("create invitation", err)
 	}
-	fmt.Fprintf(e.stdout, "Invitation %d to '%s' for %s created; it expires at %s.\n%s%s\n",
+	fmt.Fprintf(e.stdout, "Invitation %d to '%s' for %s created; it expires at %s.\n%s%s/\n",
 		inv.ID, o.Slug, email, inv.ExpiresAt.Format(time.RFC3339), opts.path, token)
 	return nil
 }

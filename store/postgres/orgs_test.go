@@ -424,3 +424,15 @@ func TestOrgStoreConformance(t *testing.T) {
 		}
 	})
 }
+
+// TestOrgStoreIsolation runs orgstest's attacks of one organization's
+// admin on another through the orgs API and pages, over PostgreSQL.
+func TestOrgStoreIsolation(t *testing.T) {
+	t.Parallel()
+	orgstest.RunIsolation(t, func(t *testing.T) orgstest.IsolationHarness {
+		s, pool, _ := newOrgStore(t)
+		users, err := postgres.New[auth.User](pool, postgres.Options{})
+		require.NoError(t, err)
+		return orgstest.IsolationHarness{Users: users, Store: s}
+	})
+}
