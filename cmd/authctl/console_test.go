@@ -96,6 +96,7 @@ func Example() {
 	//   lockouts         list and reset login throttling and lockouts
 	//   mfa              list, remove and reset users' second factors; show and set the MFA policy
 	//   migrate          create or verify the auth schema in a PostgreSQL database
+	//   orgs             manage organizations: members, owners, roles and invitations
 	//   perms            list the permissions in the database
 	//   sessions         list and log out a user's sessions (djauth_session or Redis)
 	//   user             grant and revoke a user's permissions and groups; list its permissions

@@ -27,7 +27,7 @@
 // --user-id-column (default $DJAUTH_USER_ID_COLUMN, else user_id) names
 // their user column, which Django derives from the model name.
 //
-//	migrate                        create or verify the schema, add the default permissions
+//	migrate [--app APP]...         create or verify the schema (and Django apps' tables), add the default permissions
 //	createsuperuser                create a superuser (Django's createsuperuser)
 //	createuser                     create an ordinary user (djauth's addition)
 //	changepassword [USERNAME]      change a password (Django's changepassword)
@@ -52,6 +52,11 @@
 //	mfa reset USERNAME [--yes]     remove every factor and restart the grace period
 //	mfa policy show                print who must use a second factor
 //	mfa policy set FLAGS...        replace the policy (--superusers, --group NAME, --grace 168h, --none)
+//	orgs list|create|show|delete   organizations (django-organizations' tables; needs migrate --app organizations)
+//	orgs members SLUG list|add|remove|admin|transfer  members, admins and the owner
+//	orgs invite SLUG EMAIL --by USERNAME [--role R]... [--admin]  print an invitation's accept link path
+//	orgs invitations SLUG list|revoke ID  open invitations
+//	orgs roles SLUG list|create|delete|perms|assign|unassign  roles: groups that grant only in their organization
 //
 // Permissions are named "app_label.codename", as in Django's has_perm.
 // "authctl help COMMAND" prints the flags and details of a command.
@@ -59,7 +64,9 @@
 // migrate is the only command that changes the schema. It creates Django's
 // auth and contenttypes tables (or verifies the ones Django made), djauth's
 // session table, and, as Django's post-migrate step does, the default
-// permissions of the auth and contenttypes models. The other commands fail
+// permissions of the auth and contenttypes models; each --app adds a Django
+// app's tables as its migrations make them ("--app organizations" for the
+// orgs commands). The other commands fail
 // with "the database has no TABLE table: run "authctl migrate" first" when
 // the tables they need are missing.
 //

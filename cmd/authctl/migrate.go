@@ -14,13 +14,20 @@ func init() {
 	register("migrate", "create or verify the auth schema in a PostgreSQL database", runMigrate)
 }
 
-const migrateUsage = `Usage: authctl migrate [--database-url URL] [--timeout 1m]
+const migrateUsage = `Usage: authctl migrate [--app APP]... [--database-url URL] [--timeout 1m]
 
 Creates Django's auth and contenttypes tables and djauth's session table, or
 verifies a schema that Django's own migrate made and leaves it unchanged.
 Then, as Django's migrate does, it adds the default permissions of the auth
 and contenttypes models that are missing (auth.add_user, ...).
 Safe to run again and from several processes at once.
+
+--app (repeatable) also creates, or verifies, the tables of another Django
+app as its own migrations make them, recording those migrations in
+django_migrations: sessions, otp_totp, otp_static, account, sites,
+socialaccount, organizations (django-organizations 2.1, with djauth's
+tables of roles and invitation tokens beside it, for "authctl orgs"; the
+default permissions of its models are added too).
 
 Flags:
 `
@@ -35,6 +42,8 @@ func migrate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "migrate", migrateUsage)
 	dbURL := fs.String("database-url", "", "PostgreSQL connection URL (default $DATABASE_URL)")
 	timeout := fs.Duration("timeout", time.Minute, "give up after this long")
+	var apps groupFlags
+	fs.Var(&apps, "app", "also migrate this Django app (repeatable; see above)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +66,11 @@ func migrate(ctx context.Context, e *env, args []string) error {
 		return failf("cannot connect to %s:%d/%s: %v", cfg.Host, cfg.Port, cfg.Database, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	rep, err := postgres.Migrate(ctx, conn)
+	djangoApps := make([]postgres.DjangoApp, len(apps))
+	for i, a := range apps {
+		djangoApps[i] = postgres.DjangoApp(a)
+	}
+	rep, err := postgres.Migrate(ctx, conn, djangoApps...)
 	if err != nil {
 		return failf("%v", err)
 	}
@@ -70,11 +83,26 @@ func migrate(ctx context.Context, e *env, args []string) error {
 	if !rep.CustomUserModel {
 		store, err := postgres.New[auth.User](conn, postgres.Options{})
 		if err == nil {
-			_, err = auth.Register(ctx, store, auth.AuthModels()...)
+			models := auth.AuthModels()
+			for _, a := range djangoApps {
+				models = append(models, appModels[a]...)
+			}
+			_, err = auth.Register(ctx, store, models...)
 		}
 		if err != nil {
 			return failf("create default permissions: %v", err)
 		}
 	}
 	return nil
+}
+
+// appModels are the models of the Django apps whose default permissions
+// Django's post_migrate adds, as migrate --app adds them.
+var appModels = map[postgres.DjangoApp][]auth.ModelSpec{
+	postgres.DjangoOrganizations: {
+		{AppLabel: "organizations", Model: "organization"},
+		{AppLabel: "organizations", Model: "organizationuser", VerboseName: "organization user"},
+		{AppLabel: "organizations", Model: "organizationowner", VerboseName: "organization owner"},
+		{AppLabel: "organizations", Model: "organizationinvitation", VerboseName: "organization invitation"},
+	},
 }

@@ -47,6 +47,14 @@ const (
 	// socialaccount_socialtoken), for SocialStore. It needs DjangoSites,
 	// which Migrate applies first when it is not given.
 	DjangoSocialAccount DjangoApp = "socialaccount"
+	// DjangoOrganizations is django-organizations 2.1's organizations app
+	// (migrations 0001_initial to 0006_alter_organization_slug:
+	// organizations_organization, organizations_organizationuser,
+	// organizations_organizationowner and
+	// organizations_organizationinvitation), for OrgStore. After it,
+	// Migrate applies djauth migration 0009_orgs: the tables of roles,
+	// role holders and invitation tokens that django-organizations lacks.
+	DjangoOrganizations DjangoApp = "organizations"
 )
 
 // appSpec is what Migrate knows of a DjangoApp.
@@ -73,6 +81,31 @@ type appSpec struct {
 }
 
 var appSpecs = map[DjangoApp]appSpec{
+	DjangoOrganizations: {
+		tables: []string{"organizations_organization", "organizations_organizationuser",
+			"organizations_organizationowner", "organizations_organizationinvitation"},
+		migrations: []djangoMigration{
+			{"organizations", "0001_initial"},
+			{"organizations", "0002_model_update"},
+			{"organizations", "0003_field_fix_and_editable"},
+			{"organizations", "0004_organizationinvitation"},
+			{"organizations", "0005_alter_organization_users_and_more"},
+			{"organizations", "0006_alter_organization_slug"},
+		},
+		file:          "migrations/django_organizations.sql",
+		usesUserTable: true,
+		djauth:        []string{"0009_orgs"},
+		columns: map[string]map[string]int{
+			"organizations_organization": {"id": 0, "name": 200, "is_active": 0, "created": 0,
+				"modified": 0, "slug": 200},
+			"organizations_organizationuser": {"id": 0, "created": 0, "modified": 0, "is_admin": 0,
+				"organization_id": 0, "user_id": 0},
+			"organizations_organizationowner": {"id": 0, "created": 0, "modified": 0,
+				"organization_id": 0, "organization_user_id": 0},
+			"organizations_organizationinvitation": {"id": 0, "guid": 0, "invitee_identifier": 1000,
+				"created": 0, "modified": 0, "invited_by_id": 0, "invitee_id": 0, "organization_id": 0},
+		},
+	},
 	DjangoAccount: {
 		tables:        []string{"account_emailaddress", "account_emailconfirmation"},
 		migrations:    []djangoMigration{{"account", "0001_initial"}, {"account", "0002_email_max_length"}},

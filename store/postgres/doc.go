@@ -27,8 +27,9 @@
 // and djauth_recovery_code of RecoveryStore, djauth_passkey and
 // djauth_passkey_user of PasskeyStore, djauth_mfa_policy and
 // djauth_mfa_required_since of MFAPolicyStore, djauth_passwordless of
-// PasswordlessStore, and, with DjangoSessions,
-// djauth_django_session_user) are recorded in djauth_migrations, never in
+// PasswordlessStore, with DjangoSessions djauth_django_session_user, and
+// with DjangoOrganizations the djauth_org_* tables of OrgStore's roles and
+// invitation tokens) are recorded in djauth_migrations, never in
 // django_migrations. Migrate runs in one transaction under an
 // advisory lock and is safe to run from several processes at once.
 //
@@ -39,7 +40,8 @@
 // (django-otp's devices, TOTPStore and DjangoStaticStore), DjangoSites
 // (django_site with the default site) and DjangoSocialAccount
 // (django-allauth 0.51's socialaccount tables, SocialStore; it brings
-// DjangoSites first).
+// DjangoSites first) and DjangoOrganizations (django-organizations 2.1's
+// four tables, OrgStore).
 //
 // # Querier and transactions
 //

@@ -27,6 +27,9 @@ throwaway PostgreSQL database:
                                account, socialaccount with the GitHub,
                                Google, Microsoft and GitLab providers) with
                                SITE_ID = 1
+    DJAUTH_DJANGO_ORGS         "1" installs django-organizations (with
+                               django-extensions, whose AutoSlugField is its
+                               default ORGS_SLUGFIELD)
 """
 import os
 
@@ -73,6 +76,9 @@ if os.environ.get("DJAUTH_DJANGO_ALLAUTH") == "1":
         "allauth.socialaccount.providers.gitlab",
     ]
     SITE_ID = 1
+
+if os.environ.get("DJAUTH_DJANGO_ORGS") == "1":
+    INSTALLED_APPS += ["django_extensions", "organizations"]
 
 if os.environ.get("DJAUTH_DJANGO_SESSIONS") == "1" and os.environ.get("DJAUTH_DJANGO_OTP") == "1":
     # django-otp's OTPMiddleware reads otp_device_id from the session.
