@@ -171,3 +171,31 @@ func TestToLocale(t *testing.T) {
 		assert.Equal(t, want, ToLocale(in), in)
 	}
 }
+
+func FuzzParseAcceptLanguage(f *testing.F) {
+	for _, s := range []string{"", "fr-CA,fr;q=0.9,en;q=0.5", "*", "de;q=0.", "en-gb;q=1.0000", "a;b", strings.Repeat("fr,", 200)} {
+		f.Add(s)
+	}
+	b, err := New(Config{Languages: []string{"en", "fr", "pt-br"}, Locales: []fs.FS{os.DirFS("testdata/locale")}})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, header string) {
+		got := ParseAcceptLanguage(header)
+		for i, al := range got {
+			if al.Q < 0 || al.Q > 1 {
+				t.Fatalf("q %v out of range", al.Q)
+			}
+			if i > 0 && got[i-1].Q < al.Q {
+				t.Fatalf("not sorted: %v", got)
+			}
+			if al.Tag != "*" && !acceptLanguageRe.MatchString(al.Tag) {
+				t.Fatalf("tag %q", al.Tag)
+			}
+		}
+		// Whatever the header and cookie, the language is an offered one.
+		r := request("", header)
+		r.Header.Set("Cookie", DefaultCookieName+"="+header)
+		if lang := b.Language(r); b.translators[lang] == nil {
+			t.Fatalf("Language %q is not offered", lang)
+		}
+	})
+}
