@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -69,3 +70,78 @@ var formMessages = []i18n.Message{
 // msgid of formMessages (or a LoginRefusedError's reason, which its
 // author's catalog may translate) through the catalog.
 func loginText(tr *i18n.Translator, msg string) string { return tr.Gettext(msg) }
+
+// LanguageFieldName is the form field of SetLanguageHandler that names
+// the language (Django's LANGUAGE_QUERY_PARAMETER).
+const LanguageFieldName = "language"
+
+// SetLanguageHandler is Django's set_language view, the target of a
+// language switcher: a POST with "language" (an offered code, or a
+// variant of one) and "next" sets the language cookie
+// (Config.I18n.CookieName, for the browser session, path "/") and
+// redirects to next when it is safe, else to the Referer when that is
+// safe, else to "/"; without a next, a client that does not accept HTML
+// gets 204. An unknown language sets nothing. Other methods redirect
+// without setting the cookie, as Django's view does. Cross-origin POSTs
+// are refused (Protect) and anonymous users may use it
+// (LoginNotRequired). Mount it where Django's is:
+//
+//	mux.Handle("/i18n/setlang/", a.SetLanguageHandler())
+//
+// with a form on any page:
+//
+//	<form method="post" action="/i18n/setlang/"><input type="hidden" name="next" value="{{.Path}}">
+//	<select name="language"><option value="en">English</option><option value="fr">Français</option></select>
+//	<button>{{t "Go"}}</button></form>
+func (a *Auth[U]) SetLanguageHandler() http.Handler {
+	return LoginNotRequired(a.Protect(http.HandlerFunc(a.serveSetLanguage)))
+}
+
+func (a *Auth[U]) serveSetLanguage(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+			return
+		}
+	}
+	next := a.redirectTarget(r)
+	if next == "" && (lastValue(r.PostForm, RedirectFieldName) != "" || lastValue(r.URL.Query(), RedirectFieldName) != "" ||
+		acceptsHTML(r)) {
+		host, err := a.RequestHost(r)
+		if err != nil {
+			host = ""
+		}
+		next = cmpOr(SafeRedirectURL(r.Referer(), host, r.TLS != nil, a.redirectHosts), "/")
+	}
+	if r.Method == http.MethodPost {
+		if lang, ok := a.i18n.Match(lastValue(r.PostForm, LanguageFieldName)); ok {
+			http.SetCookie(w, &http.Cookie{
+				Name: a.i18n.CookieName(), Value: lang, Path: "/",
+				Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+			})
+		}
+	}
+	if next == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	redirect(w, r, next, http.StatusFound)
+}
+
+// acceptsHTML is Django's request.accepts("text/html"): an Accept header
+// that is missing or names text/html, text/* or */*.
+func acceptsHTML(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return true
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, _ := strings.Cut(part, ";")
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "text/html", "text/*", "*/*":
+			return true
+		}
+	}
+	return false
+}

@@ -81,3 +81,53 @@ func TestMessagesMatchEnglish(t *testing.T) {
 	assert.Equal(t, "Ensure this value has at most 1 character (it has 3).", auth.MaxLengthMsg("abc", 1).String(),
 		"Django's singular for a limit of 1")
 }
+
+// TestSetLanguageHandler: Django's set_language view sets the cookie that
+// then chooses the language of every page.
+func TestSetLanguageHandler(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *auth.Config[auth.User], _ *env[auth.User]) {
+		c.I18n = i18n.Config{Languages: []string{"en", "fr"}}
+	})
+	e.createUser("alice", "pw")
+	app := e.app(func(mux *http.ServeMux) { mux.Handle("/i18n/setlang/", e.a.SetLanguageHandler()) })
+	c := newClient(t, app)
+	langCookie := func() string {
+		if ck, ok := c.cookies[i18n.DefaultCookieName]; ok {
+			return ck.Value
+		}
+		return ""
+	}
+
+	resp := c.post("/i18n/setlang/", url.Values{"language": {"fr-CA"}, "next": {"/accounts/login/"}})
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Equal(t, "/accounts/login/", resp.Header.Get("Location"))
+	assert.Equal(t, "fr", langCookie(), "the offered code is stored")
+	ck := c.cookies[i18n.DefaultCookieName]
+	assert.Equal(t, "/", ck.Path)
+	assert.Zero(t, ck.MaxAge, "a browser-session cookie, as Django's default")
+	assert.Contains(t, readBody(t, c.login("alice", "bad")), "Veuillez saisir un nom d’utilisateur")
+
+	// An unknown language sets nothing; an unsafe next goes to a safe
+	// Referer, else to "/".
+	resp = c.post("/i18n/setlang/", url.Values{"language": {"de"}, "next": {"https://evil.example/"}}, "Referer", "http://testserver/back/")
+	assert.Equal(t, "/back/", strings.TrimPrefix(resp.Header.Get("Location"), "http://testserver"))
+	assert.Equal(t, "fr", langCookie())
+	resp = c.post("/i18n/setlang/", url.Values{"language": {"en"}, "next": {"//evil.example/"}}, "Referer", "https://evil.example/")
+	assert.Equal(t, "/", resp.Header.Get("Location"))
+	assert.Equal(t, "en", langCookie())
+
+	// No next and no HTML wanted: 204. A GET sets nothing.
+	resp = c.post("/i18n/setlang/", url.Values{"language": {"fr"}}, "Accept", "application/json")
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, "fr", langCookie())
+	resp = c.get("/i18n/setlang/?language=en&next=/x/")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Equal(t, "/x/", resp.Header.Get("Location"))
+	assert.Equal(t, "fr", langCookie())
+
+	// A cross-site POST is refused.
+	resp = c.post("/i18n/setlang/", url.Values{"language": {"en"}, "next": {"/"}}, "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "fr", langCookie())
+}

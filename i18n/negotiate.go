@@ -149,3 +149,17 @@ func generic(code string) string {
 	g, _, _ := strings.Cut(code, "-")
 	return g
 }
+
+// Match returns the offered language that serves code: code itself, its
+// generic code or another variant of it (as for the cookie), and false
+// when none is offered. A language switcher checks the chosen code with
+// it before setting the cookie.
+func (b *Bundle) Match(code string) (string, bool) {
+	if b == nil {
+		if generic(strings.ToLower(code)) == "en" {
+			return "en", true
+		}
+		return "", false
+	}
+	return b.supportedVariant(code)
+}

@@ -199,3 +199,18 @@ func FuzzParseAcceptLanguage(f *testing.F) {
 		}
 	})
 }
+
+func TestMatch(t *testing.T) {
+	t.Parallel()
+	b := newTestBundle(t, Config{Languages: []string{"en", "fr"}})
+	for code, want := range map[string]string{"fr": "fr", "FR-be": "fr", "en-GB": "en", "de": "", "": "", "fr\x00": ""} {
+		got, ok := b.Match(code)
+		assert.Equal(t, want, got, "%q", code)
+		assert.Equal(t, want != "", ok)
+	}
+	got, ok := (*Bundle)(nil).Match("en-us")
+	assert.True(t, ok)
+	assert.Equal(t, "en", got)
+	_, ok = (*Bundle)(nil).Match("fr")
+	assert.False(t, ok)
+}
