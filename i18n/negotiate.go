@@ -67,10 +67,14 @@ func ParseAcceptLanguage(header string) []AcceptLanguage {
 // "*"), each matched exactly, then by its generic code ("fr-ca" gives
 // "fr"), then by another variant of that code ("fr-fr" gives "fr-ca"
 // when only that is offered), and last Config.Default. As in Django a
-// range of quality 0 is still a match.
+// range of quality 0 is still a match. A nil r (code that runs outside a
+// request, such as a sign-up from a command) gets Config.Default.
 func (b *Bundle) Language(r *http.Request) string {
 	if b == nil {
 		return "en"
+	}
+	if r == nil {
+		return b.defaultLanguage()
 	}
 	if c, err := r.Cookie(b.cookieName); err == nil {
 		if lang, ok := b.supportedVariant(c.Value); ok {

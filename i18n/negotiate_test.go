@@ -130,6 +130,14 @@ func TestLanguageFromRequest(t *testing.T) {
 	}
 }
 
+func TestNilRequest(t *testing.T) {
+	t.Parallel()
+	b := newTestBundle(t, Config{Languages: []string{"en", "fr"}, Default: "fr"})
+	assert.Equal(t, "fr", b.Language(nil))
+	assert.Equal(t, "fr", b.FromRequest(nil).Language())
+	assert.Nil(t, (*Bundle)(nil).FromRequest(nil))
+}
+
 func TestCustomCookieName(t *testing.T) {
 	t.Parallel()
 	b := newTestBundle(t, Config{Languages: []string{"en", "fr"}, CookieName: "lang"})
