@@ -15,6 +15,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/internal/djcrypto"
 	"github.com/djauth/auth/internal/hosts"
 )
@@ -87,6 +88,11 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		a.signals = newSignals[U](a.logger)
 	}
 	a.templates = a.templates.withDefaults()
+	bundle, err := i18n.New(cfg.I18n)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Config.I18n: %w", ErrConfig, err)
+	}
+	a.i18n = bundle
 	for _, u := range []struct {
 		field string
 		val   *string
@@ -248,6 +254,12 @@ type Config[U any] struct {
 	// LoginVerified) and may refuse it; see LoginGate. Nil lets every
 	// authenticated active user in.
 	LoginGate LoginGate[U]
+	// I18n chooses the languages of the pages and messages and where
+	// their catalogs come from (Django's LANGUAGES, LANGUAGE_CODE,
+	// LANGUAGE_COOKIE_NAME and LOCALE_PATHS); every package's pages ask
+	// Auth.Translator for the request's language. The zero value is
+	// English only. See package i18n.
+	I18n i18n.Config
 }
 
 // CSRFConfig configures the cross-origin request protection
@@ -294,6 +306,7 @@ type Auth[U any] struct {
 	signals   *Signals[U]
 	logger    *slog.Logger
 	templates *Templates
+	i18n      *i18n.Bundle
 	csrf      *http.CrossOriginProtection
 	ctxKey    *requestUserKey
 	limiter   Limiter

@@ -248,16 +248,17 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links Route
 	// UsernameField, the password taken as it is (strip=False); both
 	// refuse text that no store can hold, and a field error means no
 	// authentication at all.
+	tr := a.Translator(r)
 	username, msg := cleanUsername(lastValue(r.PostForm, "username"))
 	password := lastValue(r.PostForm, "password")
 	page.Username = username
 	if msg != "" {
-		page.UsernameErrors = append(page.UsernameErrors, msg)
+		page.UsernameErrors = append(page.UsernameErrors, loginText(tr, msg))
 	}
 	if password == "" {
-		page.PasswordErrors = append(page.PasswordErrors, MsgRequired)
+		page.PasswordErrors = append(page.PasswordErrors, loginText(tr, MsgRequired))
 	} else if msg := InvalidTextMessage(password); msg != "" {
-		page.PasswordErrors = append(page.PasswordErrors, msg)
+		page.PasswordErrors = append(page.PasswordErrors, loginText(tr, msg))
 	}
 	if page.UsernameErrors != nil || page.PasswordErrors != nil {
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
@@ -283,7 +284,7 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links Route
 			if locked {
 				a.sendLockedOut(r.Context(), r, LimitScopeLogin, username, wait)
 			}
-			page.Errors = []string{ThrottledMessage(wait)}
+			page.Errors = []string{tr.Translate(ThrottledMsg(wait))}
 			SetRetryAfter(w, wait)
 			a.render(w, r, http.StatusTooManyRequests, a.templates.Login, page)
 			return
@@ -320,7 +321,7 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links Route
 				a.sendLockedOut(r.Context(), r, LimitScopeLogin, username, wait)
 			}
 		}
-		page.Errors = []string{MsgInvalidLogin}
+		page.Errors = []string{tr.Translate(InvalidLoginMessage())}
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
 	}
@@ -342,14 +343,14 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links Route
 		}
 	}
 	if !authUserOf(user).IsActive {
-		page.Errors = []string{MsgInactive}
+		page.Errors = []string{loginText(tr, MsgInactive)}
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
 	}
 	err = a.Login(r, user, backend)
 	if refused := (*LoginRefusedError)(nil); errors.As(err, &refused) {
 		if refused.URL == "" {
-			page.Errors = []string{refused.Reason}
+			page.Errors = []string{loginText(tr, refused.Reason)}
 			a.render(w, r, http.StatusOK, a.templates.Login, page)
 			return
 		}

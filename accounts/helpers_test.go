@@ -17,6 +17,7 @@ import (
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/internal/testclient"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/store/memory"
@@ -66,6 +67,7 @@ type envConfig struct {
 	SecondFactor auth.SecondFactor[auth.User]
 	LoginGate    auth.LoginGate[auth.User]
 	Backends     []auth.Backend[auth.User]
+	I18n         i18n.Config
 }
 
 type option func(*envConfig)
@@ -96,6 +98,7 @@ func newEnvHashers(t testing.TB, reg *hashers.Registry, opts ...option) *env {
 		SecondFactor: cfg.SecondFactor,
 		LoginGate:    cfg.LoginGate,
 		Backends:     cfg.Backends,
+		I18n:         cfg.I18n,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })

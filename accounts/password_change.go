@@ -41,7 +41,7 @@ func (m *Manager[U]) setPasswordErrors(r *http.Request, user *U) (p1Errs, p2Errs
 		if !errors.As(verr, &errs) {
 			return nil, nil, verr
 		}
-		p2Errs = append(p2Errs, errs.Messages()...)
+		p2Errs = append(p2Errs, errs.Translate(m.auth.Translator(r))...)
 	}
 	return p1Errs, p2Errs, nil
 }
@@ -80,7 +80,7 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 	page := &PasswordChangePage{
 		Action:    r.URL.EscapedPath(),
 		Username:  au.Username,
-		HelpTexts: validation.HelpTexts(m.validators...),
+		HelpTexts: m.helpTexts(r),
 	}
 	if !post {
 		m.render(w, r, http.StatusOK, m.templates.PasswordChange, page)

@@ -72,7 +72,7 @@ func (m *Manager[U]) servePasswordResetConfirm(w http.ResponseWriter, r *http.Re
 		ValidLink:        true,
 		Action:           r.URL.EscapedPath(),
 		Username:         au.Username,
-		HelpTexts:        validation.HelpTexts(m.validators...),
+		HelpTexts:        m.helpTexts(r),
 		PasswordResetURL: p.passwordReset(),
 	}
 	if !post {

@@ -296,7 +296,7 @@ func (m *Manager[U]) SignUp(ctx context.Context, r *http.Request, form SignupFor
 				if !errors.As(err, &ve) {
 					return res, fmt.Errorf("accounts: sign-up: %w", err)
 				}
-				fe.Password2 = append(fe.Password2, ve.Messages()...)
+				fe.Password2 = append(fe.Password2, ve.Translate(m.auth.Translator(r))...)
 			}
 		}
 		if fe.Username == nil && !cfg.NoUsername {
@@ -329,7 +329,7 @@ func (m *Manager[U]) SignUp(ctx context.Context, r *http.Request, form SignupFor
 			fe.Username = append(fe.Username, ve.Message)
 		}
 		if errors.As(err, &pe) {
-			fe.Password2 = append(fe.Password2, pe.Messages()...)
+			fe.Password2 = append(fe.Password2, pe.Translate(m.auth.Translator(r))...)
 		}
 		if fe.empty() {
 			fe.Password2 = append(fe.Password2, err.Error())
@@ -523,7 +523,7 @@ func (m *Manager[U]) serveSignup(w http.ResponseWriter, r *http.Request, p paths
 	cfg := m.signup.cfg
 	page := &SignupPage{
 		Action: r.URL.EscapedPath(), AskUsername: !cfg.NoUsername, AskEmail: true,
-		EmailRequired: cfg.EmailRequired, HelpTexts: validation.HelpTexts(m.validators...),
+		EmailRequired: cfg.EmailRequired, HelpTexts: m.helpTexts(r),
 		LoginURL: m.auth.LoginURL(),
 	}
 	if cfg.Disabled {

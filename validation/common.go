@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/internal/pystr"
 )
 
@@ -124,10 +125,15 @@ func (v CommonPassword) Validate(password string, _ *auth.User) error {
 		return fmt.Errorf("%w: %w", errNoList, err)
 	}
 	if _, ok := set[pystr.Strip(pyLower(password))]; ok {
-		return &ValidationError{Code: CodeTooCommon, Message: "This password is too common."}
+		return newError(CodeTooCommon, i18n.Message{ID: "This password is too common."})
 	}
 	return nil
 }
 
 // HelpText returns Django's help text.
-func (CommonPassword) HelpText() string { return "Your password can’t be a commonly used password." }
+func (v CommonPassword) HelpText() string { return v.HelpMessage().String() }
+
+// HelpMessage returns HelpText as Django's msgid, to translate.
+func (CommonPassword) HelpMessage() i18n.Message {
+	return i18n.Message{ID: "Your password can’t be a commonly used password."}
+}

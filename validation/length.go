@@ -1,10 +1,10 @@
 package validation
 
 import (
-	"fmt"
 	"unicode/utf8"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 // DefaultMinLength is the minimum length of Django's MinimumLengthValidator.
@@ -34,25 +34,23 @@ func (v MinimumLength) Validate(password string, _ *auth.User) error {
 	if utf8.RuneCountInString(password) >= n {
 		return nil
 	}
-	return &ValidationError{
-		Code:    CodeTooShort,
-		Message: fmt.Sprintf("This password is too short. It must contain at least %d %s.", n, plural(n, "character", "characters")),
-		Params:  map[string]any{"min_length": n},
-	}
+	return newError(CodeTooShort, i18n.Message{
+		ID:     "This password is too short. It must contain at least %(min_length)d character.",
+		Plural: "This password is too short. It must contain at least %(min_length)d characters.",
+		N:      n, Args: map[string]any{"min_length": n},
+	})
 }
 
 // HelpText returns "Your password must contain at least 8 characters." (with
 // the configured number).
-func (v MinimumLength) HelpText() string {
-	n := v.min()
-	return fmt.Sprintf("Your password must contain at least %d %s.", n, plural(n, "character", "characters"))
-}
+func (v MinimumLength) HelpText() string { return v.HelpMessage().String() }
 
-// plural chooses the English form as Django's ngettext does: singular for
-// exactly one.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+// HelpMessage returns HelpText as Django's msgid, to translate.
+func (v MinimumLength) HelpMessage() i18n.Message {
+	n := v.min()
+	return i18n.Message{
+		ID:     "Your password must contain at least %(min_length)d character.",
+		Plural: "Your password must contain at least %(min_length)d characters.",
+		N:      n, Args: map[string]any{"min_length": n},
 	}
-	return many
 }

@@ -1,6 +1,9 @@
 package validation
 
-import "github.com/djauth/auth"
+import (
+	"github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
+)
 
 // Numeric rejects passwords made only of digits (Django's
 // NumericPasswordValidator). Digits are what Python's str.isdigit accepts:
@@ -16,8 +19,13 @@ func (Numeric) Validate(password string, _ *auth.User) error {
 	if !pyIsDigit(password) {
 		return nil
 	}
-	return &ValidationError{Code: CodeEntirelyNumeric, Message: "This password is entirely numeric."}
+	return newError(CodeEntirelyNumeric, i18n.Message{ID: "This password is entirely numeric."})
 }
 
 // HelpText returns Django's help text.
-func (Numeric) HelpText() string { return "Your password can’t be entirely numeric." }
+func (v Numeric) HelpText() string { return v.HelpMessage().String() }
+
+// HelpMessage returns HelpText as Django's msgid, to translate.
+func (Numeric) HelpMessage() i18n.Message {
+	return i18n.Message{ID: "Your password can’t be entirely numeric."}
+}

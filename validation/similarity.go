@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 // DefaultMaxSimilarity is the similarity threshold of Django's
@@ -25,15 +26,15 @@ var DefaultUserAttributes = []string{"username", "first_name", "last_name", "ema
 var ErrMaxSimilarity = errors.New("validation: max_similarity must be at least 0.1")
 
 // userAttributes maps Django's field names to the User fields and to the
-// verbose names that Django's messages use.
+// verbose names that Django's messages use (translated with them).
 var userAttributes = map[string]struct {
-	verbose string
+	verbose i18n.Message
 	value   func(*auth.User) string
 }{
-	"username":   {"username", func(u *auth.User) string { return u.Username }},
-	"first_name": {"first name", func(u *auth.User) string { return u.FirstName }},
-	"last_name":  {"last name", func(u *auth.User) string { return u.LastName }},
-	"email":      {"email address", func(u *auth.User) string { return u.Email }},
+	"username":   {i18n.Message{ID: "username"}, func(u *auth.User) string { return u.Username }},
+	"first_name": {i18n.Message{ID: "first name"}, func(u *auth.User) string { return u.FirstName }},
+	"last_name":  {i18n.Message{ID: "last name"}, func(u *auth.User) string { return u.LastName }},
+	"email":      {i18n.Message{ID: "email address"}, func(u *auth.User) string { return u.Email }},
 }
 
 // UserAttributeSimilarity rejects passwords that are too similar to the
@@ -116,11 +117,13 @@ func (v UserAttributeSimilarity) Validate(password string, user *auth.User) erro
 				continue
 			}
 			if quickRatio(password, part) >= maxSim {
-				return &ValidationError{
-					Code:    CodeTooSimilar,
-					Message: "The password is too similar to the " + attr.verbose + ".",
-					Params:  map[string]any{"verbose_name": attr.verbose},
-				}
+				err := newError(CodeTooSimilar, i18n.Message{
+					ID:   "The password is too similar to the %(verbose_name)s.",
+					Args: map[string]any{"verbose_name": attr.verbose},
+				})
+				// Params keeps the English verbose name, as before.
+				err.Params = map[string]any{"verbose_name": attr.verbose.String()}
+				return err
 			}
 		}
 	}
@@ -137,6 +140,9 @@ func exceedsMaximumLengthRatio(pwLen int, maxSimilarity float64, valueLen int) b
 }
 
 // HelpText returns Django's help text.
-func (UserAttributeSimilarity) HelpText() string {
-	return "Your password can’t be too similar to your other personal information."
+func (v UserAttributeSimilarity) HelpText() string { return v.HelpMessage().String() }
+
+// HelpMessage returns HelpText as Django's msgid, to translate.
+func (UserAttributeSimilarity) HelpMessage() i18n.Message {
+	return i18n.Message{ID: "Your password can’t be too similar to your other personal information."}
 }

@@ -3,9 +3,11 @@ package validation
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 // Validator checks a candidate password, as Django's password validator
@@ -46,16 +48,38 @@ const (
 type ValidationError struct {
 	// Code is machine-readable, such as CodeTooShort.
 	Code string
-	// Message is Django's English message, ready to show to the user.
+	// Message is Django's English message, ready to show to the user:
+	// Msg.String().
 	Message string
+	// Msg is the message as Django's msgid and its parameters, to
+	// translate when the page is rendered (Translate, or {{t .Msg}} in a
+	// template); package i18n's French catalog has every built-in
+	// validator's message.
+	Msg i18n.Message
 	// Params holds the values that were put into Message, for apps that
 	// translate it: "min_length" (int) for CodeTooShort, "verbose_name"
 	// (string) for CodeTooSimilar. It is nil when there are none.
 	Params map[string]any
 }
 
+// newError returns the error of code with msg, its English Message
+// filled in.
+func newError(code string, msg i18n.Message) *ValidationError {
+	return &ValidationError{Code: code, Message: msg.String(), Msg: msg, Params: maps.Clone(msg.Args)}
+}
+
 // Error returns the message.
 func (e *ValidationError) Error() string { return e.Message }
+
+// Translate returns the message in tr's language (English for a nil tr).
+// An error built without Msg, by another validator, shows its Message
+// through tr's catalog, as a msgid.
+func (e *ValidationError) Translate(tr *i18n.Translator) string {
+	if e.Msg.IsZero() {
+		return tr.Gettext(e.Message)
+	}
+	return tr.Translate(e.Msg)
+}
 
 // Is reports whether target is auth.ErrInvalid.
 func (e *ValidationError) Is(target error) bool { return target == auth.ErrInvalid }
@@ -86,6 +110,16 @@ func (es Errors) Messages() []string {
 	msgs := make([]string, len(es))
 	for i, e := range es {
 		msgs[i] = e.Message
+	}
+	return msgs
+}
+
+// Translate returns the message of every error in tr's language, like
+// Messages in English.
+func (es Errors) Translate(tr *i18n.Translator) []string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Translate(tr)
 	}
 	return msgs
 }
@@ -143,6 +177,27 @@ func HelpTexts(validators ...Validator) []string {
 		texts = append(texts, v.HelpText())
 	}
 	return texts
+}
+
+// HelpMessager is an optional ability of a Validator: HelpMessage is its
+// HelpText as a message to translate. The built-in validators have it.
+type HelpMessager interface {
+	HelpMessage() i18n.Message
+}
+
+// HelpMessages returns the help text of every validator as a message to
+// translate, in order: HelpMessage where the validator has it, else its
+// HelpText as a msgid.
+func HelpMessages(validators ...Validator) []i18n.Message {
+	msgs := make([]i18n.Message, 0, len(validators))
+	for _, v := range validators {
+		if h, ok := v.(HelpMessager); ok {
+			msgs = append(msgs, h.HelpMessage())
+			continue
+		}
+		msgs = append(msgs, i18n.Message{ID: v.HelpText()})
+	}
+	return msgs
 }
 
 // PasswordChanged tells every validator that implements ChangeNotifier that

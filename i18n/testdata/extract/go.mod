@@ -1,0 +1,3 @@
+module example.com/extract
+
+go 1.26
