@@ -131,6 +131,11 @@ func (e *RedirectError) Error() string { return e.Reason.Error() }
 // Unwrap makes errors.Is(err, e.Reason) true.
 func (e *RedirectError) Unwrap() error { return e.Reason }
 
+// RedirectURL returns URL: the ability through which package auth's
+// ImpersonateHandler sends a refused step-up to the verification page
+// without importing this package.
+func (e *RedirectError) RedirectURL() string { return e.URL }
+
 func (f *Flow[U]) redirectErr(r *http.Request, reason error, page string) error {
 	return &RedirectError{Reason: reason, URL: auth.RedirectToLoginURL(page, r.URL.RequestURI(), auth.RedirectFieldName)}
 }

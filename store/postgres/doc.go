@@ -27,7 +27,7 @@
 // and djauth_recovery_code of RecoveryStore, djauth_passkey and
 // djauth_passkey_user of PasskeyStore, djauth_mfa_policy and
 // djauth_mfa_required_since of MFAPolicyStore, djauth_passwordless of
-// PasswordlessStore, and, with DjangoSessions,
+// PasswordlessStore, djauth_audit of AuditStore, and, with DjangoSessions,
 // djauth_django_session_user) are recorded in djauth_migrations, never in
 // django_migrations. Migrate runs in one transaction under an
 // advisory lock and is safe to run from several processes at once.
