@@ -29,7 +29,9 @@
 // secrets) and counted in Recorder.Failures. Impersonation is recorded
 // with the impersonator as actor and the impersonated user as target.
 //
-//	rec, err := audit.NewRecorder(a, postgres.NewAuditStore(pool), audit.RecorderConfig{})
+//	store, err := postgres.NewAuditStore(pool)
+//	if err != nil { ... }
+//	rec, err := audit.NewRecorder(a, store, audit.RecorderConfig{})
 //	if err != nil { ... }
 //	defer rec.Subscribe()()
 //	defer rec.SubscribeAccounts(manager)()
