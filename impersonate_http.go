@@ -15,12 +15,20 @@ import (
 // ImpersonationRoutes mounts the start and stop handlers under
 // DefaultRoutePrefix.
 const (
-	DefaultImpersonateURL        = DefaultRoutePrefix + "impersonate/"
-	DefaultStopImpersonationURL  = DefaultRoutePrefix + "impersonate/stop/"
-	impersonateUserIDField       = "user_id"
-	impersonateReturnField       = "return"
-	maxImpersonationBannerBuffer = 8 << 20
+	DefaultImpersonateURL       = DefaultRoutePrefix + "impersonate/"
+	DefaultStopImpersonationURL = DefaultRoutePrefix + "impersonate/stop/"
 )
+
+// Form fields of ImpersonateHandler: a "Log in as" button (the
+// dashboard's) posts the target's ID in ImpersonateUserIDField and,
+// optionally, the page to come back to after the stop in
+// ImpersonateReturnField and the page to go to now in RedirectFieldName.
+const (
+	ImpersonateUserIDField = "user_id"
+	ImpersonateReturnField = "return"
+)
+
+const maxImpersonationBannerBuffer = 8 << 20
 
 // ImpersonationRoutes mounts ImpersonateHandler at prefix+"impersonate/"
 // and StopImpersonationHandler at prefix+"impersonate/stop/" (an empty
@@ -56,13 +64,13 @@ func (a *Auth[U]) ImpersonateHandler() http.Handler {
 			a.Deny(w, r, err)
 			return
 		}
-		raw := lastValue(r.PostForm, impersonateUserIDField)
+		raw := lastValue(r.PostForm, ImpersonateUserIDField)
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
 			http.Error(w, "user_id must be a user's ID", http.StatusBadRequest)
 			return
 		}
-		returnTo := a.safeURL(r, lastValue(r.PostForm, impersonateReturnField))
+		returnTo := a.safeURL(r, lastValue(r.PostForm, ImpersonateReturnField))
 		var target U
 		authUserOf(&target).ID = id
 		err = a.impersonate(r, &target, returnTo)

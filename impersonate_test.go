@@ -399,3 +399,84 @@ func TestImpersonatorAccessor(t *testing.T) {
 	c.get("/x/")
 	assert.Equal(t, []string{"-", "admin", "admin", "-"}, got)
 }
+
+func TestImpersonationBannerResponses(t *testing.T) {
+	t.Parallel()
+	e := newImpEnv(t)
+	mux := http.NewServeMux()
+	stop := e.a.ImpersonationRoutes(mux, "")
+	write := func(ct, body string, hdr ...string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if ct != "" {
+				w.Header().Set("Content-Type", ct)
+			}
+			for i := 0; i+1 < len(hdr); i += 2 {
+				w.Header().Set(hdr[i], hdr[i+1])
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			_, _ = w.Write([]byte(body))
+		}
+	}
+	mux.Handle("/html/", write("text/html", "<html><body><p>x</p></body></html>"))
+	mux.Handle("/sniffed/", write("", "<!DOCTYPE html><html><body>x</body></html>"))
+	mux.Handle("/fragment/", write("text/html", "<p>no body tag</p>"))
+	mux.Handle("/bodyish/", write("text/html", "<bodyguard></bodyguard><body\n id=b>y"))
+	mux.Handle("/gzip/", write("text/html", "\x1f\x8b<body>", "Content-Encoding", "gzip"))
+	mux.Handle("/text/", write("text/plain", "<body>"))
+	mux.Handle("/redirect/", http.RedirectHandler("/html/", http.StatusFound))
+	h := e.a.ImpersonationBanner(stop)(e.a.ImpersonationBanner(stop)(mux)) // twice: one banner
+	c := e.loggedIn(t, "admin", "pw-admin")
+	require.Equal(t, http.StatusSeeOther, start(c, e.alice.ID).StatusCode)
+	c.h = h
+	banner := `<div class="djauth-impersonation"`
+	for _, tc := range []struct {
+		path   string
+		method string
+		want   string // the body, with BANNER for the banner; "" = unchanged
+	}{
+		{"/html/", http.MethodGet, "<html><body>BANNER<p>x</p></body></html>"},
+		{"/sniffed/", http.MethodGet, "<!DOCTYPE html><html><body>BANNERx</body></html>"},
+		{"/fragment/", http.MethodGet, "<p>no body tag</p>"},
+		{"/bodyish/", http.MethodGet, "<bodyguard></bodyguard><body\n id=b>BANNERy"},
+		{"/gzip/", http.MethodGet, "\x1f\x8b<body>"},
+		{"/text/", http.MethodGet, "<body>"},
+		{"/html/", http.MethodHead, ""},
+	} {
+		t.Run(tc.method+tc.path, func(t *testing.T) {
+			resp := c.do(tc.method, tc.path, nil)
+			body := readBody(t, resp)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, strconv.Itoa(len(body)), resp.Header.Get("Content-Length"))
+			if tc.want == "" {
+				assert.NotContains(t, body, banner)
+				return
+			}
+			i := strings.Index(body, banner)
+			if !strings.Contains(tc.want, "BANNER") {
+				assert.Equal(t, tc.want, body)
+				return
+			}
+			require.GreaterOrEqual(t, i, 0, body)
+			j := strings.Index(body, "</div>") + len("</div>")
+			assert.Equal(t, tc.want, body[:i]+"BANNER"+body[j:])
+			assert.Equal(t, 1, strings.Count(body, banner))
+		})
+	}
+	resp := c.get("/redirect/")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+}
+
+func FuzzBodyOpenEnd(f *testing.F) {
+	for _, s := range []string{"<body>", "<BODY class=x>", "<bodyx><body>", "<body", "<body\t>", "", "<html><body/>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		i := auth.BodyOpenEnd([]byte(s))
+		if i < 0 {
+			return
+		}
+		if i > len(s) || s[i-1] != '>' || !strings.Contains(strings.ToLower(s[:i]), "<body") {
+			t.Fatalf("BodyOpenEnd(%q) = %d", s, i)
+		}
+	})
+}
