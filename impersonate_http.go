@@ -315,24 +315,33 @@ func (bw *bannerWriter) finish() {
 }
 
 // bodyOpenEnd returns the index just after the first "<body ...>" tag
-// (case-insensitive), or -1.
+// (ASCII case-insensitive, byte offsets of b itself whatever its
+// encoding), or -1.
 func bodyOpenEnd(b []byte) int {
-	lower := bytes.ToLower(b)
-	from := 0
-	for {
-		i := bytes.Index(lower[from:], []byte("<body"))
-		if i < 0 {
-			return -1
+	const tag = "<body"
+	for i := 0; i+len(tag) <= len(b); i++ {
+		if b[i] != '<' {
+			continue
 		}
-		i += from
-		j := i + len("<body")
-		if j < len(lower) && (lower[j] == '>' || lower[j] == ' ' || lower[j] == '\t' || lower[j] == '\n' || lower[j] == '\r' || lower[j] == '/') {
-			end := bytes.IndexByte(lower[j:], '>')
+		match := true
+		for k := 1; k < len(tag); k++ {
+			if b[i+k]|0x20 != tag[k] {
+				match = false
+				break
+			}
+		}
+		j := i + len(tag)
+		if !match || j >= len(b) {
+			continue
+		}
+		switch b[j] {
+		case '>', ' ', '\t', '\n', '\r', '\f', '/':
+			end := bytes.IndexByte(b[j:], '>')
 			if end < 0 {
 				return -1
 			}
 			return j + end + 1
 		}
-		from = j
 	}
+	return -1
 }
