@@ -49,6 +49,19 @@
 // guards (LoginRequired, PermissionRequired, UserPassesTest) each have a
 // Check beside them; signals live on the Auth.
 //
+// # Impersonation
+//
+// Impersonate lets an active superuser act as another active,
+// non-superuser account (django-hijack), and StopImpersonation comes
+// back; ImpersonationRoutes mounts the POST handlers and
+// ImpersonationBanner marks every HTML page while it lasts:
+//
+//	stop := a.ImpersonationRoutes(mux, "")
+//	handler := a.ImpersonationBanner(stop)(mux)
+//
+// Pages that only the account's own person may use call
+// CheckNotImpersonating or sit behind RefuseWhileImpersonating.
+//
 // # Local development
 //
 // The session cookie is Secure by default, so a browser drops it on a

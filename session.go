@@ -177,6 +177,8 @@ func (a *Auth[U]) login(r *http.Request, user *U, backend string, v *Verificatio
 			}
 		}
 	}
+	// A real login ends any impersonation of the session.
+	a.dropImpersonation(ctx)
 	// A new authentication: a renewal earlier in the request has nothing
 	// left to protect, and its old token goes now.
 	if ru := a.UserFromContext(ctx); ru != nil {
@@ -234,6 +236,7 @@ func (a *Auth[U]) Logout(r *http.Request) error {
 	} else {
 		user, _, _, _ = a.userFromSession(ctx)
 	}
+	a.endImpersonationOnLogout(r, user)
 	a.signals.UserLoggedOut.Send(ctx, LoggedOut[U]{Request: r, User: user})
 	if err := a.sessions.Destroy(ctx); err != nil {
 		return fmt.Errorf("auth: logout: destroy session: %w", err)

@@ -110,6 +110,11 @@ type LoggedIn[U any] struct {
 	// device; both are empty for a login without a second step.
 	Factor string
 	Device string
+	// Impersonator is the superuser on whose behalf User was logged in by
+	// Auth.Impersonate; nil for a user's own login. A receiver that
+	// tells users about new logins should skip impersonations (the audit
+	// trail records them through ImpersonationStarted).
+	Impersonator *U
 }
 
 // LoggedOut is sent before the session of a logout is destroyed (Django's
@@ -163,6 +168,12 @@ type Signals[U any] struct {
 	UserLoginFailed Signal[LoginFailed]
 	// UserLockedOut is sent when Config.Limiter locks a key out.
 	UserLockedOut Signal[LockedOut]
+	// ImpersonationStarted is sent by Impersonate after the session was
+	// handed to the target.
+	ImpersonationStarted Signal[Impersonated[U]]
+	// ImpersonationEnded is sent when an impersonation ends: by
+	// StopImpersonation and by Logout of an impersonated session.
+	ImpersonationEnded Signal[Impersonated[U]]
 }
 
 func newSignals[U any](logger *slog.Logger) *Signals[U] {
@@ -171,5 +182,7 @@ func newSignals[U any](logger *slog.Logger) *Signals[U] {
 	s.UserLoggedOut.name, s.UserLoggedOut.logger = "user_logged_out", logger
 	s.UserLoginFailed.name, s.UserLoginFailed.logger = "user_login_failed", logger
 	s.UserLockedOut.name, s.UserLockedOut.logger = "user_locked_out", logger
+	s.ImpersonationStarted.name, s.ImpersonationStarted.logger = "impersonation_started", logger
+	s.ImpersonationEnded.name, s.ImpersonationEnded.logger = "impersonation_ended", logger
 	return s
 }

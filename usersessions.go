@@ -311,6 +311,10 @@ type clientAddrer interface {
 	ClientAddr(r *http.Request) netip.Addr
 }
 
+// ClientAddr returns the client address of r as Login records it for
+// the session list, and as package audit records it: see clientAddr.
+func (a *Auth[U]) ClientAddr(r *http.Request) string { return a.clientAddr(r) }
+
 // clientAddr is the address Login records: the Limiter's client address
 // when the Auth has a Limiter that knows the trusted proxies (package
 // throttle's), otherwise the host of r.RemoteAddr. Forwarding headers are

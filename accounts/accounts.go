@@ -171,7 +171,9 @@ type Manager[U any] struct {
 	queue      *mailqueue.Queue[resetJob] // nil without a Mailer
 	stepUp     time.Duration
 	mfaChanged auth.Signal[MFAChange]
-	passkeys   *passkey.Passkeys
+	// passwordChanged is the hub of PasswordChanged.
+	passwordChanged auth.Signal[PasswordChange]
+	passkeys        *passkey.Passkeys
 	// social are Config.SocialLogins.
 	social []auth.LoginButton
 	// passkeyPrefix is the prefix of the passkey routes, set by Routes.
@@ -408,7 +410,7 @@ func (m *Manager[U]) Routes(mux *http.ServeMux, prefix string) {
 			passwordChange = f.StepUpRequired(m.stepUp)(passwordChange)
 		}
 	}
-	mux.Handle(p.passwordChange()+"{$}", m.auth.Protect(m.auth.LoginRequired(passwordChange)))
+	mux.Handle(p.passwordChange()+"{$}", m.auth.Protect(m.auth.LoginRequired(m.auth.RefuseWhileImpersonating(passwordChange))))
 	mux.Handle(p.passwordChangeDone()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.serveStatic(w, r, m.templates.PasswordChangeDone, &DonePage{LoginURL: m.auth.LoginURL(), HomeURL: "/"})
 	}))))

@@ -454,7 +454,7 @@ func (m *Manager[U]) emailRoutes(mux *http.ServeMux, p paths) {
 	open(p.verificationRequired(), m.serveVerificationRequired)
 	open(p.verifyCode(), m.serveVerifyCode)
 	open(p.confirmEmail("{key}"), m.serveConfirmEmail)
-	mux.Handle(p.emailManage()+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(p.emailManage()+"{$}", m.auth.Protect(m.auth.LoginRequired(m.auth.RefuseWhileImpersonating(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.serveEmails(w, r, p)
-	}))))
+	})))))
 }

@@ -280,7 +280,7 @@ func (m *Manager[U]) mfaEnrolRoutes(mux *http.ServeMux, f *mfa.Flow[U], p paths)
 		e.passkeysURL = m.PasskeysURL(p.prefix)
 	}
 	handle := func(pattern string, h func(http.ResponseWriter, *http.Request)) {
-		mux.Handle(pattern, m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(h))))
+		mux.Handle(pattern, m.auth.Protect(m.auth.LoginRequired(m.auth.RefuseWhileImpersonating(http.HandlerFunc(h)))))
 	}
 	handle(exactPattern(mp.overview), e.serveOverview)
 	if tf != nil {

@@ -121,10 +121,15 @@ func (m *Manager[U]) passkeyRoutes(mux *http.ServeMux, p paths, f *mfa.Flow[U]) 
 			}
 		}
 	}
-	passkey.NewHandler(m.auth, m.passkeys, hc).Routes(mux, p.passkeyAPI())
-	mux.Handle(m.PasskeysURL(p.prefix)+"{$}", m.auth.Protect(m.auth.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The passkey API answers under its own mux, so that no POST of it
+	// (registering a passkey on the target's account above all) runs
+	// while the session is an impersonation.
+	api := http.NewServeMux()
+	passkey.NewHandler(m.auth, m.passkeys, hc).Routes(api, p.passkeyAPI())
+	mux.Handle(p.passkeyAPI(), m.auth.Middleware(m.auth.RefuseWhileImpersonating(api)))
+	mux.Handle(m.PasskeysURL(p.prefix)+"{$}", m.auth.Protect(m.auth.LoginRequired(m.auth.RefuseWhileImpersonating(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.servePasskeys(w, r, p, f)
-	}))))
+	})))))
 }
 
 // removePasskey removes the passkey id of the user userID: with a Flow

@@ -134,5 +134,6 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 		m.serverError(w, r, "password change: update session", err)
 		return
 	}
+	m.passwordChanged.Send(r.Context(), PasswordChange{Request: r, UserID: au.ID, Action: PasswordActionChanged})
 	http.Redirect(w, r, p.passwordChangeDone(), http.StatusFound)
 }

@@ -95,6 +95,7 @@ func (m *Manager[U]) servePasswordResetConfirm(w http.ResponseWriter, r *http.Re
 	}
 	validation.PasswordChanged(password, au, m.validators...)
 	sessions.Remove(ctx, SessionKeyResetToken)
+	m.passwordChanged.Send(ctx, PasswordChange{Request: r, UserID: au.ID, Action: PasswordActionReset})
 	http.Redirect(w, r, p.resetComplete(), http.StatusFound)
 }
 

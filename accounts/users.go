@@ -100,6 +100,7 @@ func (m *Manager[U]) CreateUser(ctx context.Context, u *U, password string) erro
 // every failure (errors.Is(err, auth.ErrInvalid)), and nothing is written.
 // The user's sessions end on their next request; a handler that wants to
 // keep the current one calls auth.Auth.UpdateSessionAuthHash.
+// PasswordChanged is sent, without a Request.
 func (m *Manager[U]) ChangePassword(ctx context.Context, user *U, password string) error {
 	if user == nil {
 		return fmt.Errorf("accounts: change password: nil user")
@@ -111,5 +112,6 @@ func (m *Manager[U]) ChangePassword(ctx context.Context, user *U, password strin
 		return err
 	}
 	validation.PasswordChanged(password, auth.UserOf(user), m.validators...)
+	m.passwordChanged.Send(ctx, PasswordChange{UserID: auth.UserOf(user).ID, Action: PasswordActionChanged})
 	return nil
 }

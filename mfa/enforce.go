@@ -131,6 +131,11 @@ func (e *RedirectError) Error() string { return e.Reason.Error() }
 // Unwrap makes errors.Is(err, e.Reason) true.
 func (e *RedirectError) Unwrap() error { return e.Reason }
 
+// RedirectURL returns URL: the ability through which package auth's
+// ImpersonateHandler sends a refused step-up to the verification page
+// without importing this package.
+func (e *RedirectError) RedirectURL() string { return e.URL }
+
 func (f *Flow[U]) redirectErr(r *http.Request, reason error, page string) error {
 	return &RedirectError{Reason: reason, URL: auth.RedirectToLoginURL(page, r.URL.RequestURI(), auth.RedirectFieldName)}
 }
@@ -153,6 +158,9 @@ func (f *Flow[U]) redirectErr(r *http.Request, reason error, page string) error 
 //
 // Neither page is behind MFARequired, so a covered user is never shut
 // out: there is always a way to verify or enrol.
+//
+// A session that is an impersonation (auth.Auth.Impersonate) passes: the
+// impersonating superuser passed the step-up of CheckStepUp to start it.
 func (f *Flow[U]) Check(r *http.Request) error {
 	a, err := f.auth()
 	if err != nil {
@@ -160,6 +168,12 @@ func (f *Flow[U]) Check(r *http.Request) error {
 	}
 	if err := a.CheckLogin(r); err != nil {
 		return err
+	}
+	if a.Impersonating(r) {
+		// A superuser acting as the user (auth.Auth.Impersonate) proved
+		// a recent verification of their own to start; the target's
+		// factors are not theirs to give.
+		return nil
 	}
 	d, err := f.Decide(r.Context(), a.User(r).User())
 	if err != nil {

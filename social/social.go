@@ -200,10 +200,14 @@ func (s *Social[U]) LinkURL() string { return s.prefix + "link/" }
 // POSTs, no caching, no framing) and marked auth.LoginNotRequired.
 func (s *Social[U]) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc(s.prefix+"{provider}/login/{$}", s.serveLogin)
+	// While the session is an impersonation, no identity may be linked
+	// to or removed from the target (RefuseWhileImpersonating refuses
+	// the POSTs that start a login or connect, link or remove).
+	refuse := func(h http.HandlerFunc) http.Handler { return s.a.RefuseWhileImpersonating(h) }
+	mux.Handle(s.prefix+"{provider}/login/{$}", refuse(s.serveLogin))
 	mux.HandleFunc("GET "+s.prefix+"{provider}/callback/{$}", s.serveCallback)
-	mux.HandleFunc(s.prefix+"link/{$}", s.serveLink)
-	mux.HandleFunc(s.prefix+"identities/{$}", s.serveIdentities)
+	mux.Handle(s.prefix+"link/{$}", refuse(s.serveLink))
+	mux.Handle(s.prefix+"identities/{$}", refuse(s.serveIdentities))
 	return auth.LoginNotRequired(s.a.Protect(mux))
 }
 

@@ -112,7 +112,7 @@ func TestDjangoMigratedDatabase(t *testing.T) {
 	assert.False(t, rep.Created, "the Django schema is recognised")
 	assert.True(t, rep.SerialIDs, "Django 3.2 makes serial ids")
 	assert.Empty(t, rep.Recorded)
-	assert.Equal(t, []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey", "0007_mfa_policy", "0008_passwordless"}, rep.Applied)
+	assert.Equal(t, []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey", "0007_mfa_policy", "0008_passwordless", "0010_audit"}, rep.Applied)
 	assert.Equal(t, before, dumpSchema(t, pool), "Migrate leaves Django's tables as they are")
 
 	s, err := postgres.New[auth.User](pool, postgres.Options{})

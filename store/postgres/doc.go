@@ -27,9 +27,10 @@
 // and djauth_recovery_code of RecoveryStore, djauth_passkey and
 // djauth_passkey_user of PasskeyStore, djauth_mfa_policy and
 // djauth_mfa_required_since of MFAPolicyStore, djauth_passwordless of
-// PasswordlessStore, with DjangoSessions djauth_django_session_user, and
-// with DjangoOrganizations the djauth_org_* tables of OrgStore's roles and
-// invitation tokens) are recorded in djauth_migrations, never in
+// PasswordlessStore, djauth_audit of AuditStore, with DjangoSessions
+// djauth_django_session_user, and with DjangoOrganizations the djauth_org_*
+// tables of OrgStore's roles and invitation tokens) are recorded in
+// djauth_migrations, never in
 // django_migrations. Migrate runs in one transaction under an
 // advisory lock and is safe to run from several processes at once.
 //

@@ -60,7 +60,7 @@ var djangoMigrations = []djangoMigration{
 
 // djauthMigrations are djauth's own migrations, recorded in
 // djauth_migrations. Each names a file under migrations/.
-var djauthMigrations = []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey", "0007_mfa_policy", "0008_passwordless"}
+var djauthMigrations = []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey", "0007_mfa_policy", "0008_passwordless", "0010_audit"}
 
 // requiredColumns are the columns the store reads and writes, with the
 // smallest varchar length it relies on (0 for other types).

@@ -44,7 +44,7 @@ var allTables = []string{
 	"auth_user", "auth_user_groups", "auth_user_user_permissions",
 	"django_migrations", "djauth_migrations", "djauth_session", "djauth_throttle",
 	"djauth_recovery_device", "djauth_recovery_code", "djauth_passkey", "djauth_passkey_user",
-	"djauth_mfa_policy", "djauth_mfa_required_since", "djauth_passwordless",
+	"djauth_mfa_policy", "djauth_mfa_required_since", "djauth_passwordless", "djauth_audit",
 }
 
 func TestMigrateFreshThenNoOp(t *testing.T) {
@@ -57,7 +57,7 @@ func TestMigrateFreshThenNoOp(t *testing.T) {
 	assert.True(t, rep.Created)
 	assert.False(t, rep.SerialIDs)
 	assert.Equal(t, djangoMigrationNames, rep.Recorded)
-	assert.Equal(t, []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey", "0007_mfa_policy", "0008_passwordless"}, rep.Applied)
+	assert.Equal(t, []string{"0001_session", "0002_throttle", "0003_session_user", "0004_recovery", "0005_passkey", "0007_mfa_policy", "0008_passwordless", "0010_audit"}, rep.Applied)
 	assert.Equal(t, len(allTables), tableCount(t, pool, allTables...))
 	assert.Contains(t, rep.Lines(), "applied: djauth.0001_session")
 
@@ -103,7 +103,7 @@ func TestMigrateConcurrent(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM django_migrations`).Scan(&recorded))
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM djauth_migrations`).Scan(&applied))
 	assert.Equal(t, len(djangoMigrationNames), recorded)
-	assert.Equal(t, 7, applied, "0001_session to 0005_passkey, 0007_mfa_policy and 0008_passwordless, once each")
+	assert.Equal(t, 8, applied, "0001_session to 0005_passkey, 0007_mfa_policy to 0010_audit, once each")
 }
 
 func TestMigrateInsideCallerTransaction(t *testing.T) {

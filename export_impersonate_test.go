@@ -1,0 +1,4 @@
+package auth
+
+// BodyOpenEnd exports bodyOpenEnd to the fuzz target.
+var BodyOpenEnd = bodyOpenEnd
