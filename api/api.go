@@ -16,6 +16,7 @@ import (
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/social"
 )
 
@@ -58,8 +59,9 @@ type Config[U any] struct {
 	Accounts *accounts.Manager[U]
 	// Social, when set, adds the social sign-in endpoints.
 	Social *social.Social[U]
-	// Orgs, when set, adds the organization endpoints (see OrgsAPI).
-	Orgs OrgsAPI
+	// Orgs, when set, adds the organization endpoints and the current
+	// organization in me.
+	Orgs *orgs.Orgs[U]
 	// Prefix is the mount point, ending in "/". Empty means
 	// DefaultPrefix.
 	Prefix string
@@ -81,7 +83,7 @@ type API[U any] struct {
 	a       *auth.Auth[U]
 	acc     *accounts.Manager[U]
 	soc     *social.Social[U]
-	orgs    OrgsAPI
+	orgs    *orgs.Orgs[U]
 	flow    *mfa.Flow[U]
 	prefix  string
 	maxBody int64
@@ -142,7 +144,13 @@ func (x *API[U]) Routes(mux *http.ServeMux) {
 
 // Handler returns the API as one handler for the paths under the prefix.
 func (x *API[U]) Handler() http.Handler {
-	return auth.LoginNotRequired(x.a.Middleware(x.mux))
+	var h http.Handler = x.mux
+	if x.orgs != nil {
+		// The current organization (the session's choice) for me and
+		// orgs; the API's paths name none.
+		h = x.orgs.Middleware(h)
+	}
+	return auth.LoginNotRequired(x.a.Middleware(h))
 }
 
 // route is what an endpoint does: it reads the request and returns the

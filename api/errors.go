@@ -66,6 +66,9 @@ const (
 	// CodeInvalidResetLink: the password reset uid and token do not
 	// check (400).
 	CodeInvalidResetLink = "invalid_reset_link"
+	// CodeInvalidInvitation: the organization invitation token is
+	// unknown, used, revoked or expired (400).
+	CodeInvalidInvitation = "invalid_invitation"
 	// CodeSocialFailed: the provider's answer could not be used (400).
 	CodeSocialFailed = "social_failed"
 	// CodeNotFound: no such endpoint or resource (404).

@@ -25,9 +25,11 @@ import (
 	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/internal/pgtest"
+	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/recovery"
 	"github.com/djauth/auth/mfa/totp"
+	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/passwordless"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
@@ -138,7 +140,11 @@ func newApp(t *testing.T, o appOptions) *app {
 	acc, err := accounts.New(a, accounts.Config{Mailer: outbox, SiteURL: "http://127.0.0.1", Emails: em, Passwordless: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = acc.Close() })
-	x, err := api.New(api.Config[auth.User]{Accounts: acc})
+	// Organizations live in memory: package orgs has no PostgreSQL
+	// store yet.
+	og, err := orgs.New(orgs.Config[auth.User]{Auth: a, Store: orgs.NewMemoryStore(), Mailer: outbox, BaseURL: "http://127.0.0.1"})
+	require.NoError(t, err)
+	x, err := api.New(api.Config[auth.User]{Accounts: acc, Orgs: og})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	acc.Routes(mux, "")
@@ -270,4 +276,25 @@ func (s *app) mailCode(addr string) string {
 	mm := codeRe.FindStringSubmatch(last)
 	require.NotNil(s.t, mm, "a code in the mail:\n%s", last)
 	return mm[1]
+}
+
+// testkitMessage is a mail of the outbox.
+type testkitMessage = mail.Message
+
+// serve runs one JSON request against h in memory (h mounted at
+// "/auth/") and checks its answer against the description.
+func serve(t *testing.T, h http.Handler, method, path, body string) *reply {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	r := &reply{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes(), method: method, path: strings.TrimPrefix(path, "/auth/")}
+	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		require.NoError(t, json.Unmarshal(r.raw, &r.body))
+	}
+	checkAgainstSpec(t, r)
+	return r
 }

@@ -83,7 +83,7 @@ func (x *API[U]) signout(w http.ResponseWriter, r *http.Request) (int, any, erro
 // me answers the user, the names of their groups, all their
 // permissions and the session's second factor.
 func (x *API[U]) me(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	user, au, err := x.user(r)
+	user, _, err := x.user(r)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -105,13 +105,7 @@ func (x *API[U]) me(w http.ResponseWriter, r *http.Request) (int, any, error) {
 		}
 		out.MFA = mfaState{Verified: ok, Factor: dev.Factor}
 	}
-	if x.orgs != nil {
-		org, err := x.orgs.Current(r, au.ID)
-		if err != nil {
-			return 0, nil, orgError(err)
-		}
-		out.Org = org
-	}
+	out.Org = x.currentOrg(r)
 	return http.StatusOK, out, nil
 }
 

@@ -15,7 +15,7 @@ tok = {"session_token": {"type": "string", "description": "The new session token
 
 schemas = {
  "Error": obj({"error": obj({
-    "code": {"type": "string", "enum": ["bad_request","body_too_large","unsupported_media_type","csrf_failed","invalid_token","not_authenticated","invalid_credentials","inactive","login_refused","validation_failed","throttled","mfa_not_pending","invalid_code","too_many_attempts","unknown_factor","no_device","step_up_required","not_configured","signup_closed","invalid_reset_link","social_failed","not_found","method_not_allowed","conflict","forbidden","busy","server_error","no_ceremony","verification_failed","cloned","invalid_name","duplicate","disabled"]},
+    "code": {"type": "string", "enum": ["bad_request","body_too_large","unsupported_media_type","csrf_failed","invalid_token","not_authenticated","invalid_credentials","inactive","login_refused","validation_failed","throttled","mfa_not_pending","invalid_code","too_many_attempts","unknown_factor","no_device","step_up_required","not_configured","signup_closed","invalid_reset_link","invalid_invitation","social_failed","not_found","method_not_allowed","conflict","forbidden","busy","server_error","no_ceremony","verification_failed","cloned","invalid_name","duplicate","disabled"]},
     "message": str_,
     "fields": {"type": "object", "additionalProperties": arr(str_)},
     "url": str_}, ["code","message"])}, ["error"]),
@@ -25,7 +25,11 @@ schemas = {
  "LoginAnswer": obj(dict({"status": {"type": "string", "enum": ["authenticated","mfa_required","verification_required","continue"]},
     "user": S("User"), "factors": arr(str_), "url": str_}, **tok), ["status"]),
  "Status": obj(dict({"status": str_}, **tok), ["status"]),
- "Organization": obj({"id": int_, "name": str_, "slug": str_}, ["id","name","slug"]),
+ "Organization": obj({"id": int_, "name": str_, "slug": str_, "is_admin": bool_, "is_owner": bool_}, ["id","name","slug","is_admin","is_owner"]),
+ "Organizations": obj(dict({"organizations": arr(S("Organization")), "current": {"type": ["integer","null"]}}, **tok), ["organizations","current"]),
+ "OrgAnswer": obj(dict({"organization": S("Organization")}, **tok), ["organization"]),
+ "Members": obj(dict({"members": arr(obj({"user_id": int_, "is_admin": bool_, "is_owner": bool_}, ["user_id","is_admin","is_owner"]))}, **tok), ["members"]),
+ "InvitationAnswer": obj(dict({"invitation": obj({"id": int_, "email": str_, "is_admin": bool_, "expires_at": str_}, ["id","email","is_admin","expires_at"])}, **tok), ["invitation"]),
  "Me": obj({"user": S("User"), "groups": arr(str_), "permissions": arr(str_),
     "mfa": obj({"verified": bool_, "factor": str_}, ["verified"]), "organization": S("Organization")},
     ["user","groups","permissions","mfa"]),
@@ -67,7 +71,7 @@ def err(*codes):
     d = {"400": "Malformed body", "401": "Not signed in, or a dead bearer token", "403": "Refused", "404": "Not found or not configured",
          "409": "Conflict", "413": "Body too large", "415": "Not JSON", "422": "Invalid fields or code", "429": "Throttled (Retry-After)", "503": "Busy"}
     return {c: resp(d[c], "Error") for c in codes}
-UNSAFE = ["400","403","413","415"]
+UNSAFE = ["400","401","403","404","413","415"]
 ops = []
 def op(method, path, summary, ok, okschema, body=None, errs=(), tag="auth", params=None, okdesc="OK"):
     ops.append((method, path, summary, ok, okschema, body, errs, tag, params, okdesc))
@@ -97,11 +101,13 @@ op("post","social/{provider}/start","The provider's authorization URL",200,"Soci
 op("post","social/{provider}/callback","Finish a social sign-in with the provider's answer",200,"LoginAnswer",req["social/callback"],UNSAFE+["404"],params=prov)
 for p in ["register/begin","register/finish","login/begin","login/finish","passwordless/begin","passwordless/finish"]:
     op("post","passkey/"+p,"Passkey ceremony: "+p,200,"Passkey",req["passkey"],UNSAFE+["401","404","409","429"],tag="passkey")
-import sys
-extra = json.load(open(sys.argv[1])) if len(sys.argv) > 1 else []
-for e in extra:
-    op(e["method"], e["path"], e["summary"], e["ok"], e["schema"], req.get(e.get("body")) if e.get("body") else None, UNSAFE+e["errs"] if e.get("body") else e["errs"], tag="orgs", params=e.get("params"))
-    schemas.update(e.get("schemas", {}))
+orgid=[{"name":"id","in":"path","required":True,"schema":{"type":"integer"}}]
+op("get","orgs","The user's organizations",200,"Organizations",errs=["401","404"],tag="orgs")
+op("post","orgs","Create an organization owned by the user",201,"OrgAnswer",obj({"name": str_, "slug": str_}, extra=False),UNSAFE+["422"],tag="orgs")
+op("post","orgs/switch","Make an organization the session's current one",200,"OrgAnswer",obj({"org_id": int_}, extra=False),UNSAFE+["422"],tag="orgs")
+op("get","orgs/{id}/members","The members (for members)",200,"Members",errs=["401","404"],tag="orgs",params=orgid)
+op("post","orgs/{id}/invitations","Invite an address by mail (admins)",201,"InvitationAnswer",obj({"email": str_, "is_admin": bool_, "role_ids": arr(int_)}, extra=False),UNSAFE+["422"],tag="orgs",params=orgid)
+op("post","orgs/invitations/accept","Accept an invitation with its link's token",200,"OrgAnswer",obj({"token": str_}, extra=False),UNSAFE+["409","422","429"],tag="orgs")
 paths = {}
 for (method, path, summary, ok, okschema, body, errs, tag, params, okdesc) in ops:
     o = {"operationId": (method + "_" + path).replace("/", "_").replace("{","").replace("}","").replace("-","_").replace(".","_"),
@@ -110,7 +116,7 @@ for (method, path, summary, ok, okschema, body, errs, tag, params, okdesc) in op
         o["responses"]["202"] = resp("A second step (mfa_required) or verification is needed", "LoginAnswer")
     if body is not None:
         o["requestBody"] = {"required": False, "content": {"application/json": {"schema": body}}}
-    o["responses"].update(err(*sorted(set(errs))))
+    o["responses"].update(err(*sorted(set(list(errs) + ["401"]))))
     if params: o["parameters"] = params
     paths.setdefault("/" + path, {})[method] = o
 doc = {"openapi": "3.1.0",
