@@ -21,6 +21,7 @@ import (
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
+	"github.com/djauth/auth/api"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
@@ -215,8 +216,10 @@ type app struct {
 	flow *mfa.Flow[auth.User]
 	// social is the "Log in with ..." of the -oidc-* flags, or nil.
 	social *social.Social[auth.User]
-	store  auth.Store[auth.User]
-	log    *slog.Logger
+	// api is the JSON API of every flow under /api/auth/.
+	api   *api.API[auth.User]
+	store auth.Store[auth.User]
+	log   *slog.Logger
 }
 
 // newApp builds the site described by cfg and returns its handler and a
@@ -447,8 +450,10 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		Store:     store,
 		SecretKey: cfg.SecretKey,
 		Hashers:   cfg.Hashers,
-		Sessions:  auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies},
-		Logger:    cfg.Logger,
+		// HeaderTokens: the JSON API's clients without cookies send the
+		// session token as a bearer token.
+		Sessions: auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies, HeaderTokens: true},
+		Logger:   cfg.Logger,
 	})
 	if err != nil {
 		return fail(err)
@@ -483,6 +488,10 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		return fail(err)
 	}
 	cleanups = append(cleanups, func() { _ = acc.Close() })
+	jsonAPI, err := api.New(api.Config[auth.User]{Accounts: acc, Social: soc})
+	if err != nil {
+		return fail(err)
+	}
 
 	if cfg.Demo {
 		if err := createDemoUsers(ctx, store, cfg.Hashers, cfg.Out); err != nil {
@@ -490,7 +499,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		}
 	}
 
-	s := &app{auth: a, accounts: acc, flow: flow, social: soc, store: store, log: cfg.Logger}
+	s := &app{auth: a, accounts: acc, flow: flow, social: soc, api: jsonAPI, store: store, log: cfg.Logger}
 	return s.routes(), cleanup, nil
 }
 
@@ -566,6 +575,8 @@ func (s *app) routes() http.Handler {
 	mux.Handle("GET /reports/", mfaRequired(a.PermissionRequired(permViewReport)(http.HandlerFunc(s.reports))))
 	mux.Handle("GET /reports/publish/", mfaRequired(a.PermissionRequired(permPublishReport)(http.HandlerFunc(s.publish))))
 	mux.HandleFunc("GET /api/me", s.me)
+	// The JSON API for SPAs and mobile apps (openapi.json describes it).
+	s.api.Routes(mux)
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", healthz)
