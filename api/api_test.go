@@ -374,3 +374,23 @@ func TestOrgs(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, r.status, "members who are not admins may not invite")
 	assert.Equal(t, "forbidden", r.code())
 }
+
+// TestPasskeyProxied: the passkey ceremonies of package mfa/passkey
+// answer in the API's shape: options for a signed-in user's
+// registration, the API's errors otherwise.
+func TestPasskeyProxied(t *testing.T) {
+	s := newApp(t, appOptions{})
+	r := s.client().do(http.MethodPost, "passkey/register/begin", map[string]any{})
+	assert.Equal(t, http.StatusUnauthorized, r.status, "%s", r.raw)
+	assert.Equal(t, "not_authenticated", r.code())
+	c := signedIn(t, s, "pia")
+	r = c.do(http.MethodPost, "passkey/register/begin", map[string]any{})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Contains(t, r.body, "publicKey")
+	r = c.do(http.MethodPost, "passkey/register/finish", map[string]any{"name": "Key", "credential": map[string]any{"id": "x"}})
+	assert.GreaterOrEqual(t, r.status, 400)
+	assert.NotEmpty(t, r.code(), "%s", r.raw)
+	r = s.client().do(http.MethodPost, "passkey/login/finish", `{"credential":`)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "bad_request", r.code())
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/passkey"
 	"github.com/djauth/auth/mfa/recovery"
 	"github.com/djauth/auth/mfa/totp"
 	"github.com/djauth/auth/orgs"
@@ -119,7 +120,10 @@ func newApp(t *testing.T, o appOptions) *app {
 	require.NoError(t, err)
 	rf, err := recovery.New(recovery.Config{Store: recStore, Now: s.now})
 	require.NoError(t, err)
-	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{tf, rf}, Now: s.now})
+	pk, err := passkey.New(passkey.Config{RPID: "localhost", RPDisplayName: "api test", RPOrigins: []string{"http://localhost"},
+		Store: passkey.NewMemoryStore(), Now: s.now})
+	require.NoError(t, err)
+	flow, err := mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{tf, rf, pk}, Now: s.now})
 	require.NoError(t, err)
 	outbox := &testkit.Outbox{}
 	pl, err := passwordless.New[auth.User](passwordless.Config{Store: plStore, Mailer: outbox, Emails: em})
@@ -137,7 +141,7 @@ func newApp(t *testing.T, o appOptions) *app {
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
-	acc, err := accounts.New(a, accounts.Config{Mailer: outbox, SiteURL: "http://127.0.0.1", Emails: em, Passwordless: true})
+	acc, err := accounts.New(a, accounts.Config{Mailer: outbox, SiteURL: "http://127.0.0.1", Emails: em, Passwordless: true, Passkeys: pk})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = acc.Close() })
 	// Organizations live in memory: package orgs has no PostgreSQL

@@ -41,7 +41,15 @@ func (x *API[U]) runPasskey(inner http.Handler, r *http.Request) (int, any, erro
 	if c.status == 0 {
 		c.status = http.StatusOK
 	}
-	if c.status < 400 {
+	if c.status >= 300 && c.status < 400 || c.status == http.StatusUnauthorized && !json.Valid(c.body.Bytes()) {
+		// The registration's step-up guard sends a page elsewhere: to
+		// sign in, or to verify again.
+		if !x.a.User(r).IsAuthenticated() {
+			return 0, nil, errNotAuthenticated
+		}
+		return 0, nil, &Error{Status: http.StatusForbidden, Code: CodeStepUpRequired, Message: "Verify it is you again (second factor or password) first.", URL: c.h.Get("Location")}
+	}
+	if c.status < 300 {
 		if !json.Valid(c.body.Bytes()) {
 			return 0, nil, errServer
 		}
@@ -52,7 +60,11 @@ func (x *API[U]) runPasskey(inner http.Handler, r *http.Request) (int, any, erro
 		Message string `json:"message"`
 	}
 	if err := json.Unmarshal(c.body.Bytes(), &pe); err != nil || pe.Error == "" {
-		return 0, nil, &Error{Status: c.status, Code: CodeBadRequest, Message: http.StatusText(c.status)}
+		if c.status == http.StatusForbidden {
+			// The Auth's cross-origin protection in front of the handler.
+			return 0, nil, apiErr(http.StatusForbidden, CodeCSRFFailed, "Cross-origin request refused.")
+		}
+		return 0, nil, &Error{Status: c.status, Code: CodeServerError, Message: http.StatusText(c.status)}
 	}
 	e := &Error{Status: c.status, Code: pe.Error, Message: pe.Message}
 	switch pe.Error {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -100,7 +101,8 @@ func (x *API[U]) limit(r *http.Request, scope, key string, count bool) error {
 		return throttled(wait, auth.ThrottledMessage(wait))
 	}
 	if count {
-		if _, _, err := l.Fail(r.Context(), r, scope, key); err != nil {
+		// Counted even when the client has gone.
+		if _, _, err := l.Fail(context.WithoutCancel(r.Context()), r, scope, key); err != nil {
 			return err
 		}
 	}
