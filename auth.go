@@ -146,6 +146,7 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 		return bad("%v", err)
 	}
 	a.sessions, a.ownStore = sessions, own
+	a.headerTokens = cfg.Sessions.HeaderTokens
 	// The second factor is bound last of all: nothing after it fails, so
 	// it is bound to an Auth that New returns.
 	if bb, ok := a.secondFactor.(Binder[U]); ok {
@@ -310,6 +311,8 @@ type Auth[U any] struct {
 	csrf      *http.CrossOriginProtection
 	ctxKey    *requestUserKey
 	limiter   Limiter
+	// headerTokens is Config.Sessions.HeaderTokens.
+	headerTokens bool
 
 	secondFactor SecondFactor[U]
 	loginGate    LoginGate[U]

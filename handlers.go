@@ -2,7 +2,6 @@ package auth
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -244,109 +243,45 @@ func (a *Auth[U]) serveLogin(w http.ResponseWriter, r *http.Request, links Route
 	}
 	page.Next = a.redirectTarget(r)
 	page.PasskeyRedirect = cmpOr(page.Next, a.loginRedirectURL)
-	// Django's AuthenticationForm: the username is cleaned by
-	// UsernameField, the password taken as it is (strip=False); both
-	// refuse text that no store can hold, and a field error means no
-	// authentication at all.
 	tr := a.Translator(r)
-	username, msg := cleanUsername(lastValue(r.PostForm, "username"))
-	password := lastValue(r.PostForm, "password")
-	page.Username = username
-	if msg != "" {
-		page.UsernameErrors = append(page.UsernameErrors, loginText(tr, msg))
-	}
-	if password == "" {
-		page.PasswordErrors = append(page.PasswordErrors, loginText(tr, MsgRequired))
-	} else if msg := InvalidTextMessage(password); msg != "" {
-		page.PasswordErrors = append(page.PasswordErrors, loginText(tr, msg))
-	}
-	if page.UsernameErrors != nil || page.PasswordErrors != nil {
+	user, backend, err := a.AuthenticateLogin(r, lastValue(r.PostForm, "username"), lastValue(r.PostForm, "password"))
+	var fe *LoginFormError
+	var te *ThrottledError
+	switch {
+	case errors.As(err, &fe):
+		page.Username = fe.Username
+		for _, msg := range fe.UsernameErrors {
+			page.UsernameErrors = append(page.UsernameErrors, loginText(tr, msg))
+		}
+		for _, msg := range fe.PasswordErrors {
+			page.PasswordErrors = append(page.PasswordErrors, loginText(tr, msg))
+		}
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
-	}
-	// With an AttemptReserver the attempt is counted as a failure before
-	// the password is hashed, so that parallel guesses cannot overshoot
-	// the lockout; it is given back only after a right password or when
-	// no password was hashed.
-	reserver, reserved := a.limiter.(AttemptReserver)
-	if a.limiter != nil {
-		check := a.limiter.Check
-		if reserved {
-			check = reserver.Reserve
-		}
-		wait, locked, err := check(r.Context(), r, LimitScopeLogin, username)
-		if err != nil {
-			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
-			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-			return
-		}
-		if wait > 0 {
-			if locked {
-				a.sendLockedOut(r.Context(), r, LimitScopeLogin, username, wait)
-			}
-			page.Errors = []string{tr.Translate(ThrottledMsg(wait))}
-			SetRetryAfter(w, wait)
-			a.render(w, r, http.StatusTooManyRequests, a.templates.Login, page)
-			return
-		}
-	}
-	user, backend, err := a.Authenticate(r.Context(), r, Credentials{CredentialUsername: username, CredentialPassword: password})
-	if reserved && (err == nil || isBusy(err)) {
-		// A right password, or no hash made (no hashing slot free): the
-		// reserved failure goes. Any other error keeps it: a backend that
-		// fails after another refused the password must not turn wrong
-		// guesses into uncounted 500s.
-		if rerr := reserver.Release(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username); rerr != nil {
-			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", rerr)
-		}
-	}
-	if errors.Is(err, ErrInvalidCredentials) {
-		if a.limiter != nil {
-			// Counted even when the client has gone (a half-closed
-			// connection cancels the request's context while the hash
-			// runs: an uncounted failure would be a free guess), and a
-			// failure that cannot be counted fails closed. A reserved
-			// attempt is counted already: only its lockout is asked.
-			record := a.limiter.Fail
-			if reserved {
-				record = a.limiter.Check
-			}
-			wait, locked, err := record(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username)
-			if err != nil {
-				a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
-				http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-				return
-			}
-			if locked {
-				a.sendLockedOut(r.Context(), r, LimitScopeLogin, username, wait)
-			}
-		}
+	case errors.As(err, &te):
+		page.Username = te.Key
+		page.Errors = []string{tr.Translate(ThrottledMsg(te.RetryAfter))}
+		SetRetryAfter(w, te.RetryAfter)
+		a.render(w, r, http.StatusTooManyRequests, a.templates.Login, page)
+		return
+	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrInactiveUser):
+		page.Username, _ = cleanUsername(lastValue(r.PostForm, "username"))
 		page.Errors = []string{tr.Translate(InvalidLoginMessage())}
+		if errors.Is(err, ErrInactiveUser) {
+			page.Errors = []string{loginText(tr, MsgInactive)}
+		}
 		a.render(w, r, http.StatusOK, a.templates.Login, page)
 		return
-	}
-	if isBusy(err) {
+	case isBusy(err):
 		a.logger.WarnContext(r.Context(), "auth: login: no hashing slot free", "error", err)
 		a.ServeBusy(w, r)
 		return
-	}
-	if err != nil {
-		a.logger.ErrorContext(r.Context(), "auth: login: authenticate", "error", err)
+	case err != nil:
+		a.logger.ErrorContext(r.Context(), "auth: login", "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
-	if a.limiter != nil {
-		// The password was right (also for an inactive account): the
-		// account's failures end here; the address's are kept.
-		if err := a.limiter.Succeed(context.WithoutCancel(r.Context()), r, LimitScopeLogin, username); err != nil {
-			a.logger.ErrorContext(r.Context(), "auth: login: limiter", "error", err)
-		}
-	}
-	if !authUserOf(user).IsActive {
-		page.Errors = []string{loginText(tr, MsgInactive)}
-		a.render(w, r, http.StatusOK, a.templates.Login, page)
-		return
-	}
+	page.Username = authUserOf(user).Username
 	err = a.Login(r, user, backend)
 	if refused := (*LoginRefusedError)(nil); errors.As(err, &refused) {
 		if refused.URL == "" {

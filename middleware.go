@@ -40,9 +40,11 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		s := a.sessions
-		var token string
-		if c, err := r.Cookie(s.Cookie.Name); err == nil {
-			token = c.Value
+		token, bearer := a.headerToken(r)
+		if !bearer {
+			if c, err := r.Cookie(s.Cookie.Name); err == nil {
+				token = c.Value
+			}
 		}
 		// A session store that can read the session's user in the same
 		// statement hands it over through the slot (SessionUserSlot).
@@ -64,6 +66,7 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 		loaded := s.Token(sctx)
 		ru := a.newRequestUser(sctx)
 		ru.loadedToken = loaded
+		ru.bearer, ru.presented = bearer, token != "" || bearer
 		// The user loads with the request's own context, so that what the
 		// loading does to the session (a re-signing renewal) knows its
 		// request.
@@ -74,6 +77,9 @@ func (a *Auth[U]) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Add("Vary", "Cookie")
+		if a.headerTokens {
+			w.Header().Add("Vary", "Authorization")
+		}
 		sw := &sessionWriter{ResponseWriter: w, commit: func() bool { return a.commitSession(w, r, loaded) }}
 		next.ServeHTTP(sw, r)
 		if !sw.committed {
@@ -94,9 +100,11 @@ func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request, loaded s
 	// The token a renewal replaced, still in the store (see
 	// SessionRenewer).
 	var renewedFrom string
-	if ru := a.UserFromContext(ctx); ru != nil {
+	ru := a.UserFromContext(ctx)
+	if ru != nil {
 		renewedFrom = ru.renewal.take()
 	}
+	bearer := ru != nil && ru.isBearer()
 	a.touchSession(ctx)
 	switch s.Status(ctx) {
 	case scs.Modified:
@@ -118,7 +126,13 @@ func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request, loaded s
 			return false
 		}
 		// The store's key is the token from now on (SessionKeyer).
-		s.WriteSessionCookie(ctx, w, sessionKey(s.Store, token), expiry)
+		key := sessionKey(s.Store, token)
+		if bearer {
+			w.Header().Set(SessionTokenHeader, key)
+		} else {
+			s.WriteSessionCookie(ctx, w, key, expiry)
+		}
+		ru.markSaved(key)
 	case scs.Destroyed:
 		if renewedFrom != "" {
 			// Renewed, then logged out: the old token goes too.
@@ -128,7 +142,14 @@ func (a *Auth[U]) commitSession(w http.ResponseWriter, r *http.Request, loaded s
 				return false
 			}
 		}
-		s.WriteSessionCookie(ctx, w, "", time.Time{})
+		if bearer {
+			w.Header().Set(SessionTokenHeader, "")
+		} else {
+			s.WriteSessionCookie(ctx, w, "", time.Time{})
+		}
+		ru.markSaved("")
+	default:
+		ru.markSaved(a.storeToken(s.Token(ctx)))
 	}
 	return true
 }

@@ -38,6 +38,14 @@ type RequestUser[U any] struct {
 	// save at the end of the request (see SessionRenewer).
 	loadedToken string
 	renewal     pendingRenewal
+	// bearer is set when the session came in an Authorization header,
+	// or a handler switched the request to header transport
+	// (UseHeaderToken); presented when the request carried a token at
+	// all. saved is the store key that the save sent, and savedDone
+	// whether the save ran (see SaveSession).
+	bearer, presented bool
+	saved             string
+	savedDone         bool
 
 	mu      sync.Mutex
 	loaded  bool

@@ -66,6 +66,14 @@ type SessionConfig struct {
 	// ends with the browser session (SESSION_EXPIRE_AT_BROWSER_CLOSE);
 	// the stored session still ends after Lifetime.
 	ExpireAtBrowserClose bool
+	// HeaderTokens also accepts the session token in an
+	// "Authorization: Bearer <token>" header, for clients that keep no
+	// cookies (mobile apps, package api). A request with such a header
+	// ignores its cookies; its session is answered in the
+	// SessionTokenHeader response header instead of a cookie (see
+	// Auth.BearerSession and Auth.SaveSession). False, the default,
+	// reads the cookie alone.
+	HeaderTokens bool
 }
 
 // newSessionManager builds the scs manager of cfg, wrapping its store in

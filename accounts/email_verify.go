@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	texttemplate "text/template"
 
@@ -330,63 +329,28 @@ func (m *Manager[U]) serveVerifyCode(w http.ResponseWriter, r *http.Request, p p
 		m.render(w, r, http.StatusOK, m.templates.VerifyCode, page)
 		return
 	}
-	code := strings.TrimSpace(r.PostForm.Get("code"))
-	if code == "" {
-		page.CodeErrors = []string{auth.MsgRequired}
-	}
-	var candidates []string
-	key := ""
 	raw := strings.TrimSpace(r.PostForm.Get("email"))
-	user := m.auth.UserFromContext(r.Context()).User()
-	switch {
-	case raw != "" || user == nil:
-		email, errs := cleanEmail(raw)
-		page.Email, page.EmailErrors = email, errs
-		candidates, key = []string{email}, emailKey(email)
-	default:
+	if raw != "" || m.auth.UserFromContext(r.Context()).User() == nil {
+		page.Email, _ = cleanEmail(raw)
+	} else {
 		page.Email = ""
-		key = "user:" + strconv.FormatInt(auth.UserOf(user).ID, 10)
-		as, err := m.emails.Store().UserAddresses(r.Context(), auth.UserOf(user).ID)
-		if err != nil {
-			m.serverError(w, r, "verify code", err)
-			return
-		}
-		for _, a := range as {
-			if !a.Verified {
-				candidates = append(candidates, a.Email)
-			}
-		}
 	}
-	if page.HasErrors() {
+	confirmed, err := m.VerifyEmailCode(r, raw, r.PostForm.Get("code"))
+	var fe *FormError
+	switch {
+	case errors.As(err, &fe):
+		page.EmailErrors, page.CodeErrors = fe.Fields["email"], fe.Fields["code"]
+		m.render(w, r, http.StatusOK, m.templates.VerifyCode, page)
+		return
+	case errors.Is(err, ErrWrongCode):
+		page.CodeErrors = []string{MsgWrongCode}
 		m.render(w, r, http.StatusOK, m.templates.VerifyCode, page)
 		return
 	}
-	if !m.limitCheck(w, r, LimitScopeEmailCode, key, func(msg string) {
+	if !m.answerLimited(w, r, "verify code", err, func(msg string) {
 		page.Errors = []string{msg}
 		m.render(w, r, http.StatusTooManyRequests, m.templates.VerifyCode, page)
 	}) {
-		return
-	}
-	var confirmed emails.Address
-	for _, email := range candidates {
-		a, err := m.emails.ConfirmCode(r.Context(), email, code)
-		if errors.Is(err, emails.ErrInvalidKey) {
-			continue
-		}
-		if err != nil {
-			m.serverError(w, r, "verify code", err)
-			return
-		}
-		confirmed = a
-		break
-	}
-	if err := m.limitRecord(r, LimitScopeEmailCode, key, confirmed.ID != 0); err != nil {
-		m.serverError(w, r, LimitScopeEmailCode+": limiter", err)
-		return
-	}
-	if confirmed.ID == 0 {
-		page.CodeErrors = []string{MsgWrongCode}
-		m.render(w, r, http.StatusOK, m.templates.VerifyCode, page)
 		return
 	}
 	m.renderConfirmed(w, r, p, confirmed)

@@ -39,20 +39,7 @@ func (m *Manager[U]) limitCheck(w http.ResponseWriter, r *http.Request, scope, k
 // limitAsk runs ask (a Limiter's Check or an AttemptReserver's Reserve)
 // and answers a refusal as limitCheck does.
 func (m *Manager[U]) limitAsk(w http.ResponseWriter, r *http.Request, ask func(context.Context, *http.Request, string, string) (time.Duration, bool, error), scope, key string, refuse func(msg string)) bool {
-	wait, locked, err := ask(r.Context(), r, scope, key)
-	if err != nil {
-		m.serverError(w, r, scope+": limiter", err)
-		return false
-	}
-	if wait <= 0 {
-		return true
-	}
-	if locked {
-		m.auth.Signals().UserLockedOut.Send(r.Context(), auth.LockedOut{Request: r, Scope: scope, Key: key, RetryAfter: wait})
-	}
-	auth.SetRetryAfter(w, wait)
-	refuse(auth.ThrottledMessage(wait))
-	return false
+	return m.answerLimited(w, r, scope+": limiter", m.limitTry(r, ask, scope, key), refuse)
 }
 
 // limitBegin starts an attempt that costs a password hash: with a Limiter
@@ -138,22 +125,4 @@ func (m *Manager[U]) limitRecord(r *http.Request, scope, key string, ok bool) er
 // full-width letters) gets a counter of its own for the same mailbox.
 func emailKey(email string) string {
 	return cases.Fold().String(norm.NFKC.String(email))
-}
-
-// limitReset checks and counts a password reset request for email: every
-// request counts, as each may send mails. It returns false, having
-// answered 429, when the request is refused.
-func (m *Manager[U]) limitReset(w http.ResponseWriter, r *http.Request, page *PasswordResetPage, email string) bool {
-	key := emailKey(email)
-	if !m.limitCheck(w, r, LimitScopePasswordReset, key, func(msg string) {
-		page.EmailErrors = []string{msg}
-		m.render(w, r, http.StatusTooManyRequests, m.templates.PasswordReset, page)
-	}) {
-		return false
-	}
-	if err := m.limitRecord(r, LimitScopePasswordReset, key, false); err != nil {
-		m.serverError(w, r, LimitScopePasswordReset+": limiter", err)
-		return false
-	}
-	return true
 }

@@ -83,6 +83,33 @@ func (m *Manager[U]) PasskeysURL(prefix string) string {
 // user (completed by f.Complete) or, for a logged-in user, verifies the
 // session (f.VerifySessionDevice); registration needs a step-up.
 func (m *Manager[U]) passkeyRoutes(mux *http.ServeMux, p paths, f *mfa.Flow[U]) {
+	// The passkey API answers under its own mux, so that no POST of it
+	// (registering a passkey on the target's account above all) runs
+	// while the session is an impersonation.
+	api := http.NewServeMux()
+	m.passkeyHandler(f).Routes(api, p.passkeyAPI())
+	mux.Handle(p.passkeyAPI(), m.auth.Middleware(m.auth.RefuseWhileImpersonating(api)))
+	mux.Handle(m.PasskeysURL(p.prefix)+"{$}", m.auth.Protect(m.auth.LoginRequired(m.auth.RefuseWhileImpersonating(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.servePasskeys(w, r, p, f)
+	})))))
+}
+
+// PasskeyHandler returns the passkey JSON ceremonies as Routes mounts
+// them (under "passkey/"): with the Auth's *mfa.Flow the second-factor
+// ceremony completes the pending login or verifies the session, and
+// registration needs a step-up and verifies the session with the new
+// passkey. Package api mounts it under its own prefix. It returns nil
+// without Config.Passkeys.
+func (m *Manager[U]) PasskeyHandler() *passkey.Handler[U] {
+	if m.passkeys == nil {
+		return nil
+	}
+	return m.passkeyHandler(m.flowOf())
+}
+
+// passkeyHandler builds the passkey JSON handler over the flow f (nil
+// without one).
+func (m *Manager[U]) passkeyHandler(f *mfa.Flow[U]) *passkey.Handler[U] {
 	hc := passkey.HandlerConfig[U]{Logger: m.log}
 	if f != nil {
 		hc.PendingUser = func(r *http.Request) (int64, bool) {
@@ -121,15 +148,7 @@ func (m *Manager[U]) passkeyRoutes(mux *http.ServeMux, p paths, f *mfa.Flow[U]) 
 			}
 		}
 	}
-	// The passkey API answers under its own mux, so that no POST of it
-	// (registering a passkey on the target's account above all) runs
-	// while the session is an impersonation.
-	api := http.NewServeMux()
-	passkey.NewHandler(m.auth, m.passkeys, hc).Routes(api, p.passkeyAPI())
-	mux.Handle(p.passkeyAPI(), m.auth.Middleware(m.auth.RefuseWhileImpersonating(api)))
-	mux.Handle(m.PasskeysURL(p.prefix)+"{$}", m.auth.Protect(m.auth.LoginRequired(m.auth.RefuseWhileImpersonating(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.servePasskeys(w, r, p, f)
-	})))))
+	return passkey.NewHandler(m.auth, m.passkeys, hc)
 }
 
 // removePasskey removes the passkey id of the user userID: with a Flow

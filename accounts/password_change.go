@@ -3,10 +3,8 @@ package accounts
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/validation"
 )
 
 // Messages of the password forms, Django's SetPasswordMixin and
@@ -27,23 +25,11 @@ const (
 // every failure goes to new_password2. err is a validator that could not
 // run.
 func (m *Manager[U]) setPasswordErrors(r *http.Request, user *U) (p1Errs, p2Errs []string, err error) {
-	p1 := r.PostForm.Get("new_password1")
-	p2 := r.PostForm.Get("new_password2")
-	p1Errs, p2Errs = passwordFieldErrors(p1), passwordFieldErrors(p2)
-	if p2Errs != nil {
-		return p1Errs, p2Errs, nil
+	fe := &FormError{}
+	if err := m.checkNewPasswords(r, fe, user, r.PostForm.Get("new_password1"), r.PostForm.Get("new_password2")); err != nil {
+		return nil, nil, err
 	}
-	if p1Errs == nil && p1 != p2 {
-		return p1Errs, append(p2Errs, MsgPasswordMismatch), nil
-	}
-	if verr := m.ValidatePassword(p2, user); verr != nil {
-		var errs validation.Errors
-		if !errors.As(verr, &errs) {
-			return nil, nil, verr
-		}
-		p2Errs = append(p2Errs, errs.Translate(m.auth.Translator(r))...)
-	}
-	return p1Errs, p2Errs, nil
+	return fe.Fields["new_password1"], fe.Fields["new_password2"], nil
 }
 
 // passwordFieldErrors is Django's CharField(strip=False).clean of a
@@ -86,54 +72,19 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 		m.render(w, r, http.StatusOK, m.templates.PasswordChange, page)
 		return
 	}
-	old := r.PostForm.Get("old_password")
-	if errs := passwordFieldErrors(old); errs != nil {
-		page.OldPasswordErrors = append(page.OldPasswordErrors, errs...)
-	} else {
-		key := strconv.FormatInt(au.ID, 10)
-		reserved, ok := m.limitBegin(w, r, LimitScopePasswordChange, key, func(msg string) {
-			page.Errors = []string{msg}
-			m.render(w, r, http.StatusTooManyRequests, m.templates.PasswordChange, page)
-		})
-		if !ok {
-			return
-		}
-		good, _, err := m.auth.Hashers().Check(r.Context(), old, au.Password)
-		if err != nil && (isBusy(err) || r.Context().Err() != nil) {
-			if lerr := m.limitEnd(r, LimitScopePasswordChange, key, reserved, false, false); lerr != nil {
-				m.log.ErrorContext(r.Context(), "accounts: password change: limiter", "error", lerr)
-			}
-			m.serverError(w, r, "password change: check old password", err)
-			return
-		}
-		if !good {
-			page.OldPasswordErrors = append(page.OldPasswordErrors, MsgPasswordIncorrect)
-		}
-		if err := m.limitEnd(r, LimitScopePasswordChange, key, reserved, true, good); err != nil {
-			m.serverError(w, r, "password change: limiter", err)
-			return
-		}
-	}
-	var err error
-	page.NewPassword1Errors, page.NewPassword2Errors, err = m.setPasswordErrors(r, user)
-	if err != nil {
-		m.serverError(w, r, "password change: validate", err)
-		return
-	}
-	if page.HasErrors() {
+	err := m.ChangeOwnPassword(r, r.PostForm.Get("old_password"), r.PostForm.Get("new_password1"), r.PostForm.Get("new_password2"))
+	var fe *FormError
+	if errors.As(err, &fe) {
+		page.OldPasswordErrors = fe.Fields["old_password"]
+		page.NewPassword1Errors, page.NewPassword2Errors = fe.Fields["new_password1"], fe.Fields["new_password2"]
 		m.render(w, r, http.StatusOK, m.templates.PasswordChange, page)
 		return
 	}
-	password := r.PostForm.Get("new_password1")
-	if err := m.auth.SetPassword(r.Context(), user, password); err != nil {
-		m.serverError(w, r, "password change: save", err)
+	if !m.answerLimited(w, r, "password change", err, func(msg string) {
+		page.Errors = []string{msg}
+		m.render(w, r, http.StatusTooManyRequests, m.templates.PasswordChange, page)
+	}) {
 		return
 	}
-	validation.PasswordChanged(password, au, m.validators...)
-	if err := m.auth.UpdateSessionAuthHash(r, user); err != nil {
-		m.serverError(w, r, "password change: update session", err)
-		return
-	}
-	m.passwordChanged.Send(r.Context(), PasswordChange{Request: r, UserID: au.ID, Action: PasswordActionChanged})
 	http.Redirect(w, r, p.passwordChangeDone(), http.StatusFound)
 }

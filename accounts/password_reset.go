@@ -3,6 +3,7 @@ package accounts
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -29,34 +30,24 @@ func (m *Manager[U]) servePasswordReset(w http.ResponseWriter, r *http.Request, 
 		m.render(w, r, http.StatusOK, m.templates.PasswordReset, page)
 		return
 	}
-	email, errs := cleanEmail(r.PostForm.Get("email"))
-	page.Email, page.EmailErrors = email, errs
-	if len(errs) > 0 {
+	page.Email, _ = cleanEmail(r.PostForm.Get("email"))
+	err := m.RequestPasswordReset(r, r.PostForm.Get("email"))
+	var fe *FormError
+	switch {
+	case errors.As(err, &fe):
+		page.EmailErrors = fe.Fields["email"]
 		m.render(w, r, http.StatusOK, m.templates.PasswordReset, page)
 		return
-	}
-	if !m.limitReset(w, r, page, email) {
-		return
-	}
-	scheme, host, ok := m.site(r)
-	if !ok {
+	case errors.Is(err, ErrDisallowedHost):
 		// Django's get_host raises DisallowedHost: 400, nothing sent.
-		m.log.WarnContext(r.Context(), "accounts: password reset: Host not in AllowedHosts; set accounts.Config.SiteURL or auth.Config.AllowedHosts",
-			"host", r.Host)
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return
 	}
-	users, err := m.usersWithEmail(r.Context(), email)
-	if err != nil {
-		m.serverError(w, r, "password reset", err)
+	if !m.answerLimited(w, r, "password reset", err, func(msg string) {
+		page.EmailErrors = []string{msg}
+		m.render(w, r, http.StatusTooManyRequests, m.templates.PasswordReset, page)
+	}) {
 		return
-	}
-	for _, rc := range users {
-		job := resetJob{user: *auth.UserOf(rc.user), to: rc.to, scheme: scheme, host: host, p: p}
-		if !m.queue.Enqueue(job) {
-			m.log.ErrorContext(r.Context(), "accounts: password reset: mail queue full or closed, mail dropped; raise Config.MailQueueSize or MailWorkers",
-				"user_id", job.user.ID)
-		}
 	}
 	http.Redirect(w, r, p.passwordResetDone(), http.StatusFound)
 }

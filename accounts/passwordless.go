@@ -118,28 +118,22 @@ func (m *Manager[U]) servePasswordlessStart(w http.ResponseWriter, r *http.Reque
 		m.render(w, r, http.StatusOK, m.templates.PasswordlessStart, page)
 		return
 	}
-	email, errs := cleanEmail(r.PostForm.Get("email"))
-	page.Email, page.EmailErrors = email, errs
-	if len(errs) > 0 {
+	page.Email, _ = cleanEmail(r.PostForm.Get("email"))
+	err := m.StartPasswordless(r, r.PostForm.Get("email"))
+	var fe *FormError
+	switch {
+	case errors.As(err, &fe):
+		page.EmailErrors = fe.Fields["email"]
 		m.render(w, r, http.StatusOK, m.templates.PasswordlessStart, page)
 		return
-	}
-	scheme, host, ok := m.site(r)
-	if !ok {
-		m.log.WarnContext(r.Context(), "accounts: passwordless: Host not in AllowedHosts; set accounts.Config.SiteURL or auth.Config.AllowedHosts",
-			"host", r.Host)
+	case errors.Is(err, ErrDisallowedHost):
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return
 	}
-	err := m.passwordless.Start(r.Context(), r, email, scheme+"://"+host+p.passwordlessLink())
-	if throttled := (*passwordless.ThrottledError)(nil); errors.As(err, &throttled) {
-		page.Errors = []string{auth.ThrottledMessage(throttled.RetryAfter)}
-		auth.SetRetryAfter(w, throttled.RetryAfter)
+	if !m.answerLimited(w, r, "passwordless: start", err, func(msg string) {
+		page.Errors = []string{msg}
 		m.render(w, r, http.StatusTooManyRequests, m.templates.PasswordlessStart, page)
-		return
-	}
-	if err != nil {
-		m.serverError(w, r, "passwordless: start", err)
+	}) {
 		return
 	}
 	sessions := m.auth.Sessions()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
+	"github.com/djauth/auth/api"
 	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
@@ -218,8 +219,10 @@ type app struct {
 	social *social.Social[auth.User]
 	// dashboard is the staff pages at /admin/.
 	dashboard *dashboard.Dashboard[auth.User]
-	store     auth.Store[auth.User]
-	log       *slog.Logger
+	// api is the JSON API of every flow under /api/auth/.
+	api   *api.API[auth.User]
+	store auth.Store[auth.User]
+	log   *slog.Logger
 }
 
 // newApp builds the site described by cfg and returns its handler and a
@@ -450,8 +453,10 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		Store:     store,
 		SecretKey: cfg.SecretKey,
 		Hashers:   cfg.Hashers,
-		Sessions:  auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies},
-		Logger:    cfg.Logger,
+		// HeaderTokens: the JSON API's clients without cookies send the
+		// session token as a bearer token.
+		Sessions: auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies, HeaderTokens: true},
+		Logger:   cfg.Logger,
 	})
 	if err != nil {
 		return fail(err)
@@ -491,6 +496,10 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
+	jsonAPI, err := api.New(api.Config[auth.User]{Accounts: acc, Social: soc})
+	if err != nil {
+		return fail(err)
+	}
 
 	if cfg.Demo {
 		if err := createDemoUsers(ctx, store, cfg.Hashers, cfg.Out); err != nil {
@@ -498,7 +507,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		}
 	}
 
-	s := &app{auth: a, accounts: acc, flow: flow, social: soc, dashboard: dash, store: store, log: cfg.Logger}
+	s := &app{auth: a, accounts: acc, flow: flow, social: soc, dashboard: dash, api: jsonAPI, store: store, log: cfg.Logger}
 	return s.routes(), cleanup, nil
 }
 
@@ -577,6 +586,8 @@ func (s *app) routes() http.Handler {
 	// The staff dashboard (Django's admin for users and groups), behind
 	// the second factor like the site's own pages.
 	mux.Handle(s.dashboard.Prefix(), mfaRequired(s.dashboard.Handler()))
+	// The JSON API for SPAs and mobile apps (openapi.json describes it).
+	s.api.Routes(mux)
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", healthz)
