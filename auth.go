@@ -86,7 +86,12 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 	if a.signals == nil {
 		a.signals = newSignals[U](a.logger)
 	}
-	a.templates = a.templates.withDefaults()
+	look, err := NewLook(cfg.UI)
+	if err != nil {
+		return bad("Config.UI: %w", err)
+	}
+	a.look = look
+	a.templates = a.templates.withDefaults(look)
 	for _, u := range []struct {
 		field string
 		val   *string
@@ -231,6 +236,12 @@ type Config[U any] struct {
 	// Templates replaces pages of the login and logout handlers; nil, and
 	// any nil field, means the embedded default. See Templates.
 	Templates *Templates
+	// UI is the look of every page: the theme (CSS custom properties),
+	// the brand, the language and the template blocks that replace
+	// parts of the pages of this package and of the packages built on
+	// the Auth (accounts, social). The zero value is the default look;
+	// see UI and docs/ui.md.
+	UI UI
 	// Limiter throttles and locks out password guessing (package
 	// throttle's Limiter): the login page asks it before every
 	// authentication and answers a refused attempt with 429 and
@@ -294,6 +305,7 @@ type Auth[U any] struct {
 	signals   *Signals[U]
 	logger    *slog.Logger
 	templates *Templates
+	look      *Look
 	csrf      *http.CrossOriginProtection
 	ctxKey    *requestUserKey
 	limiter   Limiter

@@ -78,9 +78,10 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 	}
 	au := auth.UserOf(user)
 	page := &PasswordChangePage{
-		Action:    r.URL.EscapedPath(),
-		Username:  au.Username,
-		HelpTexts: validation.HelpTexts(m.validators...),
+		Action:     r.URL.EscapedPath(),
+		Username:   au.Username,
+		HelpTexts:  validation.HelpTexts(m.validators...),
+		ProfileURL: p.prefix + "profile/",
 	}
 	if !post {
 		m.render(w, r, http.StatusOK, m.templates.PasswordChange, page)
