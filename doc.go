@@ -49,6 +49,14 @@
 // guards (LoginRequired, PermissionRequired, UserPassesTest) each have a
 // Check beside them; signals live on the Auth.
 //
+// # Pages
+//
+// The handlers' pages share one layout (Layout, templates/base.html) that
+// packages accounts and social use too. Config.UI themes all of them
+// through CSS custom properties (Theme, Palette) and replaces single
+// template blocks everywhere (UI.Blocks); Auth.Look builds an app's own
+// page with the same look. See docs/ui.md.
+//
 // # Local development
 //
 // The session cookie is Secure by default, so a browser drops it on a
