@@ -92,7 +92,7 @@ func TestIdentitiesPage(t *testing.T) {
 	t.Run("the last way in cannot be removed", func(t *testing.T) {
 		p := b.do("GET", page, nil)
 		require.Equal(t, http.StatusOK, p.status)
-		assert.Contains(t, p.body, `<th scope="row">GitHub</th><td>octo@example.com</td>`)
+		assert.Contains(t, p.body, `<th scope="row">GitHub</th><td data-label="Account">octo@example.com</td>`)
 		assert.Contains(t, p.body, "Your only way to log in")
 		assert.NotContains(t, p.body, `value="remove"`)
 		assert.Contains(t, p.body, `action="/accounts/social/github/login/"`)
@@ -111,7 +111,7 @@ func TestIdentitiesPage(t *testing.T) {
 			ExtraData: []byte(`{"preferred_username":"octo-gl"}`)})
 		require.NoError(t, err)
 		p := b.do("GET", page, nil)
-		assert.Contains(t, p.body, `<th scope="row">gitlab</th><td>octo-gl</td>`)
+		assert.Contains(t, p.body, `<th scope="row">gitlab</th><td data-label="Account">octo-gl</td>`)
 		assert.Equal(t, 2, strings.Count(p.body, `value="remove"`))
 		p = b.do("POST", page, url.Values{"action": {"remove"}, "id": {itoa(second.ID)}})
 		require.Equal(t, http.StatusSeeOther, p.status)
