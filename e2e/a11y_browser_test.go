@@ -276,9 +276,9 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 	check("password-change-done", "<h1>Password change successful</h1>")
 	open("/accounts/sessions/", "sessions", "<h1>Your sessions</h1>")
 	open(s.flow.VerifyURL(), "mfa-verify", "<h1>Confirm it’s you</h1>")
-	if s.social != nil {
-		open(s.social.IdentitiesURL(), "identities", "<h1>Linked identities</h1>")
-	}
+	open(s.social.IdentitiesURL(), "identities", "<h1>Linked identities</h1>")
+	open("/accounts/social/github/login/", "social-start", "<h1>Log in with GitHub</h1>")
+	open("/accounts/social/github/callback/?state=forged&code=x", "social-failed", `role="alert"`)
 	open("/forbidden/", "forbidden", "Permission denied")
 
 	// Two-factor authentication: overview, an authenticator app, its
