@@ -87,7 +87,12 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 	if a.signals == nil {
 		a.signals = newSignals[U](a.logger)
 	}
-	a.templates = a.templates.withDefaults()
+	look, err := NewLook(cfg.UI)
+	if err != nil {
+		return bad("Config.UI: %w", err)
+	}
+	a.look = look
+	a.templates = a.templates.withDefaults(look)
 	bundle, err := i18n.New(cfg.I18n)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Config.I18n: %w", ErrConfig, err)
@@ -238,6 +243,12 @@ type Config[U any] struct {
 	// Templates replaces pages of the login and logout handlers; nil, and
 	// any nil field, means the embedded default. See Templates.
 	Templates *Templates
+	// UI is the look of every page: the theme (CSS custom properties),
+	// the brand, the language and the template blocks that replace
+	// parts of the pages of this package and of the packages built on
+	// the Auth (accounts, social). The zero value is the default look;
+	// see UI and docs/ui.md.
+	UI UI
 	// Limiter throttles and locks out password guessing (package
 	// throttle's Limiter): the login page asks it before every
 	// authentication and answers a refused attempt with 429 and
@@ -308,6 +319,7 @@ type Auth[U any] struct {
 	logger    *slog.Logger
 	templates *Templates
 	i18n      *i18n.Bundle
+	look      *Look
 	csrf      *http.CrossOriginProtection
 	ctxKey    *requestUserKey
 	limiter   Limiter

@@ -62,6 +62,14 @@
 // Pages that only the account's own person may use call
 // CheckNotImpersonating or sit behind RefuseWhileImpersonating.
 //
+// # Pages
+//
+// The handlers' pages share one layout (Layout, templates/base.html) that
+// packages accounts and social use too. Config.UI themes all of them
+// through CSS custom properties (Theme, Palette) and replaces single
+// template blocks everywhere (UI.Blocks); Auth.Look builds an app's own
+// page with the same look. See docs/ui.md.
+//
 // # Local development
 //
 // The session cookie is Secure by default, so a browser drops it on a

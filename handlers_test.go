@@ -480,11 +480,13 @@ func TestLoginPageAnnouncesErrors(t *testing.T) {
 	c := newClient(t, e.app())
 	body := readBody(t, c.post("/accounts/login/", url.Values{"username": {"alice"}, "password": {""}}))
 	assert.Contains(t, body, `id="id_password" autocomplete="current-password" required aria-invalid="true" aria-describedby="id_password_error" autofocus>`)
-	assert.Contains(t, body, `<p class="field-error" id="id_password_error" role="alert">This field is required.</p>`)
+	assert.Contains(t, body, `<p class="field-error" id="id_password_error">This field is required.</p>`)
+	assert.Contains(t, body, `<div class="errors" id="id_errors" role="alert">`, "the error summary is announced")
+	assert.Contains(t, body, `<li><a href="#id_password">Password: This field is required.</a></li>`, "and links to the field")
 	assert.NotContains(t, body, `id="id_username" value="alice" maxlength="150" autocapitalize="none" autocomplete="username" required autofocus`)
 
 	body = readBody(t, c.post("/accounts/login/", url.Values{"username": {"alice"}, "password": {"wrong"}}))
-	assert.Contains(t, body, `<ul class="errors" id="id_errors" role="alert">`)
+	assert.Contains(t, body, `<div class="errors" id="id_errors" role="alert">`)
 	assert.Contains(t, body, `<form method="post" action="/accounts/login/" aria-describedby="id_errors">`)
 }
 

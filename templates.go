@@ -36,10 +36,11 @@ type Templates struct {
 // (templates/forbidden.html), the profile page (templates/profile.html)
 // and the logout button that a GET on the logout URL gets
 // (templates/logout.html).
-func DefaultTemplates() *Templates {
-	page := func(name string) *template.Template {
-		return template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name)).Lookup("base")
-	}
+func DefaultTemplates() *Templates { return defaultLook.templates() }
+
+// templates returns the embedded pages with this look.
+func (l *Look) templates() *Templates {
+	page := func(name string) *template.Template { return l.mustPage(templateFS, "templates/"+name) }
 	return &Templates{
 		Login:     page("login.html"),
 		LoggedOut: page("logged_out.html"),
@@ -50,9 +51,9 @@ func DefaultTemplates() *Templates {
 }
 
 // withDefaults returns a copy of t with every nil page set to the
-// embedded default; a nil t gives the defaults.
-func (t *Templates) withDefaults() *Templates {
-	def := DefaultTemplates()
+// embedded default with look l; a nil t gives the defaults.
+func (t *Templates) withDefaults(l *Look) *Templates {
+	def := l.templates()
 	if t == nil {
 		return def
 	}
@@ -75,16 +76,16 @@ func (t *Templates) withDefaults() *Templates {
 	return &out
 }
 
-// Layout returns a new copy of the embedded page layout, for the pages of
-// other packages (such as package accounts) that want the same look. The
-// layout is the template "base"; it calls the templates "title" and
-// "content", which the caller defines by parsing its page into the copy:
+// Layout returns a new copy of the embedded page layout with the default
+// look (DefaultLook), for the pages of other packages that want the same
+// look; Auth.Look().Layout() and Auth.Look().Page give an Auth's own look
+// (its Config.UI). The layout is the template "base"; it calls the
+// templates "title" and "content", which the caller defines by parsing
+// its page into the copy:
 //
 //	page := template.Must(auth.Layout().Parse(`{{define "title"}}Hi{{end}}{{define "content"}}<p>Hi</p>{{end}}`))
 //	err := page.ExecuteTemplate(w, "base", data)
-func Layout() *template.Template {
-	return template.Must(template.ParseFS(templateFS, "templates/base.html")).Lookup("base")
-}
+func Layout() *template.Template { return defaultLook.Layout() }
 
 // LoginPage is the data of the login template.
 type LoginPage struct {

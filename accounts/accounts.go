@@ -272,7 +272,7 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		// never log in.
 		m.signup.cfg.EmailRequired = true
 	}
-	m.templates = cfg.Templates.withDefaults()
+	m.templates = cfg.Templates.withDefaults(a.Look())
 	for _, n := range []struct {
 		name  string
 		value int64

@@ -125,7 +125,8 @@ func TestMFALoginThroughPages(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, page, MsgInvalidCodeHTML)
 	require.Contains(t, page, `aria-invalid="true" aria-describedby="id_code_error"`)
-	require.Contains(t, page, `id="id_code_error" role="alert"`)
+	require.Contains(t, page, `id="id_code_error"`)
+	require.Contains(t, page, `<a href="#id_code">`, "the error summary links to the field")
 
 	resp = c.post(challenge, url.Values{"factor": {"totp"}, "code": {" 123456 "}, "next": {"/accounts/password_change/"}})
 	require.Equal(t, http.StatusFound, resp.StatusCode)

@@ -64,9 +64,10 @@ func (m *Manager[U]) servePasswordChange(w http.ResponseWriter, r *http.Request,
 	}
 	au := auth.UserOf(user)
 	page := &PasswordChangePage{
-		Action:    r.URL.EscapedPath(),
-		Username:  au.Username,
-		HelpTexts: m.helpTexts(r),
+		Action:     r.URL.EscapedPath(),
+		Username:   au.Username,
+		HelpTexts:  m.helpTexts(r),
+		ProfileURL: p.prefix + "profile/",
 	}
 	if !post {
 		m.render(w, r, http.StatusOK, m.templates.PasswordChange, page)

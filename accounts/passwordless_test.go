@@ -124,7 +124,8 @@ func TestPasswordlessCodeLogsIn(t *testing.T) {
 	page = body(t, resp)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, page, `aria-invalid="true" aria-describedby="id_email_error"`)
-	require.Contains(t, page, `id="id_email_error" role="alert"`)
+	require.Contains(t, page, `id="id_email_error"`)
+	require.Contains(t, page, `<a href="#id_email">`, "the error summary links to the field")
 
 	_, code := e.mail(c, "alice@example.com", "/secret/")
 	resp = c.get("/accounts/passwordless/code/")

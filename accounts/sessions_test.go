@@ -50,7 +50,7 @@ func TestSessionsPage(t *testing.T) {
 	assert.Contains(t, resp.Header.Get("Cache-Control"), "no-store")
 	page := body(t, resp)
 	assert.Contains(t, page, "<h1>Your sessions</h1>")
-	assert.Contains(t, page, "<caption>Active sessions</caption>")
+	assert.Contains(t, page, `<caption id="id_table_caption">Active sessions</caption>`)
 	assert.Equal(t, 1, strings.Count(page, "<strong>This session</strong>"))
 	assert.Equal(t, 1, strings.Count(page, `aria-current="true"`))
 	assert.Equal(t, 2, strings.Count(page, "Other session<"))

@@ -95,9 +95,13 @@ type Templates struct {
 
 // DefaultTemplates returns the embedded pages, laid out like the login page
 // (auth.Layout), and the email with Django's wording.
-func DefaultTemplates() *Templates {
+func DefaultTemplates() *Templates { return defaultTemplates(auth.DefaultLook()) }
+
+// defaultTemplates returns the embedded pages with the look l (an
+// Auth's Look: its theme and blocks).
+func defaultTemplates(l *auth.Look) *Templates {
 	page := func(name string) *template.Template {
-		return template.Must(auth.Layout().ParseFS(templateFS, "templates/"+name))
+		return template.Must(l.Page(templateFS, "templates/"+name))
 	}
 	text := func(name string) *texttemplate.Template {
 		return texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/"+name))
@@ -138,9 +142,9 @@ func DefaultTemplates() *Templates {
 }
 
 // withDefaults returns a copy of t with every nil field set to the
-// default.
-func (t *Templates) withDefaults() *Templates {
-	def := DefaultTemplates()
+// default with the look l.
+func (t *Templates) withDefaults(l *auth.Look) *Templates {
+	def := defaultTemplates(l)
 	if t == nil {
 		return def
 	}
@@ -214,6 +218,8 @@ type PasswordChangePage struct {
 	OldPasswordErrors  []string
 	NewPassword1Errors []string
 	NewPassword2Errors []string
+	// ProfileURL is the profile page, for a link back.
+	ProfileURL string
 }
 
 // HasErrors reports whether any error is shown.

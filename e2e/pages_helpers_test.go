@@ -21,6 +21,11 @@ import (
 	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/mfa/passkey"
+	"github.com/djauth/auth/mfa/recovery"
+	"github.com/djauth/auth/mfa/totp"
+	"github.com/djauth/auth/passwordless"
 	"github.com/djauth/auth/social"
 	"github.com/djauth/auth/store/memory"
 )
@@ -37,15 +42,40 @@ type pagesSite struct {
 	social  *social.Social[auth.User]
 	accts   *social.MemoryStore
 	manager *accounts.Manager[auth.User]
+	auth    *auth.Auth[auth.User]
+	flow    *mfa.Flow[auth.User]
+	totp    *totp.Factor
+}
+
+// pagesOptions adds to the site: social providers (built once the
+// origin is known), a second factor (TOTP, recovery codes and passkeys
+// under a policy with a grace period), passwordless login, a page that
+// needs a permission (/forbidden/) and a look.
+type pagesOptions struct {
+	providers    func(origin string) []social.Provider
+	mfa          bool
+	passwordless bool
+	ui           auth.UI
 }
 
 // newPagesSite starts the site on a loopback port; providers builds the
 // social providers once the origin is known (nil: no social login).
 func newPagesSite(t *testing.T, providers func(origin string) []social.Provider) *pagesSite {
 	t.Helper()
+	return newPagesSiteWith(t, pagesOptions{providers: providers})
+}
+
+// newPagesSiteWith starts the site with the options.
+func newPagesSiteWith(t *testing.T, o pagesOptions) *pagesSite {
+	t.Helper()
+	providers := o.providers
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	s := &pagesSite{origin: "http://" + l.Addr().String(), users: memory.New[auth.User](), outbox: new(mail.Outbox)}
+	if o.mfa {
+		// WebAuthn wants a domain: the passkeys live on localhost.
+		s.origin = fmt.Sprintf("http://localhost:%d", l.Addr().(*net.TCPAddr).Port)
+	}
 	s.emails = emails.NewMemoryStore(true, func(ctx context.Context, id int64, email string) error {
 		u, err := s.users.GetUser(ctx, id)
 		if err != nil {
@@ -56,21 +86,54 @@ func newPagesSite(t *testing.T, providers func(origin string) []social.Provider)
 	})
 	em, err := emails.NewManager(emails.Config{Store: s.emails, SecretKey: pagesSecret})
 	require.NoError(t, err)
-	a, err := auth.New(auth.Config[auth.User]{
+	backends := []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, social.NewBackend[auth.User]("")}
+	var pl *passwordless.Backend[auth.User]
+	if o.passwordless {
+		pl, err = passwordless.New[auth.User](passwordless.Config{Store: passwordless.NewMemoryStore(), Mailer: s.outbox, Emails: em})
+		require.NoError(t, err)
+		backends = append(backends, pl)
+	}
+	var pk *passkey.Passkeys
+	if o.mfa {
+		s.totp, err = totp.New(totp.Config{Store: totp.NewMemoryStore(), Issuer: "e2e"})
+		require.NoError(t, err)
+		rec, err := recovery.New(recovery.Config{Store: recovery.NewMemoryStore()})
+		require.NoError(t, err)
+		pk, err = passkey.New(passkey.Config{RPID: "localhost", RPOrigins: []string{s.origin}, Store: passkey.NewMemoryStore()})
+		require.NoError(t, err)
+		policy := mfa.NewMemoryPolicyStore()
+		require.NoError(t, policy.SetPolicy(context.Background(), mfa.Policy{Everyone: true, Grace: 7 * 24 * time.Hour}))
+		s.flow, err = mfa.NewFlow[auth.User](mfa.FlowConfig{Factors: []mfa.Factor{s.totp, rec, pk}, Policy: policy})
+		require.NoError(t, err)
+	}
+	cfg := auth.Config[auth.User]{
 		Store: s.users, Hashers: hashers.New(hashers.MD5{}), SecretKey: pagesSecret,
 		Logger:   slog.New(slog.DiscardHandler),
 		Sessions: auth.SessionConfig{InsecureCookie: true},
-		Backends: []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, social.NewBackend[auth.User]("")},
+		Backends: backends,
 		// Mandatory verification: a login waits for a verified address.
 		LoginGate: &emails.Gate[auth.User]{Manager: em, URL: accounts.VerificationRequiredURL("")},
-	})
+		UI:        o.ui,
+	}
+	if s.flow != nil {
+		cfg.SecondFactor = s.flow
+	}
+	a, err := auth.New(cfg)
 	require.NoError(t, err)
+	s.auth = a
 	t.Cleanup(func() { _ = a.Close() })
-	s.manager, err = accounts.New(a, accounts.Config{Mailer: s.outbox, Emails: em, SiteURL: s.origin, SiteName: "e2e"})
+	if pl != nil {
+		t.Cleanup(func() { _ = pl.Close() }) // runs before the Auth's Close
+	}
+	s.manager, err = accounts.New(a, accounts.Config{Mailer: s.outbox, Emails: em, SiteURL: s.origin, SiteName: "e2e",
+		Passwordless: o.passwordless})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.manager.Close() })
 	mux := http.NewServeMux()
 	s.manager.Routes(mux, "")
+	mux.Handle("/forbidden/", a.PermissionRequired("reports.view_report")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("reports"))
+	})))
 	if providers != nil {
 		s.accts = social.NewMemoryStore()
 		s.social, err = social.New(a, social.Config[auth.User]{Store: s.accts, BaseURL: s.origin, SignUp: true,

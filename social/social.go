@@ -155,7 +155,7 @@ func New[U any](a *auth.Auth[U], cfg Config[U]) (*Social[U], error) {
 			return nil, err
 		}
 	}
-	s.tmpl = cfg.Templates.withDefaults()
+	s.tmpl = cfg.Templates.withDefaults(a.Look())
 	return s, nil
 }
 

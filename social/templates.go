@@ -31,18 +31,22 @@ type Templates struct {
 	Identities *template.Template
 }
 
-// DefaultTemplates returns the embedded pages.
-func DefaultTemplates() *Templates {
+// DefaultTemplates returns the embedded pages with the default look.
+func DefaultTemplates() *Templates { return defaultTemplates(auth.DefaultLook()) }
+
+// defaultTemplates returns the embedded pages with the look l (an
+// Auth's Look: its theme and blocks).
+func defaultTemplates(l *auth.Look) *Templates {
 	page := func(name string) *template.Template {
-		return template.Must(auth.Layout().ParseFS(templateFS, "templates/"+name))
+		return template.Must(l.Page(templateFS, "templates/"+name))
 	}
 	return &Templates{Start: page("start.html"), Message: page("message.html"),
 		LinkRequired: page("link_required.html"), Link: page("link.html"),
 		Identities: page("identities.html")}
 }
 
-func (t *Templates) withDefaults() *Templates {
-	def := DefaultTemplates()
+func (t *Templates) withDefaults(l *auth.Look) *Templates {
+	def := defaultTemplates(l)
 	if t == nil {
 		return def
 	}
