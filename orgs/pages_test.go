@@ -299,7 +299,7 @@ func TestPagesFlow(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, ok)
 		got = alice.get(t, "/orgs/acme-corp/roles/")
-		assert.Contains(t, got.body, "Take Editors from alice")
+		assert.Contains(t, got.body, "Unassign Editors from alice")
 		got = bob.post(t, "/orgs/acme-corp/roles/", "action", "unassign", "role", role, "user", id(aliceU.ID))
 		require.Equal(t, http.StatusSeeOther, got.code)
 		ok, _ = s.o.HasPerm(ctx, aliceU, org.ID, "auth.change_user")
