@@ -155,14 +155,20 @@ func notice(r *http.Request, tr *i18n.Translator) string {
 // fail answers an error of the Go API that is not a form error: 404 for
 // an ID of no row of the organization, the Auth's Deny otherwise.
 func (o *Orgs[U]) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNotMember), errors.Is(err, auth.ErrUserNotFound):
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotMember) || errors.Is(err, auth.ErrUserNotFound) {
 		notFound(w, r)
-	case errors.Is(err, auth.ErrLoginRequired), errors.Is(err, auth.ErrPermissionDenied):
-		o.a.Deny(w, r, err)
-	default:
-		o.a.Deny(w, r, err)
+		return
 	}
+	o.a.Deny(w, r, err) // login, 403, or 500 for a store failure
+}
+
+// canTransfer reports whether actor may transfer the organization's
+// ownership: its owner, or a holder of the global PermChange.
+func (o *Orgs[U]) canTransfer(ctx context.Context, actor *U, me Member) (bool, error) {
+	if me.IsOwner {
+		return true, nil
+	}
+	return o.a.HasPerm(ctx, actor, PermChange, nil)
 }
 
 func (o *Orgs[U]) serveList(w http.ResponseWriter, r *http.Request) {
@@ -329,14 +335,9 @@ func (o *Orgs[U]) serveOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page.CanManage = canManage
-	page.IsOwner = me.IsOwner
-	if !me.IsOwner && canManage {
-		ok, err := o.a.HasPerm(ctx, user, PermChange, nil)
-		if err != nil {
-			o.a.Deny(w, r, err)
-			return
-		}
-		page.IsOwner = ok
+	if page.IsOwner, err = o.canTransfer(ctx, user, me); err != nil {
+		o.a.Deny(w, r, err)
+		return
 	}
 	if page.Members, err = o.memberItems(ctx, org.ID, me.UserID, nil); err != nil {
 		o.a.Deny(w, r, err)
@@ -440,7 +441,7 @@ func (o *Orgs[U]) orgAction(w http.ResponseWriter, r *http.Request, org Organiza
 				o.fail(w, r, merr)
 				return false
 			}
-			if ok, cerr := o.CanManage(ctx, user, org.ID); cerr != nil || !ok {
+			if ok, cerr := o.canTransfer(ctx, user, me); cerr != nil || !ok {
 				o.a.Deny(w, r, cmpOr(cerr, auth.ErrPermissionDenied))
 				return false
 			}

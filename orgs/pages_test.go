@@ -254,7 +254,15 @@ func TestPagesFlow(t *testing.T) {
 		assert.Regexp(t, `(?s)<tr aria-current="true">\s*<th scope="row"><a href="/orgs/bobs/">Bob&#39;s</a>`, got.body)
 		assert.Contains(t, got.body, "The current organization was changed.")
 
-		// Admin status, ownership with confirmation, removal.
+		// Admin status, ownership with confirmation, removal. An admin
+		// who is not the owner may not transfer ownership.
+		aliceID, err := s.users.GetUserByUsername(ctx, "alice")
+		require.NoError(t, err)
+		got = bob.post(t, "/orgs/acme-corp/", "action", "transfer", "user", id(aliceID.ID))
+		assert.Equal(t, http.StatusForbidden, got.code)
+		got = bob.get(t, "/orgs/acme-corp/")
+		assert.NotContains(t, got.body, "Make owner")
+		assert.Contains(t, got.body, "Remove admin")
 		got = alice.post(t, "/orgs/acme-corp/", "action", "unadmin", "user", id(bobU.ID))
 		require.Equal(t, http.StatusSeeOther, got.code)
 		m, _ = s.store.Membership(ctx, org.ID, bobU.ID)
