@@ -131,6 +131,10 @@ type Orgs[U any] struct {
 	verified   func(context.Context, int64, string) (bool, error)
 	logger     *slog.Logger
 	signals    *Signals
+
+	// pages and prefix are set by Routes.
+	pages  pageSet
+	prefix string
 }
 
 // ErrConfig wraps the errors of New.
