@@ -26,6 +26,11 @@ func (x *API[U]) passkeyRoutes() {
 			if h == nil {
 				return 0, nil, notConfigured("Passkeys")
 			}
+			// As the passkey pages: no ceremony (a new passkey on the
+			// target's account above all) while impersonating.
+			if err := x.notImpersonating(r); err != nil {
+				return 0, nil, err
+			}
 			return x.runPasskey(inner, r)
 		})
 	}
