@@ -426,12 +426,18 @@ func (x *API[U]) register() {
 	x.socialRoutes()
 	x.orgRoutes()
 	x.passkeyRoutes()
-	x.mux.Handle(x.prefix, x.guard(func(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	// The rest: no endpoint runs, nothing of the session is read or
+	// saved, so the routing answer comes before the token, origin and
+	// media type checks.
+	x.mux.Handle(x.prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if allow := x.allowed(r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			return 0, nil, apiErr(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "This endpoint does not answer "+r.Method+"; see the Allow header.")
+			x.writeError(w, r, apiErr(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "This endpoint does not answer "+r.Method+"; see the Allow header."))
+			return
 		}
-		return 0, nil, apiErr(http.StatusNotFound, CodeNotFound, "No such endpoint.")
+		x.writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "No such endpoint."))
 	}))
 }
 
