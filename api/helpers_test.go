@@ -26,6 +26,7 @@ import (
 	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/internal/pgtest"
+	"github.com/djauth/auth/internal/testenv"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
@@ -56,6 +57,7 @@ type app struct {
 	totp   *totp.Factor
 	outbox *testkit.Outbox
 	emails *emails.Manager
+	orgs   *orgs.Orgs[auth.User]
 	pg     bool
 	// skew moves the clock of the throttles and second factors ahead.
 	skew atomic.Int64
@@ -201,12 +203,23 @@ func newApp(t *testing.T, o appOptions) *app {
 		_ = json.NewEncoder(w).Encode(map[string]string{"session_token": token})
 	})
 	handler = a.Middleware(mux)
-	s.srv, s.a, s.acc, s.api, s.store, s.totp, s.outbox, s.emails = srv, a, acc, x, store, tf, outbox, em
+	s.srv, s.a, s.acc, s.api, s.store, s.totp, s.outbox, s.emails, s.orgs = srv, a, acc, x, store, tf, outbox, em, og
 	return s
 }
 
 // usePG reports whether the test runs on PostgreSQL.
 func usePG() bool { return os.Getenv(pgtest.EnvURL) != "" }
+
+// eachStore runs f on the memory stores and on PostgreSQL (skipped
+// without AUTH_TEST_DATABASE_URL, failed so under CI, skipped under
+// -short).
+func eachStore(t *testing.T, f func(t *testing.T, pg bool)) {
+	t.Run("memory", func(t *testing.T) { f(t, false) })
+	t.Run("postgres", func(t *testing.T) {
+		testenv.SkipIfShort(t, "PostgreSQL")
+		f(t, true)
+	})
+}
 
 // createUser makes an active user with a verified address.
 func (s *app) createUser(username, email, password string) *auth.User {
