@@ -55,8 +55,12 @@
 // "cookie", the default). Other clients ask for transport "token" (the
 // "transport" field of signin, signup and passwordless/start, or the
 // header Auth-Transport: token) and get the session token in the body's
-// "session_token" and the Session-Token header; they send it back as
-// "Authorization: Bearer <token>" and keep no cookies. Whenever the token
+// "session_token" and the Session-Token header (the passkey ceremonies,
+// whose bodies are package mfa/passkey's, take the header only); they
+// send it back as "Authorization: Bearer <token>" and keep no cookies.
+// Social sign-in: start answers the provider's URL, the app opens it and
+// catches the redirect to the callback URL, and posts its code and state
+// to social/{provider}/callback with the same token. Whenever the token
 // changes (sign-in, second step, password change, sign-out: ""), the new
 // one comes in the body and the header. A bearer token of no live session
 // (unknown, expired, revoked) is answered 401 invalid_token on every

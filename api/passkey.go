@@ -31,6 +31,13 @@ func (x *API[U]) passkeyRoutes() {
 			if err := x.notImpersonating(r); err != nil {
 				return 0, nil, err
 			}
+			// A client without cookies asks for token transport with
+			// the Auth-Transport header (the ceremony's body is the
+			// passkey Handler's): its challenge then lives in the
+			// session of the token it gets with the options.
+			if err := x.useTransport(r, ""); err != nil {
+				return 0, nil, err
+			}
 			return x.runPasskey(inner, r)
 		})
 	}
