@@ -111,6 +111,13 @@ func checkAgainstSpec(t testing.TB, r *reply) {
 		require.GreaterOrEqual(t, r.status, 400, "%s %s is not described", r.method, r.path)
 		schema = map[string]any{"$ref": "#/components/schemas/Error"}
 	}
+	// The headers the description promises with these statuses.
+	switch r.status {
+	case http.StatusTooManyRequests:
+		require.NotEmpty(t, r.header.Get("Retry-After"), "%s %s: 429 without Retry-After", r.method, r.path)
+	case http.StatusMethodNotAllowed:
+		require.NotEmpty(t, r.header.Get("Allow"), "%s %s: 405 without Allow", r.method, r.path)
+	}
 	var v any
 	require.NoError(t, json.Unmarshal(r.raw, &v))
 	errs := validate(s, v, schema, "$")
