@@ -20,6 +20,7 @@ import (
 	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
@@ -93,6 +94,11 @@ type Config[U any] struct {
 	// Signup configures the sign-up page; the zero value logs in by
 	// username, as Django (accounts.SignupConfig).
 	Signup accounts.SignupConfig
+	// UI themes the pages and replaces their blocks (auth.Config.UI,
+	// docs/ui.md); I18n chooses their languages (auth.Config.I18n,
+	// package i18n). The zero values are the default look, in English.
+	UI   auth.UI
+	I18n i18n.Config
 	// Hashers makes and checks passwords; nil means hashers.Default().
 	Hashers *hashers.Registry
 	// Logger receives the library's warnings; nil means slog.Default().
@@ -190,6 +196,7 @@ func New[U any](ctx context.Context, cfg Config[U]) (_ *Site[U], err error) {
 	backends := []auth.Backend[U]{&auth.ModelBackend[U]{}, &accounts.EmailBackend[U]{Emails: s.Emails}}
 	s.Auth, err = auth.New(auth.Config[U]{
 		Store: st.Users, SecretKey: cfg.SecretKey, Hashers: cfg.Hashers, Logger: cfg.Logger,
+		UI: cfg.UI, I18n: cfg.I18n,
 		Backends: backends, Limiter: s.Limiter, SecondFactor: s.Flow,
 		LoginGate:    &emails.Gate[U]{Manager: s.Emails, URL: accounts.VerificationRequiredURL("")},
 		AllowedHosts: allowedHosts(rpID, loopback),

@@ -19,6 +19,7 @@ import (
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/audit"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/site"
@@ -111,7 +112,8 @@ func signupForm(name string) accounts.SignupForm {
 func TestPages(t *testing.T) {
 	ctx := context.Background()
 	outbox := &testkit.Outbox{}
-	s := newSite(t, site.Config[auth.User]{Mailer: outbox})
+	s := newSite(t, site.Config[auth.User]{Mailer: outbox, UI: auth.UI{SiteName: "Acme Portal"},
+		I18n: i18n.Config{Languages: []string{"en", "fr"}}})
 	admin, err := s.CreateSuperuser(ctx, "admin", "admin@example.com", "a-long-passphrase")
 	require.NoError(t, err)
 	_, err = s.Orgs.CreateOrganization(ctx, admin, "Acme", "acme")
@@ -137,6 +139,15 @@ func TestPages(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/accounts/login/", nil)
+	req.Header.Set("Accept-Language", "fr")
+	res, err := client.Do(req)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, "Ce champ est obligatoire.", s.Auth.Translator(req).Gettext("This field is required."),
+		"Config.I18n reaches the Auth")
+	assert.Contains(t, string(page), "Acme Portal", "Config.UI reaches the pages")
 	for path, want := range map[string]int{
 		"/accounts/login/": 200, "/accounts/signup/": 200, "/api/auth/openapi.json": 200,
 		"/admin/": 302, "/o/acme/reports/": 302, "/accounts/confirm-email/": 200,
