@@ -344,14 +344,18 @@ func allowedHosts(host string, loopback bool) []string {
 // sign-up, email, password, sessions, second factors, passkeys) under
 // /accounts/, the social logins under /accounts/social/ (with
 // Providers), impersonation under /accounts/impersonate/, the dashboard
-// at /admin/ and the JSON API at /api/auth/ (openapi.json describes it).
+// at /admin/ (behind Flow.MFARequired) and the JSON API at /api/auth/
+// (openapi.json describes it).
 func (s *Site[U]) Routes(mux *http.ServeMux) {
 	s.Accounts.Routes(mux, "")
 	if s.Social != nil {
 		mux.Handle("/accounts/social/", s.Social.Handler())
 	}
 	s.Auth.ImpersonationRoutes(mux, "")
-	s.Dashboard.Mount(mux)
+	// Behind the second factor of the users the MFA policy covers
+	// (django-otp's otp_required), as the site's own sensitive pages
+	// should be: s.Flow.MFARequired.
+	mux.Handle(s.Dashboard.Prefix(), s.Flow.MFARequired(s.Dashboard.Handler()))
 	s.API.Routes(mux)
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/mail"
+	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/site"
 	"github.com/djauth/auth/testkit"
 )
@@ -232,4 +234,25 @@ func TestPostgres(t *testing.T) {
 	assert.NotEmpty(t, cookie.Value)
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM djauth_session`).Scan(&n))
 	assert.Equal(t, 1, n, "sessions live with the users")
+}
+
+// TestDashboardBehindMFAPolicy: a staff member the policy covers reaches
+// /admin/ only after enrolling a second factor.
+func TestDashboardBehindMFAPolicy(t *testing.T) {
+	ctx := context.Background()
+	policy := mfa.NewMemoryPolicyStore()
+	require.NoError(t, policy.SetPolicy(ctx, mfa.Policy{Staff: true, Superusers: true}))
+	s := newSite(t, site.Config[auth.User]{Mailer: &mail.Outbox{}, Stores: site.Stores[auth.User]{MFAPolicy: policy}})
+	admin, err := s.CreateSuperuser(ctx, "admin", "admin@example.com", "a-long-passphrase")
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	cookie, err := testkit.LoginUser(ctx, s.Auth, admin, testkit.LoginOptions{})
+	require.NoError(t, err)
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "http://localhost:8000/admin/", nil)
+	req.AddCookie(cookie)
+	rec := httptest.NewRecorder()
+	s.Handler(mux).ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusFound, rec.Code)
+	assert.True(t, strings.HasPrefix(rec.Header().Get("Location"), mfa.DefaultEnrolURL), rec.Header().Get("Location"))
 }
