@@ -123,6 +123,7 @@ type Site[U any] struct {
 
 	users    auth.Store[U]
 	orgStore orgs.Store
+	orgPages *http.ServeMux // the organization pages under /orgs/
 	closers  []func() error
 }
 
@@ -236,6 +237,10 @@ func New[U any](ctx context.Context, cfg Config[U]) (_ *Site[U], err error) {
 	if err != nil {
 		return nil, err
 	}
+	s.orgPages = http.NewServeMux()
+	if err := s.Orgs.Routes(s.orgPages, "/orgs/"); err != nil {
+		return nil, err
+	}
 	s.Dashboard, err = dashboard.New(dashboard.Config[U]{Auth: s.Auth, PasswordValidators: s.Accounts.Validators(),
 		MFA: dashboard.FlowDevices(s.Flow), Identities: st.Social, Lockouts: s.Limiter, PasswordReset: s.Accounts})
 	if err != nil {
@@ -343,7 +348,8 @@ func allowedHosts(host string, loopback bool) []string {
 // Routes mounts the site's pages on mux: the accounts pages (login,
 // sign-up, email, password, sessions, second factors, passkeys) under
 // /accounts/, the social logins under /accounts/social/ (with
-// Providers), impersonation under /accounts/impersonate/, the dashboard
+// Providers), the organization pages under /orgs/ (with the invitation
+// links), impersonation under /accounts/impersonate/, the dashboard
 // at /admin/ (behind Flow.MFARequired) and the JSON API at /api/auth/
 // (openapi.json describes it).
 func (s *Site[U]) Routes(mux *http.ServeMux) {
@@ -351,6 +357,7 @@ func (s *Site[U]) Routes(mux *http.ServeMux) {
 	if s.Social != nil {
 		mux.Handle("/accounts/social/", s.Social.Handler())
 	}
+	mux.Handle("/orgs/", s.orgPages)
 	s.Auth.ImpersonationRoutes(mux, "")
 	// Behind the second factor of the users the MFA policy covers
 	// (django-otp's otp_required), as the site's own sensitive pages

@@ -152,7 +152,7 @@ func TestPages(t *testing.T) {
 	assert.Contains(t, string(page), "Acme Portal", "Config.UI reaches the pages")
 	for path, want := range map[string]int{
 		"/accounts/login/": 200, "/accounts/signup/": 200, "/api/auth/openapi.json": 200,
-		"/admin/": 302, "/o/acme/reports/": 302, "/accounts/confirm-email/": 200,
+		"/admin/": 302, "/o/acme/reports/": 302, "/accounts/confirm-email/": 200, "/orgs/": 302,
 	} {
 		code, _ := get(path, nil)
 		assert.Equal(t, want, code, path)
@@ -166,6 +166,9 @@ func TestPages(t *testing.T) {
 	assert.Equal(t, 404, code)
 	code, _ = get("/admin/", cookie)
 	assert.Equal(t, 200, code)
+	code, body = get("/orgs/", cookie)
+	assert.Equal(t, 200, code)
+	assert.Contains(t, body, "Acme", "the organization pages list the admin's organization")
 
 	// Sign-up through the API: refused until the mailed code is typed.
 	post := func(path string, v any) (int, map[string]any) {
