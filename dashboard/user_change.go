@@ -9,6 +9,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
+	"github.com/djauth/auth/audit"
 )
 
 // UserAddPage is the data of the add user form (Django's
@@ -135,6 +136,19 @@ type UserChangePage struct {
 	// Links are the user's other pages: password, reset, sessions, MFA,
 	// identities, lockouts, delete.
 	Links []NavItem
+	// ImpersonateURL is where the "Log in as" button posts; "" hides
+	// it: only an active superuser, not impersonating already, sees it,
+	// on the page of another active user who is not a superuser (the
+	// core's rules, auth.Auth.Impersonate, which checks them again).
+	// ReturnURL is where the stop goes back to.
+	ImpersonateURL, ReturnURL string
+	// Audit are the newest entries about the user, AuditURL the audit
+	// log filtered on them; both empty without Config.Audit or the
+	// PermViewAuditEntry permission.
+	Audit    []AuditRow
+	AuditURL string
+	// Orgs are the user's organizations with links to them.
+	Orgs []NavItem
 }
 
 // GroupChoice is one group checkbox.
@@ -189,16 +203,41 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 	}
 	slices.Sort(oldPerms)
 
-	title := "Change user"
+	title := v.tr.Pgettext("dashboard", "Change user")
 	if !v.canChangeUser(au) {
-		title = "View user"
+		title = v.tr.Pgettext("dashboard", "View user")
 	}
 	page := &UserChangePage{Common: d.common(r, v, title, "users"), ID: au.ID, Errors: FieldErrors{},
 		ReadOnly: !v.canChangeUser(au), CanSetSuperuser: v.actor.IsSuperuser, Self: au.ID == v.actor.ID,
 		LastLogin: funcs["datetime"].(func(any) string)(au.LastLogin), DateJoined: funcs["datetime"].(func(any) string)(au.DateJoined),
 		HasUsablePassword: au.HasUsablePassword()}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users", URL: d.prefix + "auth/user/"}, NavItem{Label: au.Username})
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Users"), URL: d.prefix + "auth/user/"}, NavItem{Label: au.Username})
 	page.Links = d.userLinks(v, au)
+	if d.imperURL != "" && v.actor.IsSuperuser && v.actor.IsActive && au.IsActive && !au.IsSuperuser &&
+		au.ID != v.actor.ID && !d.auth.Impersonating(r) {
+		page.ImpersonateURL, page.ReturnURL = d.imperURL, d.userURL(au.ID, "change")
+	}
+	if !post {
+		if d.audit != nil && v.canViewAudit() {
+			entries, _, err := d.audit.List(ctx, audit.Query{TargetUserID: au.ID, Limit: AuditRecent})
+			if err != nil {
+				d.serverError(w, r, "list audit entries", err)
+				return
+			}
+			page.Audit = d.auditRows(ctx, entries)
+			page.AuditURL = d.prefix + "audit/?target=" + strconv.FormatInt(au.ID, 10)
+		}
+		if d.orgs != nil && v.canViewOrgs() {
+			os, _, err := d.orgs.UserOrganizations(ctx, au.ID)
+			if err != nil {
+				d.serverError(w, r, "list user organizations", err)
+				return
+			}
+			for _, o := range os {
+				page.Orgs = append(page.Orgs, NavItem{Label: o.Name, URL: d.orgURL(o.ID, "change")})
+			}
+		}
+	}
 	fill := func(x *auth.User, gids []int64, pkeys []string) {
 		page.Username, page.FirstName, page.LastName, page.Email = x.Username, x.FirstName, x.LastName, x.Email
 		page.IsActive, page.IsStaff, page.IsSuperuser = x.IsActive, x.IsStaff, x.IsSuperuser
@@ -354,25 +393,25 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 func (d *Dashboard[U]) userLinks(v *view[U], au *auth.User) []NavItem {
 	var out []NavItem
 	if v.canChangeUser(au) {
-		out = append(out, NavItem{Label: "Set password", URL: d.userURL(au.ID, "password")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Set password"), URL: d.userURL(au.ID, "password")})
 		if d.reset != nil {
-			out = append(out, NavItem{Label: "Password reset link", URL: d.userURL(au.ID, "reset")})
+			out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Password reset link"), URL: d.userURL(au.ID, "reset")})
 		}
 	}
 	if d.auth.SessionsIndexed() {
-		out = append(out, NavItem{Label: "Sessions", URL: d.userURL(au.ID, "sessions")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Sessions"), URL: d.userURL(au.ID, "sessions")})
 	}
 	if d.mfa != nil {
-		out = append(out, NavItem{Label: "Second factors", URL: d.userURL(au.ID, "mfa")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Second factors"), URL: d.userURL(au.ID, "mfa")})
 	}
 	if d.identities != nil {
-		out = append(out, NavItem{Label: "Linked accounts", URL: d.userURL(au.ID, "identities")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Linked accounts"), URL: d.userURL(au.ID, "identities")})
 	}
 	if d.lockouts != nil {
-		out = append(out, NavItem{Label: "Lockouts", URL: d.userURL(au.ID, "lockouts")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Lockouts"), URL: d.userURL(au.ID, "lockouts")})
 	}
 	if v.has(PermDeleteUser) && au.ID != v.actor.ID && (!au.IsSuperuser || v.actor.IsSuperuser) {
-		out = append(out, NavItem{Label: "Delete", URL: d.userURL(au.ID, "delete")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Delete"), URL: d.userURL(au.ID, "delete")})
 	}
 	return out
 }
