@@ -24,9 +24,11 @@ func (v *view[U]) has(perm string) bool { return v.ru.HasPerm(perm) }
 func (v *view[U]) canViewUsers() bool   { return v.has(PermViewUser) || v.has(PermChangeUser) }
 func (v *view[U]) canViewGroups() bool  { return v.has(PermViewGroup) || v.has(PermChangeGroup) }
 func (v *view[U]) canChangeUsers() bool { return v.has(PermChangeUser) }
-func (v *view[U]) canViewOrgs() bool    { return v.has(PermViewOrganization) || v.has(PermChangeOrganization) }
-func (v *view[U]) canChangeOrgs() bool  { return v.has(PermChangeOrganization) }
-func (v *view[U]) canDeleteOrgs() bool  { return v.has(PermDeleteOrganization) }
+func (v *view[U]) canViewOrgs() bool {
+	return v.has(PermViewOrganization) || v.has(PermChangeOrganization)
+}
+func (v *view[U]) canChangeOrgs() bool { return v.has(PermChangeOrganization) }
+func (v *view[U]) canDeleteOrgs() bool { return v.has(PermDeleteOrganization) }
 
 // canViewAudit is the audit log's check: PermViewAuditEntry (superusers
 // hold it). auth.view_user alone is not enough: the log also shows

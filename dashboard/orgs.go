@@ -62,11 +62,11 @@ type MemberRow struct {
 
 // InvitationRow is one open invitation.
 type InvitationRow struct {
-	ID                   int64
-	Email, InvitedBy     string
-	Expires, Created     string
-	Expired              bool
-	RevokeURL, Roles     string
+	ID               int64
+	Email, InvitedBy string
+	Expires, Created string
+	Expired          bool
+	RevokeURL, Roles string
 }
 
 func (d *Dashboard[U]) orgURL(id int64, part string) string {
