@@ -136,7 +136,7 @@ func (d *Dashboard[U]) common(r *http.Request, v *view[U], title, section string
 	if v != nil {
 		c.SiteTitle = v.tr.Pgettext("dashboard", d.title)
 		c.Crumbs = []NavItem{{Label: v.tr.Pgettext("dashboard", "Home"), URL: d.prefix}}
-		c.Username = v.actor.Username
+		c.StaffUsername = v.actor.Username
 		c.Nav = d.nav(v, section)
 	}
 	if msg := d.auth.Sessions().PopString(r.Context(), flashKey); msg != "" {

@@ -153,6 +153,7 @@ func New[U any](cfg Config[U]) (*Dashboard[U], error) {
 		title:      cfg.Title,
 		validators: cfg.PasswordValidators,
 		mfa:        cfg.MFA, identities: cfg.Identities, lockouts: cfg.Lockouts, reset: cfg.PasswordReset,
+		orgs: cfg.Orgs, audit: cfg.Audit, imperURL: cfg.ImpersonateURL, clock: cfg.Now,
 		log: cfg.Logger,
 	}
 	if d.title == "" {
@@ -258,8 +259,8 @@ type Common struct {
 	// Prefix is the dashboard's path, Nav its sections.
 	Prefix string
 	Nav    []NavItem
-	// Username is the staff member's username.
-	Username string
+	// StaffUsername is the staff member's username.
+	StaffUsername string
 	// Flash is a message left by the previous request; FlashError marks
 	// it as a failure.
 	Flash      string
@@ -360,3 +361,17 @@ func (d *Dashboard[U]) redirect(w http.ResponseWriter, r *http.Request, target, 
 
 // errNotFound is the answer of a lookup of an unknown ID.
 var errNotFound = errors.New("dashboard: not found")
+
+// Models are the models whose permissions the optional sections check,
+// for auth.Register: django-organizations' organizations.organization
+// (Django's four default permissions, which a database migrated by
+// Django has already) and djauth.auditentry with its one permission,
+// PermViewAuditEntry ("Can view audit entry").
+//
+//	auth.Register(ctx, store, append(auth.AuthModels(), dashboard.Models()...)...)
+func Models() []auth.ModelSpec {
+	return []auth.ModelSpec{
+		{AppLabel: "organizations", Model: "organization"},
+		{AppLabel: "djauth", Model: "auditentry", VerboseName: "audit entry", DefaultPermissions: []string{"view"}},
+	}
+}
