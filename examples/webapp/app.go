@@ -22,6 +22,7 @@ import (
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/api"
+	"github.com/djauth/auth/audit"
 	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
@@ -29,6 +30,7 @@ import (
 	"github.com/djauth/auth/mfa/passkey"
 	"github.com/djauth/auth/mfa/recovery"
 	"github.com/djauth/auth/mfa/totp"
+	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/social"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
@@ -265,6 +267,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		passkeyStore  passkey.Store   = passkey.NewMemoryStore()
 		policyStore   mfa.PolicyStore = mfa.NewMemoryPolicyStore()
 		socialStore   social.Store    = social.NewMemoryStore()
+		// The audit log and the organizations shown by the dashboard.
+		auditStore audit.Store = &audit.MemoryStore{}
+		orgStore   orgs.Store  = orgs.NewMemoryStore()
 	)
 	var providers []social.Provider
 	if cfg.OIDCIssuer != "" {
@@ -317,7 +322,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		// picks the hashed layout, unless it shares its sessions with a
 		// Django site (-django-sessions): there the Django side must
 		// accept the same codes, so it uses otp_static.
-		apps := []postgres.DjangoApp{postgres.DjangoOTPTOTP}
+		// django-organizations' tables, for the dashboard's organization
+		// pages (djauth_audit comes with djauth's own migrations).
+		apps := []postgres.DjangoApp{postgres.DjangoOTPTOTP, postgres.DjangoOrganizations}
 		if len(providers) > 0 {
 			// django-allauth's socialaccount tables (and django_site).
 			apps = append(apps, postgres.DjangoSocialAccount)
@@ -376,6 +383,12 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		if policyStore, err = postgres.NewMFAPolicyStore(pool); err != nil {
 			return fail(err)
 		}
+		if auditStore, err = postgres.NewAuditStore(pool); err != nil {
+			return fail(err)
+		}
+		if orgStore, err = postgres.NewOrgStore(pool, postgres.OrgOptions{}); err != nil {
+			return fail(err)
+		}
 		if socialStore, err = postgres.NewSocialStore(pool); err != nil {
 			return fail(err)
 		}
@@ -400,7 +413,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	// Django creates the permissions of its own models and of every app's
 	// models after migrating; Register does the same, idempotently, so on
 	// a database that Django filled it only adds the reports ones.
-	if _, err := auth.Register(ctx, store, append(auth.AuthModels(), reportModel)...); err != nil {
+	if _, err := auth.Register(ctx, store, append(append(auth.AuthModels(), dashboard.Models()...), reportModel)...); err != nil {
 		return fail(fmt.Errorf("register permissions: %w", err))
 	}
 	limiter, err := throttle.New(throttle.Config{Store: counters})
@@ -457,6 +470,8 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		// session token as a bearer token.
 		Sessions: auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies, HeaderTokens: true},
 		Logger:   cfg.Logger,
+		// The impersonation banner's rules, in every page's stylesheet.
+		UI: auth.UI{Blocks: `{{define "styles"}}` + auth.ImpersonationBannerCSS + `{{end}}`},
 	})
 	if err != nil {
 		return fail(err)
@@ -492,9 +507,21 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	}
 	cleanups = append(cleanups, func() { _ = acc.Close() })
 	dash, err := dashboard.New(dashboard.Config[auth.User]{Auth: a, PasswordValidators: acc.Validators(),
-		MFA: dashboard.FlowDevices(flow), Identities: socialStore, Lockouts: limiter, PasswordReset: acc})
+		MFA: dashboard.FlowDevices(flow), Identities: socialStore, Lockouts: limiter, PasswordReset: acc,
+		Orgs: orgStore, Audit: auditStore, ImpersonateURL: auth.DefaultImpersonateURL})
 	if err != nil {
 		return fail(err)
+	}
+	// The audit log: logins, failures, lockouts and impersonations (the
+	// Auth's signals), password and second-factor changes (accounts),
+	// linked identities (social) and every change made in the dashboard.
+	rec, err := audit.NewRecorder(a, auditStore, audit.RecorderConfig{Logger: cfg.Logger})
+	if err != nil {
+		return fail(err)
+	}
+	cleanups = append(cleanups, rec.Subscribe(), rec.SubscribeAccounts(acc), dash.SubscribeAudit(rec))
+	if soc != nil {
+		cleanups = append(cleanups, rec.SubscribeSocial(soc))
 	}
 	jsonAPI, err := api.New(api.Config[auth.User]{Accounts: acc, Social: soc})
 	if err != nil {
@@ -588,10 +615,13 @@ func (s *app) routes() http.Handler {
 	mux.Handle(s.dashboard.Prefix(), mfaRequired(s.dashboard.Handler()))
 	// The JSON API for SPAs and mobile apps (openapi.json describes it).
 	s.api.Routes(mux)
+	// "Log in as" from the dashboard (superusers only) and its stop; the
+	// banner marks every page while it lasts.
+	stop := a.ImpersonationRoutes(mux, "")
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", healthz)
-	root.Handle("/", a.Middleware(mux))
+	root.Handle("/", a.ImpersonationBanner(stop)(mux))
 	return root
 }
 
