@@ -10,6 +10,7 @@ import (
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/audit"
+	"github.com/djauth/auth/i18n"
 )
 
 // UserAddPage is the data of the add user form (Django's
@@ -27,9 +28,9 @@ func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *v
 	if !ok {
 		return
 	}
-	page := &UserAddPage{Common: d.common(r, v, "Add user", "users"), Errors: FieldErrors{},
+	page := &UserAddPage{Common: d.common(r, v, v.tr.Pgettext("dashboard", "Add user"), "users"), Errors: FieldErrors{},
 		HelpTexts: helpTexts(d)}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users", URL: d.prefix + "auth/user/"}, NavItem{Label: "Add user"})
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Users"), URL: d.prefix + "auth/user/"}, NavItem{Label: v.tr.Pgettext("dashboard", "Add user")})
 	if !post {
 		d.render(w, r, http.StatusOK, "user_add", page)
 		return
@@ -37,9 +38,9 @@ func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *v
 	ctx := r.Context()
 	username := auth.NormalizeUsername(strings.TrimSpace(r.PostForm.Get("username")))
 	page.Username = username
-	d.checkUsername(r, username, 0, page.Errors)
+	d.checkUsername(r, v.tr, username, 0, page.Errors)
 	u := auth.NewUser(username)
-	passwordErrors(r.PostForm.Get("password1"), r.PostForm.Get("password2"), &u, d.validators, page.Errors)
+	passwordErrors(v.tr, r.PostForm.Get("password1"), r.PostForm.Get("password2"), &u, d.validators, page.Errors)
 	if page.Errors.Any() {
 		d.render(w, r, http.StatusOK, "user_add", page)
 		return
@@ -54,7 +55,7 @@ func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *v
 	*auth.UserOf(nu) = u
 	if err := d.store.CreateUser(ctx, nu); err != nil {
 		if errors.Is(err, auth.ErrDuplicateUsername) || errors.Is(err, auth.ErrInvalid) {
-			page.Errors.Add("username", usernameMessage(err))
+			page.Errors.Add("username", usernameMessage(v.tr, err))
 			d.render(w, r, http.StatusOK, "user_add", page)
 			return
 		}
@@ -64,7 +65,7 @@ func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *v
 	au := auth.UserOf(nu)
 	d.send(r, v, au, ActionAdded, nil, "")
 	d.redirect(w, r, d.userURL(au.ID, "change"),
-		"The user “"+au.Username+"” was added successfully. You may edit it again below.")
+		v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The user “%(name)s” was added successfully. You may edit it again below.", Args: map[string]any{"name": au.Username}}))
 }
 
 func helpTexts[U any](d *Dashboard[U]) []string {
@@ -81,36 +82,38 @@ func helpTexts[U any](d *Dashboard[U]) []string {
 // auth.UsernameValidator, and unused by any other user, compared without
 // case (Django 4.2's UserCreationForm), so that "Alice" cannot be added
 // beside "alice".
-func (d *Dashboard[U]) checkUsername(r *http.Request, username string, self int64, errs FieldErrors) {
+func (d *Dashboard[U]) checkUsername(r *http.Request, tr *i18n.Translator, username string, self int64, errs FieldErrors) {
 	if username == "" {
-		errs.Add("username", "This field is required.")
+		errs.Add("username", tr.Pgettext("dashboard", "This field is required."))
 		return
 	}
 	if err := (auth.UsernameValidator{}).Validate(username); err != nil {
-		errs.Add("username", usernameMessage(err))
+		errs.Add("username", usernameMessage(tr, err))
 		return
 	}
 	other, err := d.store.GetUserByUsernameFold(r.Context(), username)
 	switch {
 	case errors.Is(err, auth.ErrMultipleUsers):
-		errs.Add("username", "A user with that username already exists.")
+		errs.Add("username", tr.Pgettext("dashboard", "A user with that username already exists."))
 	case err == nil && auth.UserOf(other).ID != self:
-		errs.Add("username", "A user with that username already exists.")
+		errs.Add("username", tr.Pgettext("dashboard", "A user with that username already exists."))
 	case err == nil, errors.Is(err, auth.ErrUserNotFound):
 	default:
-		errs.Add("username", "The username could not be checked; try again.")
+		errs.Add("username", tr.Pgettext("dashboard", "The username could not be checked; try again."))
 	}
 }
 
-func usernameMessage(err error) string {
+// usernameMessage is the form error of a username that err refused;
+// a validator's own message is translated when the catalog has it.
+func usernameMessage(tr *i18n.Translator, err error) string {
 	var verr *auth.ValidationError
 	switch {
 	case errors.Is(err, auth.ErrDuplicateUsername):
-		return "A user with that username already exists."
+		return tr.Pgettext("dashboard", "A user with that username already exists.")
 	case errors.As(err, &verr) && verr.Message != "":
-		return verr.Message
+		return tr.Gettext(verr.Message)
 	}
-	return "Enter a valid username."
+	return tr.Pgettext("dashboard", "Enter a valid username.")
 }
 
 // UserChangePage is the data of the user's page (Django's UserChangeForm
@@ -268,17 +271,17 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 	next.IsSuperuser = f.Get("is_superuser") == "on"
 	errs := page.Errors
 	if next.Username != au.Username {
-		d.checkUsername(r, next.Username, au.ID, errs)
+		d.checkUsername(r, v.tr, next.Username, au.ID, errs)
 	}
 	if next.Email != "" && !accounts.ValidEmail(next.Email) {
-		errs.Add("email", "Enter a valid email address.")
+		errs.Add("email", v.tr.Pgettext("dashboard", "Enter a valid email address."))
 	}
 	if err := next.Validate(); err != nil {
 		var verr *auth.ValidationError
 		field := map[string]string{"Username": "username", "FirstName": "first_name", "LastName": "last_name", "Email": "email"}
 		if errors.As(err, &verr) && field[verr.Field] != "" {
 			if len(errs[field[verr.Field]]) == 0 {
-				errs.Add(field[verr.Field], "Enter a valid value: "+verr.Message+".")
+				errs.Add(field[verr.Field], v.tr.Translate(i18n.Message{Context: "dashboard", ID: "Enter a valid value: %(reason)s.", Args: map[string]any{"reason": verr.Message}}))
 			}
 		} else {
 			errs.Add("", "The user is not valid: "+err.Error())
@@ -288,18 +291,18 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 	// auth.change_user could otherwise raise anyone, themselves too, to
 	// every permission. (Django's admin does not check this.)
 	if next.IsSuperuser != au.IsSuperuser && !v.actor.IsSuperuser {
-		errs.Add("is_superuser", "Only superusers can change the superuser status.")
+		errs.Add("is_superuser", v.tr.Pgettext("dashboard", "Only superusers can change the superuser status."))
 	}
 	// No one locks themselves out of the dashboard by mistake.
 	if page.Self {
 		if !next.IsActive {
-			errs.Add("is_active", "You cannot deactivate your own account here.")
+			errs.Add("is_active", v.tr.Pgettext("dashboard", "You cannot deactivate your own account here."))
 		}
 		if !next.IsStaff {
-			errs.Add("is_staff", "You cannot remove your own staff status here.")
+			errs.Add("is_staff", v.tr.Pgettext("dashboard", "You cannot remove your own staff status here."))
 		}
 		if au.IsSuperuser && !next.IsSuperuser {
-			errs.Add("is_superuser", "You cannot remove your own superuser status here.")
+			errs.Add("is_superuser", v.tr.Pgettext("dashboard", "You cannot remove your own superuser status here."))
 		}
 	}
 	newGroups := []int64{}
@@ -310,7 +313,7 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 			known = known || (err == nil && g.ID == id)
 		}
 		if !known {
-			errs.Add("groups", "Select a valid choice. "+s+" is not one of the available choices.")
+			errs.Add("groups", v.tr.Translate(i18n.Message{Context: "dashboard", ID: "Select a valid choice. %(value)s is not one of the available choices.", Args: map[string]any{"value": s}}))
 			continue
 		}
 		if !slices.Contains(newGroups, id) {
@@ -318,7 +321,7 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 		}
 	}
 	slices.Sort(newGroups)
-	newPerms := chosenPerms(f["user_permissions"], perms, "user_permissions", errs)
+	newPerms := chosenPerms(v.tr, f["user_permissions"], perms, "user_permissions", errs)
 	if errs.Any() {
 		fill(&next, newGroups, newPerms)
 		d.render(w, r, http.StatusOK, "user_change", page)
@@ -355,7 +358,7 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 		fa.IsActive, fa.IsStaff, fa.IsSuperuser = next.IsActive, next.IsStaff, next.IsSuperuser
 		if err := d.store.UpdateUser(ctx, fresh); err != nil {
 			if errors.Is(err, auth.ErrDuplicateUsername) || errors.Is(err, auth.ErrInvalid) {
-				errs.Add("username", usernameMessage(err))
+				errs.Add("username", usernameMessage(v.tr, err))
 				fill(&next, newGroups, newPerms)
 				d.render(w, r, http.StatusOK, "user_change", page)
 				return
@@ -380,10 +383,10 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 		fields = append(fields, "user_permissions")
 	}
 	_ = u
-	msg := "No fields changed."
+	msg := v.tr.Pgettext("dashboard", "No fields changed.")
 	if len(fields) > 0 {
 		d.send(r, v, au, ActionChanged, fields, "")
-		msg = "The user “" + au.Username + "” was changed successfully."
+		msg = v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The user “%(name)s” was changed successfully.", Args: map[string]any{"name": au.Username}})
 	}
 	d.redirect(w, r, d.userURL(au.ID, "change"), msg)
 }
