@@ -19,8 +19,10 @@ import (
 	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/i18n"
+	"github.com/djauth/auth/internal/pgtest"
 	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/store/memory"
+	"github.com/djauth/auth/store/postgres"
 )
 
 // sectionsEnv is an env whose dashboard has organizations, the audit
@@ -29,14 +31,35 @@ import (
 // French.
 type sectionsEnv struct {
 	*env
-	orgs  *orgs.MemoryStore
-	audit *audit.MemoryStore
+	orgs  orgs.Store
+	audit audit.Store
 }
 
 func newSectionsEnv(t *testing.T) *sectionsEnv {
 	t.Helper()
+	return newSectionsEnvOn(t, memory.New[auth.User](), orgs.NewMemoryStore(), &audit.MemoryStore{})
+}
+
+// newPostgresSectionsEnv is newSectionsEnv on PostgreSQL: the user
+// store, postgres.OrgStore (django-organizations' tables) and
+// postgres.AuditStore.
+func newPostgresSectionsEnv(t *testing.T) *sectionsEnv {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	_, err := postgres.Migrate(context.Background(), pool, postgres.DjangoOrganizations)
+	require.NoError(t, err)
+	s, err := postgres.New[auth.User](pool, postgres.Options{})
+	require.NoError(t, err)
+	os, err := postgres.NewOrgStore(pool, postgres.OrgOptions{})
+	require.NoError(t, err)
+	as, err := postgres.NewAuditStore(pool)
+	require.NoError(t, err)
+	return newSectionsEnvOn(t, s, os, as)
+}
+
+func newSectionsEnvOn(t *testing.T, s auth.Store[auth.User], os orgs.Store, as audit.Store) *sectionsEnv {
+	t.Helper()
 	ctx := context.Background()
-	s := memory.New[auth.User]()
 	_, err := auth.Register(ctx, s, append(auth.AuthModels(), dashboard.Models()...)...)
 	require.NoError(t, err)
 	a, err := auth.New(auth.Config[auth.User]{
@@ -46,7 +69,6 @@ func newSectionsEnv(t *testing.T) *sectionsEnv {
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
-	os, as := orgs.NewMemoryStore(), &audit.MemoryStore{}
 	d, err := dashboard.New(dashboard.Config[auth.User]{Auth: a, Orgs: os, Audit: as, ImpersonateURL: auth.DefaultImpersonateURL})
 	require.NoError(t, err)
 	rec, err := audit.NewRecorder(a, as, audit.RecorderConfig{})
@@ -83,7 +105,11 @@ func orgURL(id int64, part string) string {
 }
 
 func TestOrganizationPagesPermissions(t *testing.T) {
-	e := newSectionsEnv(t)
+	t.Run("memory", func(t *testing.T) { checkOrganizationPages(t, newSectionsEnv(t)) })
+	t.Run("postgres", func(t *testing.T) { checkOrganizationPages(t, newPostgresSectionsEnv(t)) })
+}
+
+func checkOrganizationPages(t *testing.T, e *sectionsEnv) {
 	owner, member := e.user("owner"), e.user("member")
 	o, inv := e.acme(owner, member)
 	viewer := e.user("viewer", staff)
@@ -177,7 +203,11 @@ func TestOrganizationsNotConfigured(t *testing.T) {
 }
 
 func TestAuditLogPage(t *testing.T) {
-	e := newSectionsEnv(t)
+	t.Run("memory", func(t *testing.T) { checkAuditLogPage(t, newSectionsEnv(t)) })
+	t.Run("postgres", func(t *testing.T) { checkAuditLogPage(t, newPostgresSectionsEnv(t)) })
+}
+
+func checkAuditLogPage(t *testing.T, e *sectionsEnv) {
 	root := e.user("root", superuser)
 	bob := e.user("bob")
 	auditor := e.user("auditor", staff)
