@@ -358,6 +358,19 @@ func (a *Auth[U]) endImpersonationOnLogout(r *http.Request, user *U) {
 	a.signals.ImpersonationEnded.Send(ctx, Impersonated[U]{Request: r, Impersonator: imp, ImpersonatorID: id, User: user})
 }
 
+// endImpersonationOnLogin sends ImpersonationEnded when a real login
+// replaces an impersonation of the session (the audit trail's end of it).
+func (a *Auth[U]) endImpersonationOnLogin(r *http.Request) {
+	if !a.Impersonating(r) {
+		return
+	}
+	var target *U
+	if ru := a.UserFromContext(r.Context()); ru != nil {
+		target = ru.User()
+	}
+	a.endImpersonationOnLogout(r, target)
+}
+
 // dropImpersonation removes the impersonation keys: a real login on the
 // session is nobody's impersonation.
 func (a *Auth[U]) dropImpersonation(ctx context.Context) {

@@ -322,9 +322,11 @@ func TestLoginEndsImpersonation(t *testing.T) {
 	e := newImpEnv(t)
 	c := e.loggedIn(t, "admin", "pw-admin")
 	require.Equal(t, http.StatusSeeOther, start(c, e.alice.ID).StatusCode)
+	e.takeEvents()
 	// A real login of the same user on this session is nobody's
-	// impersonation any more.
+	// impersonation any more, and the audit trail is told it ended.
 	require.Equal(t, http.StatusFound, c.login("alice", "pw-alice").StatusCode)
+	assert.Equal(t, []string{"ended " + strconv.FormatInt(e.admin.ID, 10) + " as alice restored=false", "login alice"}, e.takeEvents())
 	assert.NotContains(t, readBody(t, c.get("/page/")), "djauth-impersonation")
 	assert.Equal(t, http.StatusOK, c.post("/sensitive/", nil).StatusCode)
 }

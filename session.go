@@ -169,6 +169,9 @@ func (a *Auth[U]) login(r *http.Request, user *U, backend string, v *Verificatio
 	}
 	s := a.sessions
 	hash := a.SessionAuthHash(au.Password)
+	// A real login on an impersonated session ends the impersonation,
+	// told as a Logout tells it, before the session changes hands.
+	a.endImpersonationOnLogin(r)
 	if idStr := s.GetString(ctx, SessionKeyUserID); idStr != "" {
 		if idStr != strconv.FormatInt(au.ID, 10) ||
 			!djcrypto.ConstantTimeEqual(s.GetString(ctx, SessionKeyHash), hash) {

@@ -458,13 +458,28 @@ func (g *guardedSessionStore) userOf(b []byte) int64 {
 	if err != nil {
 		return 0
 	}
+	return sessionIndexUserID(values)
+}
+
+// sessionIndexUserID is the user a session is indexed under: the
+// impersonator of an impersonation (SessionKeyImpersonatorID), whose
+// session it is, so that revoking the superuser's sessions ends it too;
+// otherwise the session's user.
+func sessionIndexUserID(values map[string]any) int64 {
+	if id := positiveID(values[SessionKeyImpersonatorID]); id != 0 {
+		return id
+	}
 	return sessionUserID(values)
 }
 
 // sessionUserID returns the positive user ID of SessionKeyUserID in
 // values, in its canonical form, or 0.
-func sessionUserID(values map[string]any) int64 {
-	s, _ := values[SessionKeyUserID].(string)
+func sessionUserID(values map[string]any) int64 { return positiveID(values[SessionKeyUserID]) }
+
+// positiveID returns v as a positive ID in its canonical decimal form,
+// or 0.
+func positiveID(v any) int64 {
+	s, _ := v.(string)
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
 		return 0

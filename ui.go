@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"text/template/parse"
+
+	"github.com/djauth/auth/i18n"
 )
 
 // UI is the look of every page of the library (the core's, and those of
@@ -225,9 +227,11 @@ type ErrorSummary struct {
 }
 
 // uiFuncs are the functions of every page: djauthUI (the look), field
-// and errorSummary (the error helpers of base.html) and describedBy.
+// and errorSummary (the error helpers of base.html), describedBy, and
+// i18n's t, tn, tp and language in English, so that a page parsed with
+// Look.Page may mark its text and be localized (Bundle.Localize).
 func uiFuncs(v *uiView) template.FuncMap {
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"djauthUI": func() *uiView { return v },
 		"field": func(id, label string, errs []string) FieldErrors {
 			return FieldErrors{ID: id, Label: label, Errors: errs}
@@ -257,6 +261,10 @@ func uiFuncs(v *uiView) template.FuncMap {
 			return strings.Join(out, " ")
 		},
 	}
+	for name, f := range i18n.Funcs() {
+		fm[name] = f
+	}
+	return fm
 }
 
 // themeCSS renders the theme's settings as custom properties: light

@@ -111,6 +111,13 @@ func (m *Manager[U]) PasskeyHandler() *passkey.Handler[U] {
 // without one).
 func (m *Manager[U]) passkeyHandler(f *mfa.Flow[U]) *passkey.Handler[U] {
 	hc := passkey.HandlerConfig[U]{Logger: m.log}
+	// A passwordless passkey sign-in is recorded with the first backend,
+	// as a sign-up's login is: with more than one configured (model and
+	// passwordless, say) Login needs a name, and without one the
+	// ceremony failed with a 500 after a valid assertion.
+	if bs := m.auth.Backends(); len(bs) > 0 {
+		hc.Backend = bs[0].Name()
+	}
 	if f != nil {
 		hc.PendingUser = func(r *http.Request) (int64, bool) {
 			pl, err := f.Pending(r)

@@ -148,9 +148,42 @@ func (x *API[U]) Handler() http.Handler {
 	if x.orgs != nil {
 		// The current organization (the session's choice) for me and
 		// orgs; the API's paths name none.
-		h = x.orgs.Middleware(h)
+		h = x.withOrg(h)
 	}
 	return auth.LoginNotRequired(x.a.Middleware(h))
+}
+
+// withOrg runs orgs.Middleware in front of next and answers its refusals
+// in the API's error shape: the middleware's own answer (a page, or its
+// bare JSON) is captured, never sent. A store failure is a 500
+// server_error (logged), an organization the request names but the user
+// is no member of is 404 not_found, whether it exists or not.
+func (x *API[U]) withOrg(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var resolved *http.Request
+		c := &capture{h: http.Header{}, limit: 4096}
+		x.orgs.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r2 *http.Request) {
+			resolved = r2
+		})).ServeHTTP(c, r)
+		if resolved != nil {
+			next.ServeHTTP(w, resolved)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		var err error
+		switch c.status {
+		case http.StatusNotFound:
+			err = apiErr(http.StatusNotFound, CodeNotFound, "No such organization.")
+		case http.StatusUnauthorized:
+			err = errNotAuthenticated
+		case http.StatusForbidden:
+			err = apiErr(http.StatusForbidden, CodeForbidden, "You may not use this organization.")
+		default:
+			err = fmt.Errorf("api: the organization of the request could not be resolved (the middleware answered %d)", c.status)
+		}
+		x.writeError(w, r, err)
+	})
 }
 
 // route is what an endpoint does: it reads the request and returns the
@@ -393,9 +426,47 @@ func (x *API[U]) register() {
 	x.socialRoutes()
 	x.orgRoutes()
 	x.passkeyRoutes()
-	x.mux.Handle(x.prefix, x.guard(func(w http.ResponseWriter, r *http.Request) (int, any, error) {
-		return 0, nil, apiErr(http.StatusNotFound, CodeNotFound, "No such endpoint.")
+	// The rest: no endpoint runs, nothing of the session is read or
+	// saved, so the routing answer comes before the token, origin and
+	// media type checks.
+	x.mux.Handle(x.prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if allow := x.allowed(r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			x.writeError(w, r, apiErr(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "This endpoint does not answer "+r.Method+"; see the Allow header."))
+			return
+		}
+		x.writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "No such endpoint."))
 	}))
+}
+
+// methods are those an endpoint may be registered for.
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowed lists the methods the request's path is served for, empty for
+// a path no endpoint has. The catch-all pattern would otherwise hide the
+// ServeMux's own 405 (a plain-text answer) behind a 404.
+func (x *API[U]) allowed(r *http.Request) []string {
+	catchAll := x.prefix
+	var out []string
+	for _, m := range methods {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := x.mux.Handler(probe); pattern != catchAll && pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// notImpersonating refuses, with 403 impersonating, what only the
+// account's own person may do while the session is an impersonation, as
+// the HTML pages do (auth.Auth.CheckNotImpersonating).
+func (x *API[U]) notImpersonating(r *http.Request) error {
+	if err := x.a.CheckNotImpersonating(r); err != nil {
+		return errImpersonating
+	}
+	return nil
 }
 
 func (x *API[U]) serveOpenAPI(w http.ResponseWriter, r *http.Request) (int, any, error) {

@@ -331,8 +331,10 @@ func TestNewRefuses(t *testing.T) {
 
 // TestOrgs: members, invitations and their acceptance, and the refusals
 // of non-members.
-func TestOrgs(t *testing.T) {
-	s := newApp(t, appOptions{})
+func TestOrgs(t *testing.T) { eachStore(t, testOrgs) }
+
+func testOrgs(t *testing.T, pg bool) {
+	s := newApp(t, appOptions{pg: pg})
 	owner := signedIn(t, s, "olga")
 	r := owner.do(http.MethodPost, "orgs", map[string]any{"name": "Team", "slug": "team"})
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)

@@ -10,21 +10,17 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/djauth/auth/internal/testenv"
 )
 
 // TestClientOnlyFlow drives the API as a mobile app does: a plain
 // http.Client with no cookie jar, the session token in a bearer header.
 // Sign up, read the verification code from the outbox, verify, sign in
 // for a token, read me, sign in a second time, list the two sessions,
-// revoke the other one, sign out. On PostgreSQL when
-// AUTH_TEST_DATABASE_URL is set.
-func TestClientOnlyFlow(t *testing.T) {
-	pg := usePG()
-	if !pg {
-		testenv.SkipIfShort(t, "")
-	}
+// revoke the other one, sign out. On the memory stores and on
+// PostgreSQL.
+func TestClientOnlyFlow(t *testing.T) { eachStore(t, testClientOnlyFlow) }
+
+func testClientOnlyFlow(t *testing.T, pg bool) {
 	s := newApp(t, appOptions{pg: pg})
 	c := s.client()
 

@@ -55,8 +55,12 @@
 // "cookie", the default). Other clients ask for transport "token" (the
 // "transport" field of signin, signup and passwordless/start, or the
 // header Auth-Transport: token) and get the session token in the body's
-// "session_token" and the Session-Token header; they send it back as
-// "Authorization: Bearer <token>" and keep no cookies. Whenever the token
+// "session_token" and the Session-Token header (the passkey ceremonies,
+// whose bodies are package mfa/passkey's, take the header only); they
+// send it back as "Authorization: Bearer <token>" and keep no cookies.
+// Social sign-in: start answers the provider's URL, the app opens it and
+// catches the redirect to the callback URL, and posts its code and state
+// to social/{provider}/callback with the same token. Whenever the token
 // changes (sign-in, second step, password change, sign-out: ""), the new
 // one comes in the body and the header. A bearer token of no live session
 // (unknown, expired, revoked) is answered 401 invalid_token on every
@@ -83,11 +87,28 @@
 // wrong type, unknown field), body_too_large (413), unsupported_media_type
 // (415), csrf_failed (403), invalid_token and not_authenticated (401),
 // invalid_credentials (401), inactive, login_refused, step_up_required,
-// signup_closed (403), validation_failed and invalid_code (422),
+// signup_closed, impersonating (403), validation_failed and invalid_code (422),
 // mfa_not_pending and conflict (409), not_found, not_configured,
-// unknown_factor, no_device (404), throttled (429 with Retry-After),
+// unknown_factor, no_device (404), method_not_allowed (405 with Allow,
+// for a path of the API asked with a method it does not answer),
+// throttled (429 with Retry-After),
 // too_many_attempts (401), invalid_reset_link, social_failed (400), busy
 // (503) and server_error (500, never for bad input). The passkey
 // ceremonies keep the codes of package mfa/passkey (no_ceremony,
 // verification_failed, cloned, invalid_name, duplicate, disabled).
+// With Config.Orgs, the refusals of orgs.Middleware are answered in the
+// same shape: 404 not_found for an organization the request names that
+// the user is no member of, 500 server_error for a store failure.
+//
+// # Impersonation
+//
+// While the session is an impersonation (auth.Auth.Impersonate, a
+// superuser acting as another user), me answers "impersonating": true and
+// the "impersonator" {id, username}, and what only the account's own
+// person may do answers 403 impersonating, as the HTML pages refuse it
+// (auth.Auth.CheckNotImpersonating): password change, TOTP enrolment,
+// recovery codes, every passkey ceremony, email verification, social
+// start and callback, and every sign-in or sign-up (which would replace
+// the impersonation by another login). Reading (me, sessions, factors,
+// organizations) and signout (which ends the impersonation) stay open.
 package api

@@ -79,6 +79,12 @@ const (
 	CodeConflict = "conflict"
 	// CodeForbidden: the user may not do this (403).
 	CodeForbidden = "forbidden"
+	// CodeImpersonating: the session is an impersonation
+	// (auth.Auth.Impersonate) and the action is one only the account's
+	// own person may take: a password, second factor, passkey or email
+	// change, a social sign-in or link, or signing in to another account
+	// (403). Stop the impersonation first; me tells who impersonates.
+	CodeImpersonating = "impersonating"
 	// CodeBusy: no password hashing slot was free; retry shortly (503).
 	CodeBusy = "busy"
 	// CodeServerError: the server failed; nothing about the request (500).
@@ -116,6 +122,7 @@ var (
 	errNotAuthenticated = apiErr(http.StatusUnauthorized, CodeNotAuthenticated, "Sign in first.")
 	errInvalidToken     = apiErr(http.StatusUnauthorized, CodeInvalidToken, "The session token is unknown or has expired. Sign in again.")
 	errServer           = apiErr(http.StatusInternalServerError, CodeServerError, "Something went wrong. Try again later.")
+	errImpersonating    = apiErr(http.StatusForbidden, CodeImpersonating, "Not allowed while impersonating another user. Stop the impersonation first.")
 )
 
 func notConfigured(what string) *Error {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,6 +26,7 @@ import (
 	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/internal/pgtest"
+	"github.com/djauth/auth/internal/testenv"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
@@ -32,6 +34,7 @@ import (
 	"github.com/djauth/auth/mfa/totp"
 	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/passwordless"
+	"github.com/djauth/auth/social"
 	"github.com/djauth/auth/store/memory"
 	"github.com/djauth/auth/store/postgres"
 	"github.com/djauth/auth/testkit"
@@ -54,6 +57,7 @@ type app struct {
 	totp   *totp.Factor
 	outbox *testkit.Outbox
 	emails *emails.Manager
+	orgs   *orgs.Orgs[auth.User]
 	pg     bool
 	// skew moves the clock of the throttles and second factors ahead.
 	skew atomic.Int64
@@ -67,6 +71,13 @@ func (s *app) advance(d time.Duration) { s.skew.Add(int64(d)) }
 
 type appOptions struct {
 	pg bool // use PostgreSQL (skipped without it under -short only)
+	// wrapOrgs wraps the organization store (to make it fail).
+	wrapOrgs func(orgs.Store) orgs.Store
+	// orgFromRequest is orgs.Config.FromRequest.
+	orgFromRequest func(r *http.Request) (string, bool)
+	// social, when set, returns the social login's providers once the
+	// server's URL (and so the callback URL) is known.
+	social func(baseURL string) []social.Provider
 }
 
 func newApp(t *testing.T, o appOptions) *app {
@@ -80,13 +91,14 @@ func newApp(t *testing.T, o appOptions) *app {
 		totpStore    totp.Store         = totp.NewMemoryStore()
 		recStore     recovery.Store     = recovery.NewMemoryStore()
 		plStore      passwordless.Store = passwordless.NewMemoryStore()
+		orgStore     orgs.Store         = orgs.NewMemoryStore()
 	)
 	if o.pg {
 		db := pgtest.NewDatabase(t)
 		pool, err := pgxpool.New(ctx, db.URL)
 		require.NoError(t, err)
 		t.Cleanup(pool.Close)
-		_, err = postgres.Migrate(ctx, pool, postgres.DjangoOTPTOTP, postgres.DjangoAccount)
+		_, err = postgres.Migrate(ctx, pool, postgres.DjangoOTPTOTP, postgres.DjangoAccount, postgres.DjangoOrganizations)
 		require.NoError(t, err)
 		pg, err := postgres.New[auth.User](pool, postgres.Options{})
 		require.NoError(t, err)
@@ -110,6 +122,12 @@ func newApp(t *testing.T, o appOptions) *app {
 		ps, err := postgres.NewPasswordlessStore(pool)
 		require.NoError(t, err)
 		plStore = ps
+		os, err := postgres.NewOrgStore(pool, postgres.OrgOptions{})
+		require.NoError(t, err)
+		orgStore = os
+	}
+	if o.wrapOrgs != nil {
+		orgStore = o.wrapOrgs(orgStore)
 	}
 	s := &app{t: t, pg: o.pg}
 	em, err := emails.NewManager(emails.Config{Store: emailStore, SecretKey: testKey})
@@ -132,7 +150,7 @@ func newApp(t *testing.T, o appOptions) *app {
 	logger := slog.New(slog.DiscardHandler)
 	a, err := auth.New(auth.Config[auth.User]{
 		Store: store, SecretKey: testKey, Hashers: hashers.New(hashers.MD5{}),
-		Backends:     []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, pl},
+		Backends:     []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, pl, social.NewBackend[auth.User]("")},
 		Limiter:      limiter,
 		SecondFactor: flow,
 		LoginGate:    &emails.Gate[auth.User]{Manager: em, URL: accounts.VerificationRequiredURL("")},
@@ -144,23 +162,64 @@ func newApp(t *testing.T, o appOptions) *app {
 	acc, err := accounts.New(a, accounts.Config{Mailer: outbox, SiteURL: "http://127.0.0.1", Emails: em, Passwordless: true, Passkeys: pk})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = acc.Close() })
-	// Organizations live in memory: package orgs has no PostgreSQL
-	// store yet.
-	og, err := orgs.New(orgs.Config[auth.User]{Auth: a, Store: orgs.NewMemoryStore(), Mailer: outbox, BaseURL: "http://127.0.0.1"})
+	og, err := orgs.New(orgs.Config[auth.User]{Auth: a, Store: orgStore, Mailer: outbox, BaseURL: "http://127.0.0.1", FromRequest: o.orgFromRequest})
 	require.NoError(t, err)
-	x, err := api.New(api.Config[auth.User]{Accounts: acc, Orgs: og})
+	// The server starts first: the social login's callback URL is made
+	// from its address.
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	var soc *social.Social[auth.User]
+	if o.social != nil {
+		soc, err = social.New(a, social.Config[auth.User]{Store: social.NewMemoryStore(), Providers: o.social(srv.URL),
+			BaseURL: srv.URL, SignUp: true, Emails: emailStore, Now: s.now})
+		require.NoError(t, err)
+	}
+	x, err := api.New(api.Config[auth.User]{Accounts: acc, Orgs: og, Social: soc})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	acc.Routes(mux, "")
 	x.Routes(mux)
-	srv := httptest.NewServer(a.Middleware(mux))
-	t.Cleanup(srv.Close)
-	s.srv, s.a, s.acc, s.api, s.store, s.totp, s.outbox, s.emails = srv, a, acc, x, store, tf, outbox, em
+	if soc != nil {
+		mux.Handle("/accounts/social/", soc.Handler())
+	}
+	// What a dashboard's "log in as" does, for the impersonation tests:
+	// the signed-in superuser impersonates the user of the path's ID.
+	mux.HandleFunc("POST /test/impersonate/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		target, err := store.GetUser(r.Context(), id)
+		if err == nil {
+			err = a.Impersonate(r, target)
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
+		token, err := a.SaveSession(w, r)
+		if err != nil {
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"session_token": token})
+	})
+	handler = a.Middleware(mux)
+	s.srv, s.a, s.acc, s.api, s.store, s.totp, s.outbox, s.emails, s.orgs = srv, a, acc, x, store, tf, outbox, em, og
 	return s
 }
 
 // usePG reports whether the test runs on PostgreSQL.
 func usePG() bool { return os.Getenv(pgtest.EnvURL) != "" }
+
+// eachStore runs f on the memory stores and on PostgreSQL (skipped
+// without AUTH_TEST_DATABASE_URL, failed so under CI, skipped under
+// -short).
+func eachStore(t *testing.T, f func(t *testing.T, pg bool)) {
+	t.Run("memory", func(t *testing.T) { f(t, false) })
+	t.Run("postgres", func(t *testing.T) {
+		testenv.SkipIfShort(t, "PostgreSQL")
+		f(t, true)
+	})
+}
 
 // createUser makes an active user with a verified address.
 func (s *app) createUser(username, email, password string) *auth.User {

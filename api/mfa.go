@@ -118,6 +118,9 @@ func (x *API[U]) totpBegin(w http.ResponseWriter, r *http.Request) (int, any, er
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := x.notImpersonating(r); err != nil {
+		return 0, nil, err
+	}
 	if err := x.stepUpCheck(r); err != nil {
 		return 0, nil, err
 	}
@@ -168,6 +171,9 @@ func (x *API[U]) totpConfirm(w http.ResponseWriter, r *http.Request) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := x.notImpersonating(r); err != nil {
+		return 0, nil, err
+	}
 	if err := x.stepUpCheck(r); err != nil {
 		return 0, nil, err
 	}
@@ -216,6 +222,9 @@ func (x *API[U]) recoveryRegenerate(w http.ResponseWriter, r *http.Request) (int
 	rf, ok := x.flow.Factor(mfa.RecoveryKind).(*recovery.Factor)
 	if !ok {
 		return 0, nil, notConfigured("Recovery codes")
+	}
+	if err := x.notImpersonating(r); err != nil {
+		return 0, nil, err
 	}
 	if err := x.stepUpCheck(r); err != nil {
 		return 0, nil, err

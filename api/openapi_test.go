@@ -3,6 +3,9 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"math"
 	"net/http"
 	"slices"
@@ -107,6 +110,13 @@ func checkAgainstSpec(t testing.TB, r *reply) {
 	} else {
 		require.GreaterOrEqual(t, r.status, 400, "%s %s is not described", r.method, r.path)
 		schema = map[string]any{"$ref": "#/components/schemas/Error"}
+	}
+	// The headers the description promises with these statuses.
+	switch r.status {
+	case http.StatusTooManyRequests:
+		require.NotEmpty(t, r.header.Get("Retry-After"), "%s %s: 429 without Retry-After", r.method, r.path)
+	case http.StatusMethodNotAllowed:
+		require.NotEmpty(t, r.header.Get("Allow"), "%s %s: 405 without Allow", r.method, r.path)
 	}
 	var v any
 	require.NoError(t, json.Unmarshal(r.raw, &v))
@@ -274,4 +284,137 @@ func TestOpenAPIServed(t *testing.T) {
 	r := s.client().do(http.MethodGet, "openapi.json", nil)
 	require.Equal(t, http.StatusOK, r.status)
 	assert.Equal(t, "3.1.0", r.body["openapi"])
+}
+
+// danglingRefs returns the $ref values of doc (walked whole) that do not
+// resolve as JSON pointers into doc.
+func danglingRefs(doc any) []string {
+	var bad []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if ref, ok := x["$ref"].(string); ok {
+				if _, ok := resolvePointer(doc, ref); !ok {
+					bad = append(bad, ref)
+				}
+			}
+			for _, sub := range x {
+				walk(sub)
+			}
+		case []any:
+			for _, sub := range x {
+				walk(sub)
+			}
+		}
+	}
+	walk(doc)
+	sort.Strings(bad)
+	return bad
+}
+
+// resolvePointer resolves a local reference "#/a/b" (RFC 6901).
+func resolvePointer(doc any, ref string) (any, bool) {
+	if !strings.HasPrefix(ref, "#/") {
+		return nil, false
+	}
+	cur := doc
+	for _, tok := range strings.Split(ref[2:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[tok]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// TestOpenAPIWellFormed checks the description on its own: valid JSON,
+// every $ref resolving, every operation with a unique operationId and
+// its error answers documented in the one error shape (401 everywhere,
+// 400, 403, 413 and 415 on every unsafe one, Retry-After on 429), and
+// the 405 answer described with its Allow header.
+func TestOpenAPIWellFormed(t *testing.T) {
+	raw := api.OpenAPI()
+	require.True(t, json.Valid(raw))
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	assert.Empty(t, danglingRefs(doc))
+
+	ids := map[string]string{}
+	paths := doc["paths"].(map[string]any)
+	require.NotEmpty(t, paths)
+	for p, item := range paths {
+		for method, o := range item.(map[string]any) {
+			name := method + " " + p
+			op := o.(map[string]any)
+			id, _ := op["operationId"].(string)
+			if assert.NotEmpty(t, id, "%s has no operationId", name) {
+				assert.Empty(t, ids[id], "%s and %s share operationId %s", ids[id], name, id)
+				ids[id] = name
+			}
+			resps := op["responses"].(map[string]any)
+			want := []string{"401"}
+			if method != "get" {
+				want = append(want, "400", "403", "413", "415")
+			}
+			for _, code := range want {
+				assert.Contains(t, resps, code, "%s does not document %s", name, code)
+			}
+			errs := 0
+			for code, rv := range resps {
+				n, err := strconv.Atoi(code)
+				require.NoError(t, err, "%s: status %q", name, code)
+				if n < 400 {
+					continue
+				}
+				errs++
+				schema := rv.(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+				assert.Equal(t, "#/components/schemas/Error", schema["$ref"], "%s %s is not the error shape", name, code)
+				if n == http.StatusTooManyRequests {
+					h, _ := rv.(map[string]any)["headers"].(map[string]any)
+					assert.Contains(t, h, "Retry-After", "%s 429 without Retry-After", name)
+				}
+			}
+			assert.NotZero(t, errs, "%s documents no error", name)
+		}
+	}
+	mna, ok := resolvePointer(doc, "#/components/responses/MethodNotAllowed/headers/Allow")
+	assert.True(t, ok, "the 405 answer's Allow header is described")
+	assert.NotNil(t, mna)
+	// Every Code constant of errors.go is in the error shape's enum.
+	codes, _ := resolvePointer(doc, "#/components/schemas/Error/properties/error/properties/code/enum")
+	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)
+	require.NoError(t, err)
+	n := 0
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				if lit, ok := vs.Values[i].(*ast.BasicLit); ok && strings.HasPrefix(name.Name, "Code") {
+					v, err := strconv.Unquote(lit.Value)
+					require.NoError(t, err)
+					assert.Contains(t, codes, v, "%s is not in the Error enum", name.Name)
+					n++
+				}
+			}
+		}
+	}
+	assert.Greater(t, n, 25)
+	assert.Contains(t, codes, api.CodeImpersonating)
+}
+
+// TestDanglingRefsFound proves that the $ref check can fail.
+func TestDanglingRefsFound(t *testing.T) {
+	var doc any
+	require.NoError(t, json.Unmarshal([]byte(`{"components":{"schemas":{"A":{"type":"object"}}},
+		"x":[{"$ref":"#/components/schemas/A"},{"$ref":"#/components/schemas/B"},{"$ref":"other.json#/A"}]}`), &doc))
+	assert.Equal(t, []string{"#/components/schemas/B", "other.json#/A"}, danglingRefs(doc))
 }

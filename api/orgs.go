@@ -191,10 +191,13 @@ func (x *API[U]) orgSwitch(w http.ResponseWriter, r *http.Request) (int, any, er
 	return http.StatusOK, map[string]any{"organization": orgJSON(org, m)}, nil
 }
 
-// orgID reads the {id} of the path: a malformed one is no organization.
+// orgID reads the {id} of the path, a positive decimal without sign or
+// leading zeros: any other is no organization.
 func orgID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
+		// One spelling per organization: no "+7" or "007".
 		return 0, apiErr(http.StatusNotFound, CodeNotFound, "No such organization.")
 	}
 	return id, nil
@@ -258,6 +261,14 @@ func (x *API[U]) orgInvite(w http.ResponseWriter, r *http.Request) (int, any, er
 	inv, _, err := x.orgs.Invite(r.Context(), user, id, in.Email, in.RoleIDs, in.IsAdmin)
 	if errors.Is(err, orgs.ErrInvalid) {
 		return 0, nil, validation(map[string][]string{"email": {"Enter a valid email address."}})
+	}
+	if errors.Is(err, orgs.ErrNotFound) && len(in.RoleIDs) > 0 {
+		// Invite authorized the admin first, so for a member of the
+		// organization ErrNotFound is a role that is not one of its own
+		// (another organization's, or none). Anyone else keeps the 404.
+		if _, merr := x.orgs.Store().Membership(r.Context(), id, auth.UserOf(user).ID); merr == nil {
+			return 0, nil, validation(map[string][]string{"role_ids": {"Choose roles of this organization."}})
+		}
 	}
 	if err != nil {
 		return 0, nil, orgError(err)

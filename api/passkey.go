@@ -26,6 +26,18 @@ func (x *API[U]) passkeyRoutes() {
 			if h == nil {
 				return 0, nil, notConfigured("Passkeys")
 			}
+			// As the passkey pages: no ceremony (a new passkey on the
+			// target's account above all) while impersonating.
+			if err := x.notImpersonating(r); err != nil {
+				return 0, nil, err
+			}
+			// A client without cookies asks for token transport with
+			// the Auth-Transport header (the ceremony's body is the
+			// passkey Handler's): its challenge then lives in the
+			// session of the token it gets with the options.
+			if err := x.useTransport(r, ""); err != nil {
+				return 0, nil, err
+			}
 			return x.runPasskey(inner, r)
 		})
 	}

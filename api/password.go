@@ -36,6 +36,9 @@ func (x *API[U]) passwordChange(w http.ResponseWriter, r *http.Request) (int, an
 	if _, _, err := x.user(r); err != nil {
 		return 0, nil, err
 	}
+	if err := x.notImpersonating(r); err != nil {
+		return 0, nil, err
+	}
 	if err := accountsError(x.acc.ChangeOwnPassword(r, in.OldPassword, in.NewPassword1, in.NewPassword2)); err != nil {
 		return 0, nil, err
 	}

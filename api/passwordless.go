@@ -31,6 +31,9 @@ func (x *API[U]) passwordlessStart(w http.ResponseWriter, r *http.Request) (int,
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
+	if err := x.notImpersonating(r); err != nil {
+		return 0, nil, err
+	}
 	if err := x.useTransport(r, in.Transport); err != nil {
 		return 0, nil, err
 	}
@@ -45,6 +48,9 @@ func (x *API[U]) passwordlessStart(w http.ResponseWriter, r *http.Request) (int,
 func (x *API[U]) passwordlessVerify(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	var in codeRequest
 	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	if err := x.notImpersonating(r); err != nil {
 		return 0, nil, err
 	}
 	if x.a.Backend(passwordless.Name) == nil {

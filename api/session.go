@@ -33,6 +33,19 @@ type meAnswer struct {
 	Permissions []string  `json:"permissions"`
 	MFA         mfaState  `json:"mfa"`
 	Org         *OrgJSON  `json:"organization,omitempty"`
+	// Impersonating is true while the session is an impersonation
+	// (auth.Auth.Impersonate): User is the impersonated account, and
+	// the actions only its own person may take answer 403 impersonating.
+	Impersonating bool `json:"impersonating"`
+	// Impersonator is the superuser acting as User, while they may
+	// still come back (auth.Auth.Impersonator).
+	Impersonator *impersonatorJSON `json:"impersonator,omitempty"`
+}
+
+// impersonatorJSON names the superuser of an impersonation.
+type impersonatorJSON struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
 }
 
 type mfaState struct {
@@ -81,7 +94,8 @@ func (x *API[U]) signout(w http.ResponseWriter, r *http.Request) (int, any, erro
 }
 
 // me answers the user, the names of their groups, all their
-// permissions and the session's second factor.
+// permissions, the session's second factor and, while the session is an
+// impersonation, the impersonator.
 func (x *API[U]) me(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	user, _, err := x.user(r)
 	if err != nil {
@@ -106,6 +120,13 @@ func (x *API[U]) me(w http.ResponseWriter, r *http.Request) (int, any, error) {
 		out.MFA = mfaState{Verified: ok, Factor: dev.Factor}
 	}
 	out.Org = x.currentOrg(r)
+	if x.a.Impersonating(r) {
+		out.Impersonating = true
+		if imp, ok := x.a.Impersonator(r); ok {
+			iu := auth.UserOf(imp)
+			out.Impersonator = &impersonatorJSON{ID: iu.ID, Username: iu.Username}
+		}
+	}
 	return http.StatusOK, out, nil
 }
 

@@ -53,6 +53,9 @@ func (x *API[U]) signin(w http.ResponseWriter, r *http.Request) (int, any, error
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
+	if err := x.notImpersonating(r); err != nil {
+		return 0, nil, err
+	}
 	if err := x.useTransport(r, in.Transport); err != nil {
 		return 0, nil, err
 	}
@@ -142,6 +145,9 @@ func (x *API[U]) signinMFA(w http.ResponseWriter, r *http.Request) (int, any, er
 	}
 	var in mfaVerifyRequest
 	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	if err := x.notImpersonating(r); err != nil {
 		return 0, nil, err
 	}
 	fields := map[string][]string{}

@@ -41,6 +41,9 @@ func (x *API[U]) signup(w http.ResponseWriter, r *http.Request) (int, any, error
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
+	if err := x.notImpersonating(r); err != nil {
+		return 0, nil, err
+	}
 	if err := x.useTransport(r, in.Transport); err != nil {
 		return 0, nil, err
 	}
@@ -153,6 +156,9 @@ func addressOf(a emails.Address) addressJSON {
 func (x *API[U]) emailVerify(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	var in emailVerifyRequest
 	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	if err := x.notImpersonating(r); err != nil {
 		return 0, nil, err
 	}
 	a, err := x.acc.VerifyEmailCode(r, in.Email, in.Code)

@@ -89,6 +89,9 @@ func (x *API[U]) socialStart(w http.ResponseWriter, r *http.Request) (int, any, 
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
+	if err := x.notImpersonating(r); err != nil {
+		return 0, nil, err
+	}
 	if err := x.useTransport(r, in.Transport); err != nil {
 		return 0, nil, err
 	}
@@ -117,6 +120,9 @@ func (x *API[U]) socialCallback(w http.ResponseWriter, r *http.Request) (int, an
 	}
 	var in socialCallbackRequest
 	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	if err := x.notImpersonating(r); err != nil {
 		return 0, nil, err
 	}
 	p := r.PathValue("provider")

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -211,12 +212,68 @@ func (d *Dashboard[U]) userLockouts(r *http.Request, au *auth.User) ([]throttle.
 		return nil, err
 	}
 	var out []throttle.Lockout
+	shared := map[string]bool{}
 	for _, o := range all {
-		if o.Kind == throttle.KindKey && matchesUser(o.Value, au) {
+		if o.Kind != throttle.KindKey || !matchesUser(o.Value, au) {
+			continue
+		}
+		other, seen := shared[o.Value]
+		if !seen {
+			if other, err = d.keyOfAnotherUser(r.Context(), o.Value, au.ID); err != nil {
+				return nil, err
+			}
+			shared[o.Value] = other
+		}
+		// A counter whose key is also another user's username, ID or
+		// email is that user's too: listing it here would let a reset on
+		// this page lift the other account's lockout (a superuser's,
+		// say, after giving this user the superuser's login name as
+		// email).
+		if !other {
 			out = append(out, o)
 		}
 	}
 	return out, nil
+}
+
+// keyOfAnotherUser reports whether a throttle key is the username
+// (compared as the login page folds it), ID or email of a user other than
+// id.
+func (d *Dashboard[U]) keyOfAnotherUser(ctx context.Context, key string, id int64) (bool, error) {
+	if n, err := strconv.ParseInt(key, 10, 64); err == nil && n != id && strconv.FormatInt(n, 10) == key {
+		switch _, err := d.store.GetUser(ctx, n); {
+		case err == nil:
+			return true, nil
+		case !errors.Is(err, auth.ErrUserNotFound):
+			return false, err
+		}
+	}
+	switch u, err := d.store.GetUserByUsernameFold(ctx, key); {
+	case errors.Is(err, auth.ErrMultipleUsers):
+		return true, nil
+	case err == nil:
+		if auth.UserOf(u).ID != id {
+			return true, nil
+		}
+	case !errors.Is(err, auth.ErrUserNotFound) && !errors.Is(err, auth.ErrInvalid):
+		return false, err
+	}
+	if !strings.Contains(key, "@") {
+		return false, nil
+	}
+	users, err := d.store.ListUsers(ctx, auth.UserQuery{Email: key, Limit: 2})
+	if errors.Is(err, auth.ErrInvalid) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, u := range users {
+		if auth.UserOf(u).ID != id {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func matchesUser(value string, au *auth.User) bool {

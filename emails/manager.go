@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/djauth/auth/signing"
@@ -172,6 +173,16 @@ func (m *Manager) Verified(ctx context.Context, userID int64) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// HasVerified reports whether the user has email as a verified address,
+// compared as SameEmail; it has the shape of orgs.Config.EmailVerified.
+func (m *Manager) HasVerified(ctx context.Context, userID int64, email string) (bool, error) {
+	ids, err := m.VerifiedUsers(ctx, email)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(ids, userID), nil
 }
 
 // VerifiedUsers returns the IDs of the users who have email as a verified

@@ -244,11 +244,16 @@ func (f *Flow[U]) Bind(a *auth.Auth[U]) error {
 	}
 	f.a = a
 	a.Signals().UserLoggedIn.Connect(func(ctx context.Context, ev auth.LoggedIn[U]) {
-		by := ev.Factor
-		if by == "" {
-			by = VerifiedByLogin
+		// An impersonation is no verification of the target: their
+		// step-up pages stay closed to it (an impersonator must not enrol
+		// or regenerate the target's factors).
+		if ev.Impersonator == nil {
+			by := ev.Factor
+			if by == "" {
+				by = VerifiedByLogin
+			}
+			f.markVerified(ctx, by)
 		}
-		f.markVerified(ctx, by)
 		// Any login ends a pending one on the session: a code typed
 		// later must not switch the session to the pending user.
 		f.clearPending(ctx, a)

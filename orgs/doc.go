@@ -67,6 +67,24 @@
 // of concurrent acceptances one wins. Wrong tokens are throttled per user
 // through the Auth's Limiter (or one in memory).
 //
+// # Pages
+//
+// Orgs.Routes mounts server-rendered pages with the Auth's look (its
+// theme and blocks) and languages: the user's organizations with a
+// switcher, a creation form, each organization's members with the
+// managers' invitation form, open invitations and member actions
+// (admin, removal, ownership transfer after a confirmation page), its
+// roles with their permissions as checkboxes grouped by app and model
+// and who holds them, and the acceptance page of invitation links at
+// Config.AcceptPath. Every change is a POST inside Auth.Protect and goes
+// through the methods above, so the pages follow the same rule; an
+// organization or ID of a form that the user may not see is 404.
+//
+//	mux := http.NewServeMux()
+//	if err := o.Routes(mux, "/orgs/"); err != nil {
+//		return err
+//	}
+//
 // # Stores
 //
 // Store is the persistence contract; orgstest.Run is its conformance

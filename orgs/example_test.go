@@ -78,3 +78,44 @@ func Example() {
 	// /o/acme-corp/reports/ 200 reports of Acme Corp
 	// /o/other/reports/ 404 404 page not found
 }
+
+// ExampleOrgs_Routes mounts the organization pages: a signed-in user's
+// list is a page, and an organization they are not a member of is 404.
+func ExampleOrgs_Routes() {
+	ctx := context.Background()
+	users := memory.New[auth.User]()
+	a, err := auth.New(auth.Config[auth.User]{Store: users, SecretKey: "example-secret-key-0123456789abcdef"})
+	if err != nil {
+		panic(err)
+	}
+	defer a.Close()
+	o, err := orgs.New(orgs.Config[auth.User]{Auth: a, Store: orgs.NewMemoryStore()})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	a.Routes(mux, "/accounts/")
+	if err := o.Routes(mux, "/orgs/"); err != nil {
+		panic(err)
+	}
+	ann, bob := auth.NewUser("ann"), auth.NewUser("bob")
+	_ = users.CreateUser(ctx, &ann)
+	_ = users.CreateUser(ctx, &bob)
+	if _, err := o.CreateOrganization(ctx, &bob, "Bob's team", ""); err != nil {
+		panic(err)
+	}
+	cookie, err := testkit.LoginUser(ctx, a, &ann, testkit.LoginOptions{})
+	if err != nil {
+		panic(err)
+	}
+	for _, path := range []string{"/orgs/", "/orgs/bobs-team/"} {
+		req := httptest.NewRequest(http.MethodGet, "http://example.com"+path, nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		fmt.Println(path, rec.Code)
+	}
+	// Output:
+	// /orgs/ 200
+	// /orgs/bobs-team/ 404
+}

@@ -131,6 +131,10 @@ type Orgs[U any] struct {
 	verified   func(context.Context, int64, string) (bool, error)
 	logger     *slog.Logger
 	signals    *Signals
+
+	// pages and prefix are set by Routes.
+	pages  pageSet
+	prefix string
 }
 
 // ErrConfig wraps the errors of New.
@@ -194,6 +198,12 @@ func New[U any](cfg Config[U]) (*Orgs[U], error) {
 	}
 	if o.logger == nil {
 		o.logger = cfg.Auth.Logger()
+	}
+	if o.verified == nil {
+		// Said once at start-up: without the hook an invitation link,
+		// if it leaks, lets whoever signs up with the invited address
+		// (unverified) join.
+		o.logger.Warn("orgs: Config.EmailVerified is nil: an invitation is accepted by any account whose email is the invited address, verified or not")
 	}
 	return o, nil
 }

@@ -15,7 +15,7 @@ tok = {"session_token": {"type": "string", "description": "The new session token
 
 schemas = {
  "Error": obj({"error": obj({
-    "code": {"type": "string", "enum": ["bad_request","body_too_large","unsupported_media_type","csrf_failed","invalid_token","not_authenticated","invalid_credentials","inactive","login_refused","validation_failed","throttled","mfa_not_pending","invalid_code","too_many_attempts","unknown_factor","no_device","step_up_required","not_configured","signup_closed","invalid_reset_link","invalid_invitation","social_failed","not_found","method_not_allowed","conflict","forbidden","busy","server_error","no_ceremony","verification_failed","cloned","invalid_name","duplicate","disabled"]},
+    "code": {"type": "string", "enum": ["bad_request","body_too_large","unsupported_media_type","csrf_failed","invalid_token","not_authenticated","invalid_credentials","inactive","login_refused","validation_failed","throttled","mfa_not_pending","invalid_code","too_many_attempts","unknown_factor","no_device","step_up_required","not_configured","signup_closed","invalid_reset_link","invalid_invitation","social_failed","not_found","method_not_allowed","conflict","forbidden","impersonating","busy","server_error","no_ceremony","verification_failed","cloned","invalid_name","duplicate","disabled"]},
     "message": str_,
     "fields": {"type": "object", "additionalProperties": arr(str_)},
     "url": str_}, ["code","message"])}, ["error"]),
@@ -31,8 +31,10 @@ schemas = {
  "Members": obj(dict({"members": arr(obj({"user_id": int_, "is_admin": bool_, "is_owner": bool_}, ["user_id","is_admin","is_owner"]))}, **tok), ["members"]),
  "InvitationAnswer": obj(dict({"invitation": obj({"id": int_, "email": str_, "is_admin": bool_, "expires_at": str_}, ["id","email","is_admin","expires_at"])}, **tok), ["invitation"]),
  "Me": obj({"user": S("User"), "groups": arr(str_), "permissions": arr(str_),
-    "mfa": obj({"verified": bool_, "factor": str_}, ["verified"]), "organization": S("Organization")},
-    ["user","groups","permissions","mfa"]),
+    "mfa": obj({"verified": bool_, "factor": str_}, ["verified"]), "organization": S("Organization"),
+    "impersonating": dict(bool_, description="The session is an impersonation: user is the impersonated account; the actions only its own person may take answer 403 impersonating."),
+    "impersonator": dict(obj({"id": int_, "username": str_}, ["id","username"]), description="The superuser acting as user, while they may still come back.")},
+    ["user","groups","permissions","mfa","impersonating"]),
  "Session": obj({"id": str_, "current": bool_, "created": {"type": ["string","null"]}, "last_seen": {"type": ["string","null"]},
     "expires": str_, "ip": str_, "user_agent": str_}, ["id","current","expires","ip","user_agent"]),
  "Sessions": obj({"sessions": arr(S("Session"))}, ["sessions"]),
@@ -66,11 +68,14 @@ req = {
  "social/callback": obj({"code": str_, "state": str_, "error": str_}, extra=False),
  "passkey": {"type": "object"},
 }
-def resp(desc, schema): return {"description": desc, "content": {"application/json": {"schema": S(schema)}}}
+def resp(desc, schema, headers=None):
+    o = {"description": desc, "content": {"application/json": {"schema": S(schema)}}}
+    if headers: o["headers"] = {h: {"$ref": "#/components/headers/" + h.replace("-", "")} for h in headers}
+    return o
 def err(*codes):
     d = {"400": "Malformed body", "401": "Not signed in, or a dead bearer token", "403": "Refused", "404": "Not found or not configured",
          "409": "Conflict", "413": "Body too large", "415": "Not JSON", "422": "Invalid fields or code", "429": "Throttled (Retry-After)", "503": "Busy"}
-    return {c: resp(d[c], "Error") for c in codes}
+    return {c: resp(d[c], "Error", ["Retry-After"] if c in ("429","503") else None) for c in codes}
 UNSAFE = ["400","401","403","404","413","415"]
 ops = []
 def op(method, path, summary, ok, okschema, body=None, errs=(), tag="auth", params=None, okdesc="OK"):
@@ -116,13 +121,19 @@ for (method, path, summary, ok, okschema, body, errs, tag, params, okdesc) in op
         o["responses"]["202"] = resp("A second step (mfa_required) or verification is needed", "LoginAnswer")
     if body is not None:
         o["requestBody"] = {"required": False, "content": {"application/json": {"schema": body}}}
-    o["responses"].update(err(*sorted(set(list(errs) + ["401"]))))
+    # 401: a dead bearer token, on every endpoint; 404: an organization
+    # the request names (orgs.Config.FromRequest) that the user is no
+    # member of, on every endpoint when organizations are configured.
+    o["responses"].update(err(*sorted(set(list(errs) + ["401","404"]))))
     if params: o["parameters"] = params
     paths.setdefault("/" + path, {})[method] = o
 doc = {"openapi": "3.1.0",
- "info": {"title": "djauth JSON API", "version": "1", "description": "Every flow of djauth in JSON, under one mount point (default /api/auth/; the paths here are relative to it). Browsers use the session cookie: unsafe requests must be same-origin and Content-Type application/json. Other clients sign in with transport \"token\" and send Authorization: Bearer <session_token>. Errors have one shape, {\"error\":{\"code\",\"message\",\"fields\"}}."},
+ "info": {"title": "djauth JSON API", "version": "1", "description": "Every flow of djauth in JSON, under one mount point (default /api/auth/; the paths here are relative to it). Browsers use the session cookie: unsafe requests must be same-origin and Content-Type application/json. Other clients sign in with transport \"token\" and send Authorization: Bearer <session_token>. Errors have one shape, {\"error\":{\"code\",\"message\",\"fields\"}}. A described path asked with a method it does not answer gets 405 method_not_allowed with an Allow header (components.responses.MethodNotAllowed); an unknown path 404 not_found. While the session is an impersonation, the password, second-factor, passkey, email-verification, social and sign-in operations answer 403 impersonating."},
  "servers": [{"url": "/api/auth"}],
- "components": {"schemas": schemas, "securitySchemes": {"cookie": {"type": "apiKey", "in": "cookie", "name": "sessionid"}, "bearer": {"type": "http", "scheme": "bearer"}}},
+ "components": {"schemas": schemas,
+  "responses": {"MethodNotAllowed": {"description": "The path exists for other methods (code method_not_allowed); Allow lists them.", "headers": {"Allow": {"$ref": "#/components/headers/Allow"}}, "content": {"application/json": {"schema": S("Error")}}}},
+  "headers": {"RetryAfter": {"description": "Seconds to wait before trying again.", "schema": int_}, "Allow": {"description": "The methods the path answers, comma-separated.", "schema": str_}},
+  "securitySchemes": {"cookie": {"type": "apiKey", "in": "cookie", "name": "sessionid"}, "bearer": {"type": "http", "scheme": "bearer"}}},
  "security": [{"cookie": []}, {"bearer": []}],
  "paths": paths}
 print(json.dumps(doc, indent=1, sort_keys=False))

@@ -222,7 +222,10 @@ type app struct {
 	// dashboard is the staff pages at /admin/.
 	dashboard *dashboard.Dashboard[auth.User]
 	// api is the JSON API of every flow under /api/auth/.
-	api   *api.API[auth.User]
+	api *api.API[auth.User]
+	// orgs is the organizations: their pages at /orgs/ and the
+	// organization-scoped permissions of /o/{org}/reports/.
+	orgs  *orgs.Orgs[auth.User]
 	store auth.Store[auth.User]
 	log   *slog.Logger
 }
@@ -267,9 +270,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		passkeyStore  passkey.Store   = passkey.NewMemoryStore()
 		policyStore   mfa.PolicyStore = mfa.NewMemoryPolicyStore()
 		socialStore   social.Store    = social.NewMemoryStore()
-		// The audit log and the organizations shown by the dashboard.
+		orgStore      orgs.Store
+		// The audit log, shown by the dashboard.
 		auditStore audit.Store = &audit.MemoryStore{}
-		orgStore   orgs.Store  = orgs.NewMemoryStore()
 	)
 	var providers []social.Provider
 	if cfg.OIDCIssuer != "" {
@@ -322,9 +325,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		// picks the hashed layout, unless it shares its sessions with a
 		// Django site (-django-sessions): there the Django side must
 		// accept the same codes, so it uses otp_static.
-		// django-organizations' tables, for the dashboard's organization
-		// pages (djauth_audit comes with djauth's own migrations).
-		apps := []postgres.DjangoApp{postgres.DjangoOTPTOTP, postgres.DjangoOrganizations}
+		apps := []postgres.DjangoApp{postgres.DjangoOTPTOTP}
 		if len(providers) > 0 {
 			// django-allauth's socialaccount tables (and django_site).
 			apps = append(apps, postgres.DjangoSocialAccount)
@@ -332,6 +333,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		if cfg.DjangoSessions {
 			apps = append(apps, postgres.DjangoSessions, postgres.DjangoOTPStatic)
 		}
+		// django-organizations' tables, with djauth's roles beside them
+		// (djauth_audit comes with djauth's own migrations).
+		apps = append(apps, postgres.DjangoOrganizations)
 		rep, err := postgres.Migrate(ctx, pool, apps...)
 		if err != nil {
 			return fail(fmt.Errorf("migrate: %w", err))
@@ -344,6 +348,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 			return fail(err)
 		}
 		store = pg
+		if orgStore, err = postgres.NewOrgStore(pool, postgres.OrgOptions{}); err != nil {
+			return fail(err)
+		}
 		if cfg.DjangoSessions {
 			ds, err := postgres.NewDjangoSessionStore(pool, postgres.SessionStoreOptions{Logger: cfg.Logger})
 			if err != nil {
@@ -386,9 +393,6 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		if auditStore, err = postgres.NewAuditStore(pool); err != nil {
 			return fail(err)
 		}
-		if orgStore, err = postgres.NewOrgStore(pool, postgres.OrgOptions{}); err != nil {
-			return fail(err)
-		}
 		if socialStore, err = postgres.NewSocialStore(pool); err != nil {
 			return fail(err)
 		}
@@ -413,8 +417,17 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	// Django creates the permissions of its own models and of every app's
 	// models after migrating; Register does the same, idempotently, so on
 	// a database that Django filled it only adds the reports ones.
-	if _, err := auth.Register(ctx, store, append(append(auth.AuthModels(), dashboard.Models()...), reportModel)...); err != nil {
+	perms, err := auth.Register(ctx, store, append(append(auth.AuthModels(), dashboard.Models()...), reportModel)...)
+	if err != nil {
 		return fail(fmt.Errorf("register permissions: %w", err))
+	}
+	if orgStore == nil {
+		// Roles in memory may be given the registered permissions.
+		ms := orgs.NewMemoryStore()
+		for _, p := range perms {
+			ms.AddPermissions(p.Key())
+		}
+		orgStore = ms
 	}
 	limiter, err := throttle.New(throttle.Config{Store: counters})
 	if err != nil {
@@ -523,33 +536,52 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	if soc != nil {
 		cleanups = append(cleanups, rec.SubscribeSocial(soc))
 	}
-	jsonAPI, err := api.New(api.Config[auth.User]{Accounts: acc, Social: soc})
+	// Organizations; invitations are mailed with links to the origin
+	// (without one, the Go API returns the links but nothing is mailed).
+	orgCfg := orgs.Config[auth.User]{Auth: a, Store: orgStore, Now: cfg.Now}
+	if origin != "" {
+		orgCfg.Mailer, orgCfg.BaseURL = mailer, origin
+	}
+	og, err := orgs.New(orgCfg)
+	if err != nil {
+		return fail(err)
+	}
+	jsonAPI, err := api.New(api.Config[auth.User]{Accounts: acc, Social: soc, Orgs: og})
 	if err != nil {
 		return fail(err)
 	}
 
 	if cfg.Demo {
-		if err := createDemoUsers(ctx, store, cfg.Hashers, cfg.Out); err != nil {
+		created, err := createDemoUsers(ctx, store, cfg.Hashers, cfg.Out)
+		if err == nil && created {
+			err = createDemoOrg(ctx, og, store, cfg.Out)
+		}
+		if err != nil {
 			return fail(err)
 		}
 	}
 
-	s := &app{auth: a, accounts: acc, flow: flow, social: soc, dashboard: dash, api: jsonAPI, store: store, log: cfg.Logger}
-	return s.routes(), cleanup, nil
+	s := &app{auth: a, accounts: acc, flow: flow, social: soc, dashboard: dash, api: jsonAPI, orgs: og, store: store, log: cfg.Logger}
+	h, err := s.routes()
+	if err != nil {
+		return fail(err)
+	}
+	return h, cleanup, nil
 }
 
 // createDemoUsers creates a superuser "admin" and a user "alice" who holds
 // reports.view_report only, each with a random password, and prints how
 // to log in. It does nothing when the store has users already, so a
-// database that Django (or an earlier run) filled is left alone.
-func createDemoUsers(ctx context.Context, store auth.Store[auth.User], h *hashers.Registry, out io.Writer) error {
+// database that Django (or an earlier run) filled is left alone; created
+// reports whether it made them.
+func createDemoUsers(ctx context.Context, store auth.Store[auth.User], h *hashers.Registry, out io.Writer) (created bool, err error) {
 	n, err := store.CountUsers(ctx, auth.UserQuery{})
 	if err != nil {
-		return fmt.Errorf("count users: %w", err)
+		return false, fmt.Errorf("count users: %w", err)
 	}
 	if n > 0 {
 		fmt.Fprintf(out, "The store has %d users already: no demo users created.\n", n)
-		return nil
+		return false, nil
 	}
 	type demo struct {
 		username, email string
@@ -566,7 +598,7 @@ func createDemoUsers(ctx context.Context, store auth.Store[auth.User], h *hasher
 		password := hashers.RandomString(16)
 		encoded, err := h.Make(ctx, password)
 		if err != nil {
-			return fmt.Errorf("hash the password of %s: %w", d.username, err)
+			return false, fmt.Errorf("hash the password of %s: %w", d.username, err)
 		}
 		u := auth.NewUser(d.username)
 		u.Email = d.email
@@ -574,21 +606,55 @@ func createDemoUsers(ctx context.Context, store auth.Store[auth.User], h *hasher
 		u.IsSuperuser = d.superuser
 		u.IsStaff = d.superuser
 		if err := store.CreateUser(ctx, &u); err != nil {
-			return fmt.Errorf("create demo user %s: %w", d.username, err)
+			return false, fmt.Errorf("create demo user %s: %w", d.username, err)
 		}
 		if len(d.perms) > 0 {
 			if err := store.AddUserPermissions(ctx, u.ID, d.perms...); err != nil {
-				return fmt.Errorf("grant %v to %s: %w", d.perms, d.username, err)
+				return false, fmt.Errorf("grant %v to %s: %w", d.perms, d.username, err)
 			}
 		}
 		fmt.Fprintf(out, "  username %-6s password %s  (%s)\n", d.username, password, d.note)
 	}
+	return true, nil
+}
+
+// createDemoOrg creates the organization "Demo" (slug demo) owned by the
+// demo admin, with alice a member holding its role "Publishers", which
+// gives reports.publish_report in that organization only: alice may open
+// /o/demo/reports/ but not /reports/publish/.
+func createDemoOrg(ctx context.Context, og *orgs.Orgs[auth.User], store auth.Store[auth.User], out io.Writer) error {
+	admin, err := store.GetUserByUsername(ctx, "admin")
+	if err != nil {
+		return fmt.Errorf("demo organization: %w", err)
+	}
+	alice, err := store.GetUserByUsername(ctx, "alice")
+	if err != nil {
+		return fmt.Errorf("demo organization: %w", err)
+	}
+	org, err := og.CreateOrganization(ctx, admin, "Demo", "demo")
+	if err != nil {
+		return fmt.Errorf("demo organization: %w", err)
+	}
+	role, err := og.CreateRole(ctx, admin, org.ID, "Publishers")
+	if err == nil {
+		err = og.SetRolePermissions(ctx, admin, org.ID, role.ID, []string{permPublishReport})
+	}
+	if err == nil {
+		_, err = og.AddMember(ctx, admin, org.ID, alice.ID, false)
+	}
+	if err == nil {
+		err = og.AssignRole(ctx, admin, org.ID, alice.ID, role.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("demo organization: %w", err)
+	}
+	fmt.Fprintf(out, "Demo organization %q: admin owns it, alice holds its role Publishers (%s there only).\n", org.Slug, permPublishReport)
 	return nil
 }
 
 // routes returns the site: /healthz outside the auth middleware, every
 // other page inside it.
-func (s *app) routes() http.Handler {
+func (s *app) routes() (http.Handler, error) {
 	a := s.auth
 	mux := http.NewServeMux()
 	// Login, logout, profile, password change and reset, and, with the
@@ -615,6 +681,13 @@ func (s *app) routes() http.Handler {
 	mux.Handle(s.dashboard.Prefix(), mfaRequired(s.dashboard.Handler()))
 	// The JSON API for SPAs and mobile apps (openapi.json describes it).
 	s.api.Routes(mux)
+	// Organizations: the user's list and switcher, members, roles,
+	// invitations; and a page that needs a permission in the
+	// organization of its URL (global permissions count too).
+	if err := s.orgs.Routes(mux, "/orgs/"); err != nil {
+		return nil, err
+	}
+	mux.Handle("GET /o/{org}/reports/{$}", mfaRequired(s.orgs.PermissionRequired(permPublishReport)(http.HandlerFunc(s.orgReports))))
 	// "Log in as" from the dashboard (superusers only) and its stop; the
 	// banner marks every page while it lasts.
 	stop := a.ImpersonationRoutes(mux, "")
@@ -622,7 +695,7 @@ func (s *app) routes() http.Handler {
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", healthz)
 	root.Handle("/", a.ImpersonationBanner(stop)(mux))
-	return root
+	return root, nil
 }
 
 // healthz reports that the process serves requests. It runs outside the
@@ -735,6 +808,11 @@ func (s *app) reports(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, page{Title: "Reports", Message: "You hold " + permViewReport + ": here are the reports."})
 }
 
+func (s *app) orgReports(w http.ResponseWriter, r *http.Request) {
+	org, _, _ := s.orgs.Current(r)
+	s.render(w, r, page{Title: "Reports of " + org.Name, Message: "You hold " + permPublishReport + " in " + org.Name + ": you may publish its reports."})
+}
+
 func (s *app) publish(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, page{Title: "Publish", Message: "You hold " + permPublishReport + ": you may publish reports."})
 }
@@ -799,6 +877,8 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <li><a href="/reports/">Reports</a> <span class="note">needs <code>` + permViewReport + `</code></span></li>
 <li><a href="/reports/publish/">Publish a report</a> <span class="note">needs <code>` + permPublishReport + `</code></span></li>
 <li><a href="/accounts/password_change/">Change your password</a> <span class="note">login required</span></li>
+<li><a href="/orgs/">Organizations</a> <span class="note">yours, the switcher, members and roles</span></li>
+<li><a href="/o/demo/reports/">Reports of the Demo organization</a> <span class="note">needs <code>` + permPublishReport + `</code> in it</span></li>
 <li><a href="{{.MFAURL}}">Two-factor authentication</a> <span class="note">authenticator app, recovery codes, passkeys</span></li>
 <li><a href="/api/me">/api/me</a> <span class="note">JSON</span></li>
 </ul>

@@ -20,6 +20,11 @@
 //     report model with auth.Register: Django's four default permissions
 //     plus the custom publish_report. Anonymous visitors are sent to the
 //     login page with ?next=; logged-in users without the permission get 403.
+//   - /orgs/ is package orgs' pages (the user's organizations and switcher,
+//     members, invitations, roles); /o/{org}/reports/ needs
+//     reports.publish_report in the organization of its URL (a role's or a
+//     global permission) and is 404 for non-members. Organizations live in
+//     django-organizations' tables with PostgreSQL, in memory otherwise.
 //   - /api/me answers JSON: {"authenticated", "id", "username", "email",
 //     "is_staff", "is_superuser", "groups", "permissions"} with group names
 //     and "app_label.codename" permissions sorted, or exactly
@@ -51,7 +56,9 @@
 //     sharing the sessions must use the same key (and sessions must
 //     survive restarts).
 //   - -demo: create a superuser "admin" and a user "alice" holding only
-//     reports.view_report, with random passwords that are printed. It
+//     reports.view_report, with random passwords that are printed, and
+//     the organization "demo" that admin owns and where alice's role
+//     Publishers gives her reports.publish_report. It
 //     defaults to true in memory and to false with PostgreSQL, so that a
 //     real database is not given demo accounts by accident; even when set
 //     it does nothing if the store has any user already.

@@ -117,9 +117,20 @@ func (c *DjangoSessionCodec) values(data string) map[string]any {
 	return out
 }
 
-// userOf returns the user that session_data names, 0 for none.
+// userOf returns the user that session_data is indexed under, 0 for
+// none: the impersonator of an impersonation (auth's index does the
+// same), otherwise the session's user.
 func (c *DjangoSessionCodec) userOf(data string) int64 {
-	s, _ := c.values(data)[auth.SessionKeyUserID].(string)
+	values := c.values(data)
+	if id := canonicalID(values[auth.SessionKeyImpersonatorID]); id != 0 {
+		return id
+	}
+	return canonicalID(values[auth.SessionKeyUserID])
+}
+
+// canonicalID returns v as a positive ID in canonical decimal form, or 0.
+func canonicalID(v any) int64 {
+	s, _ := v.(string)
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
 		return 0
