@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 // view is what a page knows of its request: the staff member and the
@@ -12,6 +13,8 @@ type view[U any] struct {
 	actor *auth.User
 	user  *U
 	ru    *auth.RequestUser[U]
+	// tr translates the page's messages into the request's language.
+	tr *i18n.Translator
 }
 
 // has reports whether the staff member holds perm (superusers hold all).
@@ -21,6 +24,16 @@ func (v *view[U]) has(perm string) bool { return v.ru.HasPerm(perm) }
 func (v *view[U]) canViewUsers() bool   { return v.has(PermViewUser) || v.has(PermChangeUser) }
 func (v *view[U]) canViewGroups() bool  { return v.has(PermViewGroup) || v.has(PermChangeGroup) }
 func (v *view[U]) canChangeUsers() bool { return v.has(PermChangeUser) }
+func (v *view[U]) canViewOrgs() bool {
+	return v.has(PermViewOrganization) || v.has(PermChangeOrganization)
+}
+func (v *view[U]) canChangeOrgs() bool { return v.has(PermChangeOrganization) }
+func (v *view[U]) canDeleteOrgs() bool { return v.has(PermDeleteOrganization) }
+
+// canViewAudit is the audit log's check: PermViewAuditEntry (superusers
+// hold it). auth.view_user alone is not enough: the log also shows
+// failed logins of unknown usernames, addresses and agents of everyone.
+func (v *view[U]) canViewAudit() bool { return v.has(PermViewAuditEntry) }
 
 // canChangeUser reports whether the staff member may change target: the
 // change permission, and for a superuser target being a superuser, since
@@ -46,7 +59,7 @@ func (d *Dashboard[U]) staff(need func(*view[U]) bool, page func(http.ResponseWr
 			d.auth.Deny(w, r, auth.ErrPermissionDenied)
 			return
 		}
-		v := &view[U]{actor: au, user: ru.User(), ru: ru}
+		v := &view[U]{actor: au, user: ru.User(), ru: ru, tr: d.auth.Translator(r)}
 		if need != nil {
 			ok := need(v)
 			if err := ru.Err(); err != nil {
@@ -101,6 +114,17 @@ func (d *Dashboard[U]) routes() http.Handler {
 	mux.Handle(p+"auth/group/add/{$}", d.staff(addGroup, d.serveGroupAdd))
 	mux.Handle(p+"auth/group/{id}/change/{$}", d.staff(viewGroups, d.serveGroupChange))
 	mux.Handle(p+"auth/group/{id}/delete/{$}", d.staff(deleteGroup, d.serveGroupDelete))
+	if d.orgs != nil {
+		viewOrgs, changeOrgs, deleteOrgs := (*view[U]).canViewOrgs, (*view[U]).canChangeOrgs, (*view[U]).canDeleteOrgs
+		mux.Handle(p+"organizations/organization/{$}", d.staff(viewOrgs, d.serveOrgs))
+		mux.Handle(p+"organizations/organization/{id}/change/{$}", d.staff(viewOrgs, d.serveOrgChange))
+		mux.Handle(p+"organizations/organization/{id}/members/{uid}/remove/{$}", d.staff(changeOrgs, d.serveOrgRemoveMember))
+		mux.Handle(p+"organizations/organization/{id}/invitations/{iid}/revoke/{$}", d.staff(changeOrgs, d.serveOrgRevokeInvitation))
+		mux.Handle(p+"organizations/organization/{id}/delete/{$}", d.staff(deleteOrgs, d.serveOrgDelete))
+	}
+	if d.audit != nil {
+		mux.Handle(p+"audit/{$}", d.staff((*view[U]).canViewAudit, d.serveAudit))
+	}
 	mux.Handle(p, d.staff(nil, func(w http.ResponseWriter, r *http.Request, v *view[U]) { d.notFound(w, r, v) }))
 	return d.auth.Protect(mux)
 }
@@ -108,9 +132,11 @@ func (d *Dashboard[U]) routes() http.Handler {
 // common builds the data every page shares; section is the nav entry
 // of the page ("users", "groups", "" for the index).
 func (d *Dashboard[U]) common(r *http.Request, v *view[U], title, section string) *Common {
-	c := &Common{Title: title, SiteTitle: d.title, Prefix: d.prefix, Crumbs: []NavItem{{Label: "Home", URL: d.prefix}}}
+	c := &Common{Title: title, SiteTitle: d.title, Prefix: d.prefix}
 	if v != nil {
-		c.Username = v.actor.Username
+		c.SiteTitle = v.tr.Pgettext("dashboard", d.title)
+		c.Crumbs = []NavItem{{Label: v.tr.Pgettext("dashboard", "Home"), URL: d.prefix}}
+		c.StaffUsername = v.actor.Username
 		c.Nav = d.nav(v, section)
 	}
 	if msg := d.auth.Sessions().PopString(r.Context(), flashKey); msg != "" {
@@ -124,7 +150,7 @@ func (d *Dashboard[U]) common(r *http.Request, v *view[U], title, section string
 
 // section is one entry of the dashboard's navigation and index: a model
 // the staff member may see. Organizations and the audit log add theirs
-// here when their capabilities are configured.
+// when their capabilities are configured (Config.Orgs, Config.Audit).
 type section struct {
 	key, label, url string
 	add             string // the add page, "" without the add permission
@@ -135,24 +161,30 @@ type section struct {
 func (d *Dashboard[U]) sections(v *view[U]) []section {
 	var out []section
 	if v.canViewGroups() {
-		s := section{key: "groups", label: "Groups", url: d.prefix + "auth/group/"}
+		s := section{key: "groups", label: v.tr.Pgettext("dashboard", "Groups"), url: d.prefix + "auth/group/"}
 		if v.has(PermAddGroup) {
 			s.add = d.prefix + "auth/group/add/"
 		}
 		out = append(out, s)
 	}
 	if v.canViewUsers() {
-		s := section{key: "users", label: "Users", url: d.prefix + "auth/user/"}
+		s := section{key: "users", label: v.tr.Pgettext("dashboard", "Users"), url: d.prefix + "auth/user/"}
 		if v.has(PermAddUser) && v.has(PermChangeUser) {
 			s.add = d.prefix + "auth/user/add/"
 		}
 		out = append(out, s)
 	}
+	if d.orgs != nil && v.canViewOrgs() {
+		out = append(out, section{key: "orgs", label: v.tr.Pgettext("dashboard", "Organizations"), url: d.prefix + "organizations/organization/"})
+	}
+	if d.audit != nil && v.canViewAudit() {
+		out = append(out, section{key: "audit", label: v.tr.Pgettext("dashboard", "Audit log"), url: d.prefix + "audit/"})
+	}
 	return out
 }
 
 func (d *Dashboard[U]) nav(v *view[U], current string) []NavItem {
-	out := []NavItem{{Label: "Home", URL: d.prefix, Current: current == ""}}
+	out := []NavItem{{Label: v.tr.Pgettext("dashboard", "Home"), URL: d.prefix, Current: current == ""}}
 	for _, s := range d.sections(v) {
 		out = append(out, NavItem{Label: s.label, URL: s.url, Current: s.key == current})
 	}

@@ -7,7 +7,9 @@ import (
 	"net/http"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/audit"
 	"github.com/djauth/auth/mfa"
+	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/social"
 	"github.com/djauth/auth/throttle"
 )
@@ -49,6 +51,45 @@ type Lockouts interface {
 type PasswordResetter interface {
 	// PasswordResetLink returns an absolute one-time reset URL for user.
 	PasswordResetLink(r *http.Request, user *auth.User) (string, error)
+}
+
+// Organizations lists and changes organizations (Config.Orgs): the part
+// of orgs.Store the organization pages use. orgs.MemoryStore and
+// postgres.OrgStore implement it.
+type Organizations interface {
+	// ListOrganizations returns a page of organizations ordered by name
+	// and the number matching o.Search.
+	ListOrganizations(ctx context.Context, o orgs.ListOptions) ([]orgs.Organization, int, error)
+	// Organization returns the organization, or orgs.ErrNotFound.
+	Organization(ctx context.Context, id int64) (orgs.Organization, error)
+	// UpdateOrganization saves the name, slug and is_active.
+	UpdateOrganization(ctx context.Context, org orgs.Organization) error
+	// DeleteOrganization removes the organization and all it holds.
+	DeleteOrganization(ctx context.Context, id int64) error
+	// Members returns the members ordered by user ID.
+	Members(ctx context.Context, orgID int64) ([]orgs.Member, error)
+	// MemberRoles returns a member's roles, ordered by name.
+	MemberRoles(ctx context.Context, orgID, userID int64) ([]orgs.Role, error)
+	// Roles returns the organization's roles ordered by name.
+	Roles(ctx context.Context, orgID int64) ([]orgs.Role, error)
+	// Invitations returns the open invitations, newest first.
+	Invitations(ctx context.Context, orgID int64) ([]orgs.Invitation, error)
+	// RemoveMember ends a membership (orgs.ErrOwnerRequired for the
+	// owner).
+	RemoveMember(ctx context.Context, orgID, userID int64) error
+	// RevokeInvitation deletes an open invitation.
+	RevokeInvitation(ctx context.Context, orgID, invitationID int64) error
+	// UserOrganizations returns the user's organizations and
+	// memberships.
+	UserOrganizations(ctx context.Context, userID int64) ([]orgs.Organization, []orgs.Member, error)
+}
+
+// AuditLog reads the audit log (Config.Audit); audit.Store
+// (audit.MemoryStore, postgres.AuditStore) implements it.
+type AuditLog interface {
+	// List returns the entries matching q, newest first, and their
+	// total.
+	List(ctx context.Context, q audit.Query) ([]audit.Entry, int, error)
 }
 
 // resetMailer is the optional ability of a PasswordResetter to queue the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/validation"
 )
 
@@ -34,7 +35,24 @@ const (
 	PermAddGroup    = "auth.add_group"
 	PermChangeGroup = "auth.change_group"
 	PermDeleteGroup = "auth.delete_group"
+	// Django's default permissions of django-organizations'
+	// Organization model: view (or change) to see organizations, change
+	// to deactivate one, remove a member or revoke an invitation, delete
+	// to delete one.
+	PermViewOrganization   = "organizations.view_organization"
+	PermChangeOrganization = "organizations.change_organization"
+	PermDeleteOrganization = "organizations.delete_organization"
+	// PermViewAuditEntry is needed to read the audit log (the audit page
+	// and the recent entries on a user's page). No Django model has it:
+	// register auth.Permission{ContentType: djauth.auditentry} to grant
+	// it to staff who are not superusers; superusers hold it as they
+	// hold every permission.
+	PermViewAuditEntry = "djauth.view_auditentry"
 )
+
+// dashMessages marks for translation the messages that reach the pages
+// through variables (the default title).
+var dashMessages = []i18n.Message{{Context: "dashboard", ID: "Site administration"}}
 
 // Config configures New. Only Auth is required; each optional capability
 // that is set adds its page to every user, and its link to the user's
@@ -62,8 +80,22 @@ type Config[U any] struct {
 	Lockouts Lockouts
 	// PasswordReset makes one-time reset links (an *accounts.Manager).
 	PasswordReset PasswordResetter
+	// Orgs lists and changes organizations, their members and
+	// invitations (an orgs.Store: orgs.MemoryStore, postgres.OrgStore).
+	// Nil leaves the organizations section out.
+	Orgs Organizations
+	// Audit lists the audit log (an audit.Store). Nil leaves the audit
+	// log page and the user page's recent entries out.
+	Audit AuditLog
+	// ImpersonateURL is where the user page's "Log in as" button posts
+	// (auth.ImpersonateHandler, mounted by auth.Auth.ImpersonationRoutes
+	// at auth.DefaultImpersonateURL). "" shows no button.
+	ImpersonateURL string
 	// Logger logs server errors; nil means the Auth's logger.
 	Logger *slog.Logger
+	// Now is the clock that tells expired invitations; nil means
+	// time.Now.
+	Now func() time.Time
 }
 
 // Dashboard serves the staff pages. Create it with New; it is safe for
@@ -78,9 +110,13 @@ type Dashboard[U any] struct {
 	identities Identities
 	lockouts   Lockouts
 	reset      PasswordResetter
+	orgs       Organizations
+	audit      AuditLog
+	imperURL   string
+	clock      func() time.Time
 	log        *slog.Logger
 	signals    Signals
-	pages      map[string]*template.Template
+	pages      map[string]*i18n.Localized
 	handler    http.Handler
 }
 
@@ -108,11 +144,16 @@ func New[U any](cfg Config[U]) (*Dashboard[U], error) {
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
+	if cfg.ImpersonateURL != "" && (!strings.HasPrefix(cfg.ImpersonateURL, "/") || strings.HasPrefix(cfg.ImpersonateURL, "//") ||
+		strings.ContainsAny(cfg.ImpersonateURL, "{}?#\\ \t\r\n")) {
+		return bad("ImpersonateURL %q is not a URL path", cfg.ImpersonateURL)
+	}
 	d := &Dashboard[U]{
 		auth: cfg.Auth, store: st, prefix: prefix,
 		title:      cfg.Title,
 		validators: cfg.PasswordValidators,
 		mfa:        cfg.MFA, identities: cfg.Identities, lockouts: cfg.Lockouts, reset: cfg.PasswordReset,
+		orgs: cfg.Orgs, audit: cfg.Audit, imperURL: cfg.ImpersonateURL, clock: cfg.Now,
 		log: cfg.Logger,
 	}
 	if d.title == "" {
@@ -124,7 +165,7 @@ func New[U any](cfg Config[U]) (*Dashboard[U], error) {
 	if d.log == nil {
 		d.log = cfg.Auth.Logger()
 	}
-	pages, err := parsePages()
+	pages, err := parsePages(cfg.Auth.Look(), cfg.Auth.I18n())
 	if err != nil {
 		return bad("templates: %v", err)
 	}
@@ -132,6 +173,16 @@ func New[U any](cfg Config[U]) (*Dashboard[U], error) {
 	d.handler = d.routes()
 	return d, nil
 }
+
+func (d *Dashboard[U]) now() time.Time {
+	if d.clock != nil {
+		return d.clock()
+	}
+	return time.Now()
+}
+
+// formatTime is the dashboard's date and time, in UTC; "—" for zero.
+func formatTime(t time.Time) string { return funcs["datetime"].(func(any) string)(t) }
 
 // Signals returns the hubs of the dashboard's changes, for an audit log.
 func (d *Dashboard[U]) Signals() *Signals { return &d.signals }
@@ -150,20 +201,30 @@ func (d *Dashboard[U]) Mount(mux *http.ServeMux) { mux.Handle(d.prefix, d.handle
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pageNames are the templates of the pages, each parsed with the shared
-// layout (auth.Layout) and templates/partials.html.
+// pageNames are the templates of the pages, each parsed with the
+// Auth's look (auth.Auth.Look: its theme, brand and blocks) and
+// templates/partials.html, then localized for each language of the
+// Auth's bundle.
 var pageNames = []string{"index", "users", "user_add", "user_change", "user_password", "user_delete",
 	"user_reset", "user_mfa", "user_identities", "user_sessions", "user_lockouts",
-	"groups", "group_change", "group_delete", "not_found"}
+	"groups", "group_change", "group_delete", "not_found",
+	"orgs", "org_change", "org_delete", "audit"}
 
-func parsePages() (map[string]*template.Template, error) {
-	out := make(map[string]*template.Template, len(pageNames))
+func parsePages(look *auth.Look, bundle *i18n.Bundle) (map[string]*i18n.Localized, error) {
+	if look == nil {
+		look = auth.DefaultLook()
+	}
+	out := make(map[string]*i18n.Localized, len(pageNames))
 	for _, n := range pageNames {
-		t, err := auth.Layout().Funcs(funcs).ParseFS(templateFS, "templates/partials.html", "templates/"+n+".html")
+		t, err := look.Layout().Funcs(i18n.Funcs()).Funcs(funcs).ParseFS(templateFS, "templates/partials.html", "templates/"+n+".html")
 		if err != nil {
 			return nil, err
 		}
-		out[n] = t
+		l, err := bundle.Localize(t)
+		if err != nil {
+			return nil, err
+		}
+		out[n] = l
 	}
 	return out, nil
 }
@@ -198,8 +259,8 @@ type Common struct {
 	// Prefix is the dashboard's path, Nav its sections.
 	Prefix string
 	Nav    []NavItem
-	// Username is the staff member's username.
-	Username string
+	// StaffUsername is the staff member's username.
+	StaffUsername string
 	// Flash is a message left by the previous request; FlashError marks
 	// it as a failure.
 	Flash      string
@@ -219,7 +280,7 @@ type NavItem struct {
 // gives a clean 500 instead of half a page.
 func (d *Dashboard[U]) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
 	var buf bytes.Buffer
-	if err := d.pages[name].ExecuteTemplate(&buf, "base", data); err != nil {
+	if err := d.pages[name].Execute(&buf, d.auth.Translator(r), data); err != nil {
 		d.serverError(w, r, "render "+name, err)
 		return
 	}
@@ -238,7 +299,11 @@ func (d *Dashboard[U]) serverError(w http.ResponseWriter, r *http.Request, what 
 
 // notFound answers 404 with the dashboard's page.
 func (d *Dashboard[U]) notFound(w http.ResponseWriter, r *http.Request, v *view[U]) {
-	d.render(w, r, http.StatusNotFound, "not_found", &struct{ *Common }{d.common(r, v, "Not found", "")})
+	title := "Not found"
+	if v != nil {
+		title = v.tr.Pgettext("dashboard", "Not found")
+	}
+	d.render(w, r, http.StatusNotFound, "not_found", &struct{ *Common }{d.common(r, v, title, "")})
 }
 
 // maxFormBytes bounds the body of every form.
@@ -296,3 +361,17 @@ func (d *Dashboard[U]) redirect(w http.ResponseWriter, r *http.Request, target, 
 
 // errNotFound is the answer of a lookup of an unknown ID.
 var errNotFound = errors.New("dashboard: not found")
+
+// Models are the models whose permissions the optional sections check,
+// for auth.Register: django-organizations' organizations.organization
+// (Django's four default permissions, which a database migrated by
+// Django has already) and djauth.auditentry with its one permission,
+// PermViewAuditEntry ("Can view audit entry").
+//
+//	auth.Register(ctx, store, append(auth.AuthModels(), dashboard.Models()...)...)
+func Models() []auth.ModelSpec {
+	return []auth.ModelSpec{
+		{AppLabel: "organizations", Model: "organization"},
+		{AppLabel: "djauth", Model: "auditentry", VerboseName: "audit entry", DefaultPermissions: []string{"view"}},
+	}
+}

@@ -34,11 +34,16 @@
 //	auth/user/{id}/identities/    linked social accounts: list, unlink (Identities)
 //	auth/user/{id}/lockouts/      throttle counters of the user: show, reset (Lockouts)
 //	auth/group/                   groups; add/, {id}/change/, {id}/delete/
+//	organizations/organization/   organizations: search (q), pages (p) of 50 (Orgs)
+//	organizations/organization/{id}/change/   members (admin, owner, roles), open invitations; POST deactivates/activates
+//	organizations/organization/{id}/members/{uid}/remove/      POST: remove a member (not the owner)
+//	organizations/organization/{id}/invitations/{iid}/revoke/  POST: revoke an open invitation
+//	organizations/organization/{id}/delete/   delete, after a confirmation page
+//	audit/                        the audit log: actor, target, action, from/to dates, pages of 50 (Audit)
 //
 // A page whose capability is not configured is not mounted and not
 // linked; the navigation and the index list only what the staff member
-// may see. Organizations and the audit log will slot in the same way, as
-// sections driven by their capabilities.
+// may see.
 //
 // # Who may do what
 //
@@ -50,6 +55,26 @@
 // lockouts too), auth.add_user and auth.change_user to add one (Django's
 // UserAdmin asks both), auth.delete_user to delete; the same with
 // auth.*_group for groups. Active superusers hold every permission.
+//
+// Organizations need Django's default permissions of
+// django-organizations' model: organizations.view_organization (or
+// change_organization) to see them, change_organization to deactivate
+// one, remove a member or revoke an invitation, delete_organization to
+// delete one. The audit log, and the recent entries on a user's page,
+// need PermViewAuditEntry (djauth.view_auditentry, created by
+// auth.Register with Models()): auth.view_user is not enough, because
+// the log also holds failed logins of unknown usernames and everyone's
+// addresses and agents.
+//
+// # Log in as
+//
+// With Config.ImpersonateURL (auth.DefaultImpersonateURL, where
+// auth.Auth.ImpersonationRoutes mounts auth.ImpersonateHandler), a user's
+// page has a "Log in as" button for an active superuser, on the page of
+// another active user who is not a superuser, while not impersonating
+// already: the core's rules, which ImpersonateHandler checks again. The
+// stop returns to the user's page. Wrap the site in
+// auth.Auth.ImpersonationBanner so that every page says so.
 //
 // Two rules go beyond Django's admin, which leaves both to trust:
 //
@@ -77,14 +102,18 @@
 //
 // # Audit
 //
-// Each change sends a UserChanged or GroupChanged on Dashboard.Signals
-// after it is written: who (Actor), to whom (Target, Group), what
-// (Action, Fields, Object) and the Request, for its address and agent.
-// Package audit records them.
+// Each change sends a UserChanged, GroupChanged or OrgChanged on
+// Dashboard.Signals after it is written: who (Actor), to whom (Target,
+// Group, Org), what (Action, Fields, Object) and the Request, for its
+// address and agent. SubscribeAudit writes them to an audit.Recorder:
+// user_created, user_changed and user_deleted (the dashboard's Action in
+// Meta["dashboard_action"]), group_* and org_* entries.
 //
 // # Look
 //
 // The pages are html/template files in templates/, parsed with the
-// shared layout (auth.Layout), with a little CSS of their own that widens
-// the layout's main column for tables.
+// Auth's look (auth.Auth.Look: Config.UI's theme, brand and blocks),
+// with a little CSS of their own that widens the layout's main column
+// for tables. They are localized with the Auth's i18n bundle: every
+// message has msgctxt "dashboard" in the catalogs.
 package dashboard

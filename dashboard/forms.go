@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/validation"
 )
 
@@ -72,7 +73,7 @@ func permGroups(perms []auth.Permission, checked map[string]bool) []PermGroup {
 
 // chosenPerms returns the submitted permission keys that exist; an
 // unknown one is an error of field.
-func chosenPerms(values []string, perms []auth.Permission, field string, errs FieldErrors) []string {
+func chosenPerms(tr *i18n.Translator, values []string, perms []auth.Permission, field string, errs FieldErrors) []string {
 	known := make(map[string]bool, len(perms))
 	for _, p := range perms {
 		known[p.Key()] = true
@@ -82,7 +83,7 @@ func chosenPerms(values []string, perms []auth.Permission, field string, errs Fi
 	for _, v := range values {
 		switch {
 		case !known[v]:
-			errs.Add(field, "Select a valid choice. "+v+" is not one of the available choices.")
+			errs.Add(field, tr.Translate(i18n.Message{Context: "dashboard", ID: "Select a valid choice. %(value)s is not one of the available choices.", Args: map[string]any{"value": v}}))
 		case !seen[v]:
 			seen[v] = true
 			out = append(out, v)
@@ -95,25 +96,25 @@ func chosenPerms(values []string, perms []auth.Permission, field string, errs Fi
 // passwordErrors checks the two password fields as Django's
 // AdminPasswordChangeForm and UserCreationForm do, and runs the
 // validators for user.
-func passwordErrors(p1, p2 string, user *auth.User, validators []validation.Validator, errs FieldErrors) {
+func passwordErrors(tr *i18n.Translator, p1, p2 string, user *auth.User, validators []validation.Validator, errs FieldErrors) {
 	switch {
 	case p1 == "":
-		errs.Add("password1", "This field is required.")
+		errs.Add("password1", tr.Pgettext("dashboard", "This field is required."))
 	case p2 == "":
-		errs.Add("password2", "This field is required.")
+		errs.Add("password2", tr.Pgettext("dashboard", "This field is required."))
 	case p1 != p2:
-		errs.Add("password2", "The two password fields didn’t match.")
+		errs.Add("password2", tr.Pgettext("dashboard", "The two password fields didn’t match."))
 	default:
 		err := validation.Validate(p2, user, validators...)
 		var verrs validation.Errors
 		switch {
 		case err == nil:
 		case errors.As(err, &verrs):
-			for _, e := range verrs {
-				errs.Add("password2", e.Error())
+			for _, e := range verrs.Translate(tr) {
+				errs.Add("password2", e)
 			}
 		default:
-			errs.Add("password2", "The password could not be checked; try again.")
+			errs.Add("password2", tr.Pgettext("dashboard", "The password could not be checked; try again."))
 		}
 	}
 }

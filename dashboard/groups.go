@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 // GroupsPage is the data of the group list.
@@ -35,11 +36,11 @@ func (d *Dashboard[U]) serveGroups(w http.ResponseWriter, r *http.Request, v *vi
 		d.serverError(w, r, "list groups", err)
 		return
 	}
-	page := &GroupsPage{Common: d.common(r, v, "Select group to change", "groups")}
+	page := &GroupsPage{Common: d.common(r, v, v.tr.Pgettext("dashboard", "Select group to change"), "groups")}
 	if !v.has(PermChangeGroup) {
-		page.Title = "Select group to view"
+		page.Title = v.tr.Pgettext("dashboard", "Select group to view")
 	}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Groups"})
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Groups")})
 	if v.has(PermAddGroup) {
 		page.AddURL = d.prefix + "auth/group/add/"
 	}
@@ -112,7 +113,7 @@ func (d *Dashboard[U]) serveGroupForm(w http.ResponseWriter, r *http.Request, v 
 		return
 	}
 	var old []string
-	title := "Add group"
+	title := v.tr.Pgettext("dashboard", "Add group")
 	if g != nil {
 		gp, err := d.store.ListGroupPermissions(ctx, g.ID)
 		if err != nil {
@@ -123,13 +124,13 @@ func (d *Dashboard[U]) serveGroupForm(w http.ResponseWriter, r *http.Request, v 
 			old = append(old, p.Key())
 		}
 		slices.Sort(old)
-		title = "Change group"
+		title = v.tr.Pgettext("dashboard", "Change group")
 		if !canChange {
-			title = "View group"
+			title = v.tr.Pgettext("dashboard", "View group")
 		}
 	}
 	page := &GroupPage{Common: d.common(r, v, title, "groups"), Errors: FieldErrors{}, ReadOnly: !canChange}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Groups", URL: d.prefix + "auth/group/"})
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Groups"), URL: d.prefix + "auth/group/"})
 	if g != nil {
 		page.ID, page.Name = g.ID, g.Name
 		page.Crumbs = append(page.Crumbs, NavItem{Label: g.Name})
@@ -137,7 +138,7 @@ func (d *Dashboard[U]) serveGroupForm(w http.ResponseWriter, r *http.Request, v 
 			page.DeleteURL = d.groupURL(g.ID, "delete")
 		}
 	} else {
-		page.Crumbs = append(page.Crumbs, NavItem{Label: "Add group"})
+		page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Add group")})
 	}
 	fill := func(keys []string) {
 		checked := map[string]bool{}
@@ -153,22 +154,22 @@ func (d *Dashboard[U]) serveGroupForm(w http.ResponseWriter, r *http.Request, v 
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	page.Name = name
-	chosen := chosenPerms(r.PostForm["permissions"], perms, "permissions", page.Errors)
+	chosen := chosenPerms(v.tr, r.PostForm["permissions"], perms, "permissions", page.Errors)
 	ng := auth.Group{Name: name}
 	if g != nil {
 		ng.ID = g.ID
 	}
 	if name == "" {
-		page.Errors.Add("name", "This field is required.")
+		page.Errors.Add("name", v.tr.Pgettext("dashboard", "This field is required."))
 	} else if err := ng.Validate(); err != nil {
 		var verr *auth.ValidationError
-		msg := "Enter a valid name."
+		msg := v.tr.Pgettext("dashboard", "Enter a valid name.")
 		if errors.As(err, &verr) {
-			msg = "Enter a valid name: " + verr.Message + "."
+			msg = v.tr.Translate(i18n.Message{Context: "dashboard", ID: "Enter a valid name: %(reason)s.", Args: map[string]any{"reason": verr.Message}})
 		}
 		page.Errors.Add("name", msg)
 	} else if other, err := d.store.GetGroupByName(ctx, name); err == nil && (g == nil || other.ID != g.ID) {
-		page.Errors.Add("name", "Group with this Name already exists.")
+		page.Errors.Add("name", v.tr.Pgettext("dashboard", "Group with this Name already exists."))
 	} else if err != nil && !errors.Is(err, auth.ErrGroupNotFound) {
 		d.serverError(w, r, "get group by name", err)
 		return
@@ -179,7 +180,7 @@ func (d *Dashboard[U]) serveGroupForm(w http.ResponseWriter, r *http.Request, v 
 		return
 	}
 	duplicate := func() {
-		page.Errors.Add("name", "Group with this Name already exists.")
+		page.Errors.Add("name", v.tr.Pgettext("dashboard", "Group with this Name already exists."))
 		fill(chosen)
 		d.render(w, r, http.StatusOK, "group_change", page)
 	}
@@ -220,13 +221,13 @@ func (d *Dashboard[U]) serveGroupForm(w http.ResponseWriter, r *http.Request, v 
 			fields = append(fields, "permissions")
 		}
 	}
-	msg := "No fields changed."
+	msg := v.tr.Pgettext("dashboard", "No fields changed.")
 	if action == ActionAdded {
 		d.signals.GroupChanged.Send(ctx, GroupChanged{Request: r, Actor: d.actorCopy(v), Group: ng, Action: ActionAdded})
-		msg = "The group “" + ng.Name + "” was added successfully."
+		msg = v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The group “%(name)s” was added successfully.", Args: map[string]any{"name": ng.Name}})
 	} else if len(fields) > 0 {
 		d.signals.GroupChanged.Send(ctx, GroupChanged{Request: r, Actor: d.actorCopy(v), Group: ng, Action: ActionChanged, Fields: fields})
-		msg = "The group “" + ng.Name + "” was changed successfully."
+		msg = v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The group “%(name)s” was changed successfully.", Args: map[string]any{"name": ng.Name}})
 	}
 	d.redirect(w, r, d.prefix+"auth/group/", msg)
 }
@@ -253,9 +254,9 @@ func (d *Dashboard[U]) serveGroupDelete(w http.ResponseWriter, r *http.Request, 
 			d.serverError(w, r, "count members", err)
 			return
 		}
-		page := &GroupPage{Common: d.common(r, v, "Delete group", "groups"), ID: g.ID, Name: g.Name, Members: members}
-		page.Crumbs = append(page.Crumbs, NavItem{Label: "Groups", URL: d.prefix + "auth/group/"},
-			NavItem{Label: g.Name, URL: d.groupURL(g.ID, "change")}, NavItem{Label: "Delete"})
+		page := &GroupPage{Common: d.common(r, v, v.tr.Pgettext("dashboard", "Delete group"), "groups"), ID: g.ID, Name: g.Name, Members: members}
+		page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Groups"), URL: d.prefix + "auth/group/"},
+			NavItem{Label: g.Name, URL: d.groupURL(g.ID, "change")}, NavItem{Label: v.tr.Pgettext("dashboard", "Delete")})
 		d.render(w, r, http.StatusOK, "group_delete", page)
 		return
 	}
@@ -268,5 +269,5 @@ func (d *Dashboard[U]) serveGroupDelete(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	d.signals.GroupChanged.Send(ctx, GroupChanged{Request: r, Actor: d.actorCopy(v), Group: g, Action: ActionDeleted})
-	d.redirect(w, r, d.prefix+"auth/group/", "The group “"+g.Name+"” was deleted successfully.")
+	d.redirect(w, r, d.prefix+"auth/group/", v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The group “%(name)s” was deleted successfully.", Args: map[string]any{"name": g.Name}}))
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/audit"
+	"github.com/djauth/auth/orgs"
 )
 
 // IndexPage is the data of the index: the models the staff member may
@@ -32,6 +34,20 @@ func (d *Dashboard[U]) serveIndex(w http.ResponseWriter, r *http.Request, v *vie
 			n, err := d.store.CountUsers(r.Context(), auth.UserQuery{})
 			if err != nil {
 				d.serverError(w, r, "count users", err)
+				return
+			}
+			m.Count = n
+		case "orgs":
+			_, n, err := d.orgs.ListOrganizations(r.Context(), orgs.ListOptions{Limit: 1})
+			if err != nil {
+				d.serverError(w, r, "count organizations", err)
+				return
+			}
+			m.Count = n
+		case "audit":
+			_, n, err := d.audit.List(r.Context(), audit.Query{Limit: 1})
+			if err != nil {
+				d.serverError(w, r, "count audit entries", err)
 				return
 			}
 			m.Count = n

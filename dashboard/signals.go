@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/orgs"
 )
 
 // Action names what a staff member did, as Django's LogEntry
@@ -35,6 +36,11 @@ const (
 	// ActionLockoutsReset: the user's throttle counters were deleted
 	// (Object is the count).
 	ActionLockoutsReset Action = "lockouts_reset"
+	// ActionMemberRemoved: a member left an organization (OrgChanged's
+	// UserID); ActionInvitationRevoked: an open invitation was deleted
+	// (Object is its ID).
+	ActionMemberRemoved     Action = "member_removed"
+	ActionInvitationRevoked Action = "invitation_revoked"
 )
 
 // UserChanged is sent after a staff member changed a user through the
@@ -75,6 +81,28 @@ type GroupChanged struct {
 	Fields []string
 }
 
+// OrgChanged is sent after a staff member changed an organization: it
+// was deactivated or activated (ActionChanged, Fields ["is_active"]),
+// deleted (ActionDeleted), lost a member (ActionMemberRemoved) or an
+// invitation (ActionInvitationRevoked).
+type OrgChanged struct {
+	// Request is the request of the change.
+	Request *http.Request
+	// Actor is the staff member, a copy.
+	Actor auth.User
+	// Org is the organization after the change (before, for
+	// ActionDeleted).
+	Org orgs.Organization
+	// Action is what was done; Fields the changed fields for
+	// ActionChanged.
+	Action Action
+	Fields []string
+	// UserID is the removed member for ActionMemberRemoved, else 0.
+	UserID int64
+	// Object is the removed member's or revoked invitation's ID.
+	Object string
+}
+
 // Signals are the dashboard's hubs; connect receivers with
 // Dashboard.Signals. Receivers run synchronously after the change was
 // written, on the request's goroutine; a panicking receiver is recovered
@@ -84,4 +112,6 @@ type Signals struct {
 	UserChanged auth.Signal[UserChanged]
 	// GroupChanged is sent for every change of a group.
 	GroupChanged auth.Signal[GroupChanged]
+	// OrgChanged is sent for every change of an organization.
+	OrgChanged auth.Signal[OrgChanged]
 }

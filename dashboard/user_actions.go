@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 // UserPage is the data of the user's smaller pages: the password form,
@@ -38,7 +39,7 @@ func (d *Dashboard[U]) userPage(w http.ResponseWriter, r *http.Request, v *view[
 	}
 	page := &UserPage{Common: d.common(r, v, title, "users"), ID: au.ID, Username: au.Username,
 		Errors: FieldErrors{}, Email: au.Email, Self: au.ID == v.actor.ID}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users", URL: d.prefix + "auth/user/"},
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Users"), URL: d.prefix + "auth/user/"},
 		NavItem{Label: au.Username, URL: d.userURL(au.ID, "change")}, NavItem{Label: title})
 	return u, au, page, true
 }
@@ -50,7 +51,7 @@ func (d *Dashboard[U]) serveUserPassword(w http.ResponseWriter, r *http.Request,
 	if !ok {
 		return
 	}
-	u, au, page, ok := d.userPage(w, r, v, "Change password", post)
+	u, au, page, ok := d.userPage(w, r, v, v.tr.Pgettext("dashboard", "Change password"), post)
 	if !ok {
 		return
 	}
@@ -58,14 +59,14 @@ func (d *Dashboard[U]) serveUserPassword(w http.ResponseWriter, r *http.Request,
 		d.auth.Deny(w, r, auth.ErrPermissionDenied)
 		return
 	}
-	page.Title = "Change password: " + au.Username
+	page.Title = v.tr.Pgettext("dashboard", "Change password") + ": " + au.Username
 	page.HelpTexts = helpTexts(d)
 	if !post {
 		d.render(w, r, http.StatusOK, "user_password", page)
 		return
 	}
 	p1, p2 := r.PostForm.Get("password1"), r.PostForm.Get("password2")
-	passwordErrors(p1, p2, au, d.validators, page.Errors)
+	passwordErrors(v.tr, p1, p2, au, d.validators, page.Errors)
 	if page.Errors.Any() {
 		d.render(w, r, http.StatusOK, "user_password", page)
 		return
@@ -86,7 +87,7 @@ func (d *Dashboard[U]) serveUserPassword(w http.ResponseWriter, r *http.Request,
 		}
 	}
 	d.send(r, v, au, ActionPasswordSet, nil, "")
-	d.redirect(w, r, d.userURL(au.ID, "change"), "Password changed successfully.")
+	d.redirect(w, r, d.userURL(au.ID, "change"), v.tr.Pgettext("dashboard", "Password changed successfully."))
 }
 
 // serveUserDelete is Django admin's delete_view: GET asks, POST deletes.
@@ -96,12 +97,12 @@ func (d *Dashboard[U]) serveUserDelete(w http.ResponseWriter, r *http.Request, v
 	if !ok {
 		return
 	}
-	_, au, page, ok := d.userPage(w, r, v, "Delete user", post)
+	_, au, page, ok := d.userPage(w, r, v, v.tr.Pgettext("dashboard", "Delete user"), post)
 	if !ok {
 		return
 	}
 	if page.Self {
-		page.Errors.Add("", "You cannot delete your own account.")
+		page.Errors.Add("", v.tr.Pgettext("dashboard", "You cannot delete your own account."))
 		d.render(w, r, http.StatusOK, "user_delete", page)
 		return
 	}
@@ -129,7 +130,7 @@ func (d *Dashboard[U]) serveUserDelete(w http.ResponseWriter, r *http.Request, v
 		return
 	}
 	d.send(r, v, au, ActionDeleted, nil, "")
-	d.redirect(w, r, d.prefix+"auth/user/", "The user “"+au.Username+"” was deleted successfully.")
+	d.redirect(w, r, d.prefix+"auth/user/", v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The user “%(name)s” was deleted successfully.", Args: map[string]any{"name": au.Username}}))
 }
 
 // serveUserReset makes a one-time password reset link (action "link"),
@@ -140,7 +141,7 @@ func (d *Dashboard[U]) serveUserReset(w http.ResponseWriter, r *http.Request, v 
 	if !ok {
 		return
 	}
-	_, au, page, ok := d.userPage(w, r, v, "Password reset link", post)
+	_, au, page, ok := d.userPage(w, r, v, v.tr.Pgettext("dashboard", "Password reset link"), post)
 	if !ok {
 		return
 	}
@@ -168,7 +169,7 @@ func (d *Dashboard[U]) serveUserReset(w http.ResponseWriter, r *http.Request, v 
 		d.render(w, r, http.StatusOK, "user_reset", page)
 	case "mail":
 		if !page.CanMail {
-			page.Errors.Add("", "The reset mail cannot be sent to this user.")
+			page.Errors.Add("", v.tr.Pgettext("dashboard", "The reset mail cannot be sent to this user."))
 			d.render(w, r, http.StatusOK, "user_reset", page)
 			return
 		}
@@ -179,9 +180,9 @@ func (d *Dashboard[U]) serveUserReset(w http.ResponseWriter, r *http.Request, v 
 			return
 		}
 		d.send(r, v, au, ActionResetMailSent, nil, "")
-		d.redirect(w, r, d.userURL(au.ID, "change"), "A password reset mail is on its way to "+au.Email+".")
+		d.redirect(w, r, d.userURL(au.ID, "change"), v.tr.Translate(i18n.Message{Context: "dashboard", ID: "A password reset mail is on its way to %(email)s.", Args: map[string]any{"email": au.Email}}))
 	default:
-		page.Errors.Add("", "Choose whether to make a link or send the mail.")
+		page.Errors.Add("", v.tr.Pgettext("dashboard", "Choose whether to make a link or send the mail."))
 		d.render(w, r, http.StatusOK, "user_reset", page)
 	}
 }

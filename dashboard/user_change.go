@@ -9,6 +9,8 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
+	"github.com/djauth/auth/audit"
+	"github.com/djauth/auth/i18n"
 )
 
 // UserAddPage is the data of the add user form (Django's
@@ -26,9 +28,9 @@ func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *v
 	if !ok {
 		return
 	}
-	page := &UserAddPage{Common: d.common(r, v, "Add user", "users"), Errors: FieldErrors{},
+	page := &UserAddPage{Common: d.common(r, v, v.tr.Pgettext("dashboard", "Add user"), "users"), Errors: FieldErrors{},
 		HelpTexts: helpTexts(d)}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users", URL: d.prefix + "auth/user/"}, NavItem{Label: "Add user"})
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Users"), URL: d.prefix + "auth/user/"}, NavItem{Label: v.tr.Pgettext("dashboard", "Add user")})
 	if !post {
 		d.render(w, r, http.StatusOK, "user_add", page)
 		return
@@ -36,9 +38,9 @@ func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *v
 	ctx := r.Context()
 	username := auth.NormalizeUsername(strings.TrimSpace(r.PostForm.Get("username")))
 	page.Username = username
-	d.checkUsername(r, username, 0, page.Errors)
+	d.checkUsername(r, v.tr, username, 0, page.Errors)
 	u := auth.NewUser(username)
-	passwordErrors(r.PostForm.Get("password1"), r.PostForm.Get("password2"), &u, d.validators, page.Errors)
+	passwordErrors(v.tr, r.PostForm.Get("password1"), r.PostForm.Get("password2"), &u, d.validators, page.Errors)
 	if page.Errors.Any() {
 		d.render(w, r, http.StatusOK, "user_add", page)
 		return
@@ -53,7 +55,7 @@ func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *v
 	*auth.UserOf(nu) = u
 	if err := d.store.CreateUser(ctx, nu); err != nil {
 		if errors.Is(err, auth.ErrDuplicateUsername) || errors.Is(err, auth.ErrInvalid) {
-			page.Errors.Add("username", usernameMessage(err))
+			page.Errors.Add("username", usernameMessage(v.tr, err))
 			d.render(w, r, http.StatusOK, "user_add", page)
 			return
 		}
@@ -63,7 +65,7 @@ func (d *Dashboard[U]) serveUserAdd(w http.ResponseWriter, r *http.Request, v *v
 	au := auth.UserOf(nu)
 	d.send(r, v, au, ActionAdded, nil, "")
 	d.redirect(w, r, d.userURL(au.ID, "change"),
-		"The user “"+au.Username+"” was added successfully. You may edit it again below.")
+		v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The user “%(name)s” was added successfully. You may edit it again below.", Args: map[string]any{"name": au.Username}}))
 }
 
 func helpTexts[U any](d *Dashboard[U]) []string {
@@ -80,36 +82,38 @@ func helpTexts[U any](d *Dashboard[U]) []string {
 // auth.UsernameValidator, and unused by any other user, compared without
 // case (Django 4.2's UserCreationForm), so that "Alice" cannot be added
 // beside "alice".
-func (d *Dashboard[U]) checkUsername(r *http.Request, username string, self int64, errs FieldErrors) {
+func (d *Dashboard[U]) checkUsername(r *http.Request, tr *i18n.Translator, username string, self int64, errs FieldErrors) {
 	if username == "" {
-		errs.Add("username", "This field is required.")
+		errs.Add("username", tr.Pgettext("dashboard", "This field is required."))
 		return
 	}
 	if err := (auth.UsernameValidator{}).Validate(username); err != nil {
-		errs.Add("username", usernameMessage(err))
+		errs.Add("username", usernameMessage(tr, err))
 		return
 	}
 	other, err := d.store.GetUserByUsernameFold(r.Context(), username)
 	switch {
 	case errors.Is(err, auth.ErrMultipleUsers):
-		errs.Add("username", "A user with that username already exists.")
+		errs.Add("username", tr.Pgettext("dashboard", "A user with that username already exists."))
 	case err == nil && auth.UserOf(other).ID != self:
-		errs.Add("username", "A user with that username already exists.")
+		errs.Add("username", tr.Pgettext("dashboard", "A user with that username already exists."))
 	case err == nil, errors.Is(err, auth.ErrUserNotFound):
 	default:
-		errs.Add("username", "The username could not be checked; try again.")
+		errs.Add("username", tr.Pgettext("dashboard", "The username could not be checked; try again."))
 	}
 }
 
-func usernameMessage(err error) string {
+// usernameMessage is the form error of a username that err refused;
+// a validator's own message is translated when the catalog has it.
+func usernameMessage(tr *i18n.Translator, err error) string {
 	var verr *auth.ValidationError
 	switch {
 	case errors.Is(err, auth.ErrDuplicateUsername):
-		return "A user with that username already exists."
+		return tr.Pgettext("dashboard", "A user with that username already exists.")
 	case errors.As(err, &verr) && verr.Message != "":
-		return verr.Message
+		return tr.Gettext(verr.Message)
 	}
-	return "Enter a valid username."
+	return tr.Pgettext("dashboard", "Enter a valid username.")
 }
 
 // UserChangePage is the data of the user's page (Django's UserChangeForm
@@ -135,6 +139,19 @@ type UserChangePage struct {
 	// Links are the user's other pages: password, reset, sessions, MFA,
 	// identities, lockouts, delete.
 	Links []NavItem
+	// ImpersonateURL is where the "Log in as" button posts; "" hides
+	// it: only an active superuser, not impersonating already, sees it,
+	// on the page of another active user who is not a superuser (the
+	// core's rules, auth.Auth.Impersonate, which checks them again).
+	// ReturnURL is where the stop goes back to.
+	ImpersonateURL, ReturnURL string
+	// Audit are the newest entries about the user, AuditURL the audit
+	// log filtered on them; both empty without Config.Audit or the
+	// PermViewAuditEntry permission.
+	Audit    []AuditRow
+	AuditURL string
+	// Orgs are the user's organizations with links to them.
+	Orgs []NavItem
 }
 
 // GroupChoice is one group checkbox.
@@ -189,16 +206,41 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 	}
 	slices.Sort(oldPerms)
 
-	title := "Change user"
+	title := v.tr.Pgettext("dashboard", "Change user")
 	if !v.canChangeUser(au) {
-		title = "View user"
+		title = v.tr.Pgettext("dashboard", "View user")
 	}
 	page := &UserChangePage{Common: d.common(r, v, title, "users"), ID: au.ID, Errors: FieldErrors{},
 		ReadOnly: !v.canChangeUser(au), CanSetSuperuser: v.actor.IsSuperuser, Self: au.ID == v.actor.ID,
 		LastLogin: funcs["datetime"].(func(any) string)(au.LastLogin), DateJoined: funcs["datetime"].(func(any) string)(au.DateJoined),
 		HasUsablePassword: au.HasUsablePassword()}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users", URL: d.prefix + "auth/user/"}, NavItem{Label: au.Username})
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Users"), URL: d.prefix + "auth/user/"}, NavItem{Label: au.Username})
 	page.Links = d.userLinks(v, au)
+	if d.imperURL != "" && v.actor.IsSuperuser && v.actor.IsActive && au.IsActive && !au.IsSuperuser &&
+		au.ID != v.actor.ID && !d.auth.Impersonating(r) {
+		page.ImpersonateURL, page.ReturnURL = d.imperURL, d.userURL(au.ID, "change")
+	}
+	if !post {
+		if d.audit != nil && v.canViewAudit() {
+			entries, _, err := d.audit.List(ctx, audit.Query{TargetUserID: au.ID, Limit: AuditRecent})
+			if err != nil {
+				d.serverError(w, r, "list audit entries", err)
+				return
+			}
+			page.Audit = d.auditRows(ctx, entries)
+			page.AuditURL = d.prefix + "audit/?target=" + strconv.FormatInt(au.ID, 10)
+		}
+		if d.orgs != nil && v.canViewOrgs() {
+			os, _, err := d.orgs.UserOrganizations(ctx, au.ID)
+			if err != nil {
+				d.serverError(w, r, "list user organizations", err)
+				return
+			}
+			for _, o := range os {
+				page.Orgs = append(page.Orgs, NavItem{Label: o.Name, URL: d.orgURL(o.ID, "change")})
+			}
+		}
+	}
 	fill := func(x *auth.User, gids []int64, pkeys []string) {
 		page.Username, page.FirstName, page.LastName, page.Email = x.Username, x.FirstName, x.LastName, x.Email
 		page.IsActive, page.IsStaff, page.IsSuperuser = x.IsActive, x.IsStaff, x.IsSuperuser
@@ -229,17 +271,17 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 	next.IsSuperuser = f.Get("is_superuser") == "on"
 	errs := page.Errors
 	if next.Username != au.Username {
-		d.checkUsername(r, next.Username, au.ID, errs)
+		d.checkUsername(r, v.tr, next.Username, au.ID, errs)
 	}
 	if next.Email != "" && !accounts.ValidEmail(next.Email) {
-		errs.Add("email", "Enter a valid email address.")
+		errs.Add("email", v.tr.Pgettext("dashboard", "Enter a valid email address."))
 	}
 	if err := next.Validate(); err != nil {
 		var verr *auth.ValidationError
 		field := map[string]string{"Username": "username", "FirstName": "first_name", "LastName": "last_name", "Email": "email"}
 		if errors.As(err, &verr) && field[verr.Field] != "" {
 			if len(errs[field[verr.Field]]) == 0 {
-				errs.Add(field[verr.Field], "Enter a valid value: "+verr.Message+".")
+				errs.Add(field[verr.Field], v.tr.Translate(i18n.Message{Context: "dashboard", ID: "Enter a valid value: %(reason)s.", Args: map[string]any{"reason": verr.Message}}))
 			}
 		} else {
 			errs.Add("", "The user is not valid: "+err.Error())
@@ -249,18 +291,18 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 	// auth.change_user could otherwise raise anyone, themselves too, to
 	// every permission. (Django's admin does not check this.)
 	if next.IsSuperuser != au.IsSuperuser && !v.actor.IsSuperuser {
-		errs.Add("is_superuser", "Only superusers can change the superuser status.")
+		errs.Add("is_superuser", v.tr.Pgettext("dashboard", "Only superusers can change the superuser status."))
 	}
 	// No one locks themselves out of the dashboard by mistake.
 	if page.Self {
 		if !next.IsActive {
-			errs.Add("is_active", "You cannot deactivate your own account here.")
+			errs.Add("is_active", v.tr.Pgettext("dashboard", "You cannot deactivate your own account here."))
 		}
 		if !next.IsStaff {
-			errs.Add("is_staff", "You cannot remove your own staff status here.")
+			errs.Add("is_staff", v.tr.Pgettext("dashboard", "You cannot remove your own staff status here."))
 		}
 		if au.IsSuperuser && !next.IsSuperuser {
-			errs.Add("is_superuser", "You cannot remove your own superuser status here.")
+			errs.Add("is_superuser", v.tr.Pgettext("dashboard", "You cannot remove your own superuser status here."))
 		}
 	}
 	newGroups := []int64{}
@@ -271,7 +313,7 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 			known = known || (err == nil && g.ID == id)
 		}
 		if !known {
-			errs.Add("groups", "Select a valid choice. "+s+" is not one of the available choices.")
+			errs.Add("groups", v.tr.Translate(i18n.Message{Context: "dashboard", ID: "Select a valid choice. %(value)s is not one of the available choices.", Args: map[string]any{"value": s}}))
 			continue
 		}
 		if !slices.Contains(newGroups, id) {
@@ -279,7 +321,7 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 		}
 	}
 	slices.Sort(newGroups)
-	newPerms := chosenPerms(f["user_permissions"], perms, "user_permissions", errs)
+	newPerms := chosenPerms(v.tr, f["user_permissions"], perms, "user_permissions", errs)
 	if errs.Any() {
 		fill(&next, newGroups, newPerms)
 		d.render(w, r, http.StatusOK, "user_change", page)
@@ -316,7 +358,7 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 		fa.IsActive, fa.IsStaff, fa.IsSuperuser = next.IsActive, next.IsStaff, next.IsSuperuser
 		if err := d.store.UpdateUser(ctx, fresh); err != nil {
 			if errors.Is(err, auth.ErrDuplicateUsername) || errors.Is(err, auth.ErrInvalid) {
-				errs.Add("username", usernameMessage(err))
+				errs.Add("username", usernameMessage(v.tr, err))
 				fill(&next, newGroups, newPerms)
 				d.render(w, r, http.StatusOK, "user_change", page)
 				return
@@ -341,10 +383,10 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 		fields = append(fields, "user_permissions")
 	}
 	_ = u
-	msg := "No fields changed."
+	msg := v.tr.Pgettext("dashboard", "No fields changed.")
 	if len(fields) > 0 {
 		d.send(r, v, au, ActionChanged, fields, "")
-		msg = "The user “" + au.Username + "” was changed successfully."
+		msg = v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The user “%(name)s” was changed successfully.", Args: map[string]any{"name": au.Username}})
 	}
 	d.redirect(w, r, d.userURL(au.ID, "change"), msg)
 }
@@ -354,25 +396,25 @@ func (d *Dashboard[U]) serveUserChange(w http.ResponseWriter, r *http.Request, v
 func (d *Dashboard[U]) userLinks(v *view[U], au *auth.User) []NavItem {
 	var out []NavItem
 	if v.canChangeUser(au) {
-		out = append(out, NavItem{Label: "Set password", URL: d.userURL(au.ID, "password")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Set password"), URL: d.userURL(au.ID, "password")})
 		if d.reset != nil {
-			out = append(out, NavItem{Label: "Password reset link", URL: d.userURL(au.ID, "reset")})
+			out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Password reset link"), URL: d.userURL(au.ID, "reset")})
 		}
 	}
 	if d.auth.SessionsIndexed() {
-		out = append(out, NavItem{Label: "Sessions", URL: d.userURL(au.ID, "sessions")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Sessions"), URL: d.userURL(au.ID, "sessions")})
 	}
 	if d.mfa != nil {
-		out = append(out, NavItem{Label: "Second factors", URL: d.userURL(au.ID, "mfa")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Second factors"), URL: d.userURL(au.ID, "mfa")})
 	}
 	if d.identities != nil {
-		out = append(out, NavItem{Label: "Linked accounts", URL: d.userURL(au.ID, "identities")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Linked accounts"), URL: d.userURL(au.ID, "identities")})
 	}
 	if d.lockouts != nil {
-		out = append(out, NavItem{Label: "Lockouts", URL: d.userURL(au.ID, "lockouts")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Lockouts"), URL: d.userURL(au.ID, "lockouts")})
 	}
 	if v.has(PermDeleteUser) && au.ID != v.actor.ID && (!au.IsSuperuser || v.actor.IsSuperuser) {
-		out = append(out, NavItem{Label: "Delete", URL: d.userURL(au.ID, "delete")})
+		out = append(out, NavItem{Label: v.tr.Pgettext("dashboard", "Delete"), URL: d.userURL(au.ID, "delete")})
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/throttle"
 )
@@ -52,13 +53,13 @@ func (d *Dashboard[U]) userList(w http.ResponseWriter, r *http.Request, v *view[
 	}
 	page := &UserListPage{Common: d.common(r, v, title+": "+au.Username, "users"), ID: au.ID, Username: au.Username,
 		CanChange: v.canChangeUser(au), Self: au.ID == v.actor.ID}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users", URL: d.prefix + "auth/user/"},
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Users"), URL: d.prefix + "auth/user/"},
 		NavItem{Label: au.Username, URL: d.userURL(au.ID, "change")}, NavItem{Label: title})
 	return au, page, post, true
 }
 
 func (d *Dashboard[U]) serveUserMFA(w http.ResponseWriter, r *http.Request, v *view[U]) {
-	au, page, post, ok := d.userList(w, r, v, "Second factors")
+	au, page, post, ok := d.userList(w, r, v, v.tr.Pgettext("dashboard", "Second factors"))
 	if !ok {
 		return
 	}
@@ -90,7 +91,7 @@ func (d *Dashboard[U]) serveUserMFA(w http.ResponseWriter, r *http.Request, v *v
 			return
 		}
 		d.send(r, v, au, ActionDeviceRemoved, nil, dev.PersistentID)
-		d.redirect(w, r, d.userURL(au.ID, "mfa"), "The device “"+dev.Name+"” was removed.")
+		d.redirect(w, r, d.userURL(au.ID, "mfa"), v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The device “%(name)s” was removed.", Args: map[string]any{"name": dev.Name}}))
 		return
 	}
 	for _, dev := range devs {
@@ -101,7 +102,7 @@ func (d *Dashboard[U]) serveUserMFA(w http.ResponseWriter, r *http.Request, v *v
 }
 
 func (d *Dashboard[U]) serveUserIdentities(w http.ResponseWriter, r *http.Request, v *view[U]) {
-	au, page, post, ok := d.userList(w, r, v, "Linked accounts")
+	au, page, post, ok := d.userList(w, r, v, v.tr.Pgettext("dashboard", "Linked accounts"))
 	if !ok {
 		return
 	}
@@ -122,7 +123,7 @@ func (d *Dashboard[U]) serveUserIdentities(w http.ResponseWriter, r *http.Reques
 				return
 			}
 			d.send(r, v, au, ActionIdentityUnlinked, nil, a.Provider+":"+a.UID)
-			d.redirect(w, r, d.userURL(au.ID, "identities"), "The "+a.Provider+" account was unlinked.")
+			d.redirect(w, r, d.userURL(au.ID, "identities"), v.tr.Translate(i18n.Message{Context: "dashboard", ID: "The %(provider)s account was unlinked.", Args: map[string]any{"provider": a.Provider}}))
 			return
 		}
 		d.notFound(w, r, v)
@@ -139,7 +140,7 @@ func (d *Dashboard[U]) serveUserIdentities(w http.ResponseWriter, r *http.Reques
 // or all ("all"); on the staff member's own page "all" keeps the current
 // session (auth.Auth.RevokeOtherSessions).
 func (d *Dashboard[U]) serveUserSessions(w http.ResponseWriter, r *http.Request, v *view[U]) {
-	au, page, post, ok := d.userList(w, r, v, "Sessions")
+	au, page, post, ok := d.userList(w, r, v, v.tr.Pgettext("dashboard", "Sessions"))
 	if !ok {
 		return
 	}
@@ -158,12 +159,12 @@ func (d *Dashboard[U]) serveUserSessions(w http.ResponseWriter, r *http.Request,
 				return
 			}
 			d.send(r, v, au, ActionSessionsRevoked, nil, strconv.Itoa(n))
-			d.redirect(w, r, d.userURL(au.ID, "sessions"), strconv.Itoa(n)+" sessions were logged out.")
+			d.redirect(w, r, d.userURL(au.ID, "sessions"), v.tr.Translate(i18n.Message{Context: "dashboard", ID: "%(count)d session was logged out.", Plural: "%(count)d sessions were logged out.", N: n, Args: map[string]any{"count": n}}))
 			return
 		}
 		id := r.PostForm.Get("session")
 		if id == "" || (page.Self && id == d.auth.CurrentSessionID(ctx)) {
-			d.flash(r, "Use “Log out” to end your own current session.", id != "")
+			d.flash(r, v.tr.Pgettext("dashboard", "Use “Log out” to end your own current session."), id != "")
 			http.Redirect(w, r, d.userURL(au.ID, "sessions"), http.StatusFound)
 			return
 		}
@@ -177,7 +178,7 @@ func (d *Dashboard[U]) serveUserSessions(w http.ResponseWriter, r *http.Request,
 			return
 		}
 		d.send(r, v, au, ActionSessionRevoked, nil, id)
-		d.redirect(w, r, d.userURL(au.ID, "sessions"), "The session was logged out.")
+		d.redirect(w, r, d.userURL(au.ID, "sessions"), v.tr.Pgettext("dashboard", "The session was logged out."))
 		return
 	}
 	infos, err := d.auth.UserSessions(ctx, au.ID)
@@ -281,7 +282,7 @@ func matchesUser(value string, au *auth.User) bool {
 }
 
 func (d *Dashboard[U]) serveUserLockouts(w http.ResponseWriter, r *http.Request, v *view[U]) {
-	au, page, post, ok := d.userList(w, r, v, "Lockouts")
+	au, page, post, ok := d.userList(w, r, v, v.tr.Pgettext("dashboard", "Lockouts"))
 	if !ok {
 		return
 	}
@@ -305,18 +306,18 @@ func (d *Dashboard[U]) serveUserLockouts(w http.ResponseWriter, r *http.Request,
 			n += k
 		}
 		d.send(r, v, au, ActionLockoutsReset, nil, strconv.Itoa(n))
-		d.redirect(w, r, d.userURL(au.ID, "lockouts"), "Reset "+strconv.Itoa(n)+" counters.")
+		d.redirect(w, r, d.userURL(au.ID, "lockouts"), v.tr.Translate(i18n.Message{Context: "dashboard", ID: "Reset %(count)d counter.", Plural: "Reset %(count)d counters.", N: n, Args: map[string]any{"count": n}}))
 		return
 	}
 	now := time.Now()
 	dt := funcs["datetime"].(func(any) string)
 	for _, o := range los {
-		state := "counting"
+		state := v.tr.Pgettext("dashboard", "counting")
 		switch {
 		case o.Blocked(now) && o.Locked:
-			state = "locked until " + dt(o.Until)
+			state = v.tr.Translate(i18n.Message{Context: "dashboard", ID: "locked until %(time)s", Args: map[string]any{"time": dt(o.Until)}})
 		case o.Blocked(now):
-			state = "delayed until " + dt(o.Until)
+			state = v.tr.Translate(i18n.Message{Context: "dashboard", ID: "delayed until %(time)s", Args: map[string]any{"time": dt(o.Until)}})
 		}
 		page.Rows = append(page.Rows, ListRow{Cells: []string{o.Scope, o.Value, strconv.Itoa(o.Failures), dt(o.Last), state}})
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 // UsersPage is the data of the user list (Django's changelist).
@@ -75,6 +76,10 @@ var listParams = []string{"q", "is_staff__exact", "is_superuser__exact", "is_act
 
 // columns are the list's columns (UserAdmin.list_display) with their
 // order field.
+// columnMessages marks the column labels for translation.
+var columnMessages = []i18n.Message{{Context: "dashboard", ID: "Username"}, {Context: "dashboard", ID: "Email address"},
+	{Context: "dashboard", ID: "First name"}, {Context: "dashboard", ID: "Last name"}, {Context: "dashboard", ID: "Staff status"}}
+
 var columns = []struct{ label, field string }{
 	{"Username", "username"}, {"Email address", "email"}, {"First name", "first_name"},
 	{"Last name", "last_name"}, {"Staff status", "is_staff"},
@@ -179,12 +184,12 @@ func (d *Dashboard[U]) serveUsers(w http.ResponseWriter, r *http.Request, v *vie
 		}
 		return base + "?" + out.Encode()
 	}
-	page := &UsersPage{Common: d.common(r, v, "Select user to change", "users"),
+	page := &UsersPage{Common: d.common(r, v, v.tr.Pgettext("dashboard", "Select user to change"), "users"),
 		Query: q.Search, Count: count, Total: total, PageNum: num}
 	if !v.canChangeUsers() {
-		page.Title = "Select user to view"
+		page.Title = v.tr.Pgettext("dashboard", "Select user to view")
 	}
-	page.Crumbs = append(page.Crumbs, NavItem{Label: "Users"})
+	page.Crumbs = append(page.Crumbs, NavItem{Label: v.tr.Pgettext("dashboard", "Users")})
 	if v.has(PermAddUser) && v.has(PermChangeUser) {
 		page.AddURL = base + "add/"
 	}
@@ -196,15 +201,17 @@ func (d *Dashboard[U]) serveUsers(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	yesNo := func(title, key string) Filter {
 		f := Filter{Title: title}
-		for _, c := range []struct{ label, val string }{{"All", ""}, {"Yes", "1"}, {"No", "0"}} {
+		for _, c := range []struct{ label, val string }{{v.tr.Pgettext("dashboard", "All"), ""},
+			{v.tr.Pgettext("dashboard", "Yes"), "1"}, {v.tr.Pgettext("dashboard", "No"), "0"}} {
 			f.Choices = append(f.Choices, Choice{Label: c.label, URL: link(map[string]string{key: c.val, "p": ""}),
 				Selected: params.Get(key) == c.val})
 		}
 		return f
 	}
-	page.Filters = []Filter{yesNo("staff status", "is_staff__exact"), yesNo("superuser status", "is_superuser__exact"),
-		yesNo("active", "is_active__exact")}
-	gf := Filter{Title: "groups", Choices: []Choice{{Label: "All", URL: link(map[string]string{"groups__id__exact": ""}),
+	page.Filters = []Filter{yesNo(v.tr.Pgettext("dashboard", "staff status"), "is_staff__exact"),
+		yesNo(v.tr.Pgettext("dashboard", "superuser status"), "is_superuser__exact"),
+		yesNo(v.tr.Pgettext("dashboard", "active"), "is_active__exact")}
+	gf := Filter{Title: v.tr.Pgettext("dashboard", "groups"), Choices: []Choice{{Label: v.tr.Pgettext("dashboard", "All"), URL: link(map[string]string{"groups__id__exact": ""}),
 		Selected: q.GroupID == 0}}}
 	for _, g := range groups {
 		id := strconv.FormatInt(g.ID, 10)
@@ -214,7 +221,7 @@ func (d *Dashboard[U]) serveUsers(w http.ResponseWriter, r *http.Request, v *vie
 	page.Filters = append(page.Filters, gf)
 	field, desc, _ := q.OrderField()
 	for _, c := range columns {
-		col := Column{Label: c.label, URL: link(map[string]string{"o": c.field})}
+		col := Column{Label: v.tr.Pgettext("dashboard", c.label), URL: link(map[string]string{"o": c.field})}
 		if c.field == field {
 			col.Sort = "ascending"
 			col.URL = link(map[string]string{"o": "-" + c.field})

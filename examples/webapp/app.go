@@ -22,6 +22,7 @@ import (
 	"github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/api"
+	"github.com/djauth/auth/audit"
 	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/hashers"
 	"github.com/djauth/auth/mail"
@@ -270,6 +271,8 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		policyStore   mfa.PolicyStore = mfa.NewMemoryPolicyStore()
 		socialStore   social.Store    = social.NewMemoryStore()
 		orgStore      orgs.Store
+		// The audit log, shown by the dashboard.
+		auditStore audit.Store = &audit.MemoryStore{}
 	)
 	var providers []social.Provider
 	if cfg.OIDCIssuer != "" {
@@ -330,7 +333,8 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		if cfg.DjangoSessions {
 			apps = append(apps, postgres.DjangoSessions, postgres.DjangoOTPStatic)
 		}
-		// django-organizations' tables, with djauth's roles beside them.
+		// django-organizations' tables, with djauth's roles beside them
+		// (djauth_audit comes with djauth's own migrations).
 		apps = append(apps, postgres.DjangoOrganizations)
 		rep, err := postgres.Migrate(ctx, pool, apps...)
 		if err != nil {
@@ -386,6 +390,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		if policyStore, err = postgres.NewMFAPolicyStore(pool); err != nil {
 			return fail(err)
 		}
+		if auditStore, err = postgres.NewAuditStore(pool); err != nil {
+			return fail(err)
+		}
 		if socialStore, err = postgres.NewSocialStore(pool); err != nil {
 			return fail(err)
 		}
@@ -410,7 +417,7 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	// Django creates the permissions of its own models and of every app's
 	// models after migrating; Register does the same, idempotently, so on
 	// a database that Django filled it only adds the reports ones.
-	perms, err := auth.Register(ctx, store, append(auth.AuthModels(), reportModel)...)
+	perms, err := auth.Register(ctx, store, append(append(auth.AuthModels(), dashboard.Models()...), reportModel)...)
 	if err != nil {
 		return fail(fmt.Errorf("register permissions: %w", err))
 	}
@@ -476,6 +483,8 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		// session token as a bearer token.
 		Sessions: auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies, HeaderTokens: true},
 		Logger:   cfg.Logger,
+		// The impersonation banner's rules, in every page's stylesheet.
+		UI: auth.UI{Blocks: `{{define "styles"}}` + auth.ImpersonationBannerCSS + `{{end}}`},
 	})
 	if err != nil {
 		return fail(err)
@@ -511,9 +520,21 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	}
 	cleanups = append(cleanups, func() { _ = acc.Close() })
 	dash, err := dashboard.New(dashboard.Config[auth.User]{Auth: a, PasswordValidators: acc.Validators(),
-		MFA: dashboard.FlowDevices(flow), Identities: socialStore, Lockouts: limiter, PasswordReset: acc})
+		MFA: dashboard.FlowDevices(flow), Identities: socialStore, Lockouts: limiter, PasswordReset: acc,
+		Orgs: orgStore, Audit: auditStore, ImpersonateURL: auth.DefaultImpersonateURL})
 	if err != nil {
 		return fail(err)
+	}
+	// The audit log: logins, failures, lockouts and impersonations (the
+	// Auth's signals), password and second-factor changes (accounts),
+	// linked identities (social) and every change made in the dashboard.
+	rec, err := audit.NewRecorder(a, auditStore, audit.RecorderConfig{Logger: cfg.Logger})
+	if err != nil {
+		return fail(err)
+	}
+	cleanups = append(cleanups, rec.Subscribe(), rec.SubscribeAccounts(acc), dash.SubscribeAudit(rec))
+	if soc != nil {
+		cleanups = append(cleanups, rec.SubscribeSocial(soc))
 	}
 	// Organizations; invitations are mailed with links to the origin
 	// (without one, the Go API returns the links but nothing is mailed).
@@ -667,10 +688,13 @@ func (s *app) routes() (http.Handler, error) {
 		return nil, err
 	}
 	mux.Handle("GET /o/{org}/reports/{$}", mfaRequired(s.orgs.PermissionRequired(permPublishReport)(http.HandlerFunc(s.orgReports))))
+	// "Log in as" from the dashboard (superusers only) and its stop; the
+	// banner marks every page while it lasts.
+	stop := a.ImpersonationRoutes(mux, "")
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", healthz)
-	root.Handle("/", a.Middleware(mux))
+	root.Handle("/", a.ImpersonationBanner(stop)(mux))
 	return root, nil
 }
 

@@ -134,7 +134,7 @@ func TestAPIMe(t *testing.T) {
 		assert.Equal(t, []any{}, got["groups"], "no groups is [], not null")
 		assert.Equal(t, jsonValue(t, map[string]any{"p": auth.NewPermSet(keys...).Sorted()})["p"], got["permissions"],
 			"a superuser holds every permission of the store")
-		assert.Len(t, got["permissions"], 16+5, "auth and contenttypes models, and reports with publish_report")
+		assert.Len(t, got["permissions"], 16+5+5, "auth and contenttypes models, the dashboard's (organizations.organization, djauth.view_auditentry), and reports with publish_report")
 	})
 	t.Run("revoked permission takes effect on the next request", func(t *testing.T) {
 		bob := auth.NewUser("bob")
