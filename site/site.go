@@ -241,29 +241,30 @@ func New[U any](ctx context.Context, cfg Config[U]) (_ *Site[U], err error) {
 	if err := s.Orgs.Routes(s.orgPages, "/orgs/"); err != nil {
 		return nil, err
 	}
+	if st.Audit == nil {
+		st.Audit = &audit.MemoryStore{}
+	}
 	s.Dashboard, err = dashboard.New(dashboard.Config[U]{Auth: s.Auth, PasswordValidators: s.Accounts.Validators(),
-		MFA: dashboard.FlowDevices(s.Flow), Identities: st.Social, Lockouts: s.Limiter, PasswordReset: s.Accounts})
+		MFA: dashboard.FlowDevices(s.Flow), Identities: st.Social, Lockouts: s.Limiter, PasswordReset: s.Accounts,
+		Orgs: st.Orgs, Audit: st.Audit, ImpersonateURL: auth.DefaultImpersonateURL})
 	if err != nil {
 		return nil, err
 	}
 	if s.API, err = api.New(api.Config[U]{Accounts: s.Accounts, Social: s.Social, Orgs: s.Orgs}); err != nil {
 		return nil, err
 	}
-	if st.Audit == nil {
-		st.Audit = &audit.MemoryStore{}
-	}
 	s.AuditLog = st.Audit
 	if s.Audit, err = audit.NewRecorder(s.Auth, st.Audit, audit.RecorderConfig{}); err != nil {
 		return nil, err
 	}
-	unsubscribe := []func(){s.Audit.Subscribe(), s.Audit.SubscribeAccounts(s.Accounts)}
+	unsubscribe := []func(){s.Audit.Subscribe(), s.Audit.SubscribeAccounts(s.Accounts), s.Dashboard.SubscribeAudit(s.Audit)}
 	if s.Social != nil {
 		unsubscribe = append(unsubscribe, s.Audit.SubscribeSocial(s.Social))
 	}
 	for _, u := range unsubscribe {
 		s.closers = append(s.closers, func() error { u(); return nil })
 	}
-	if err := s.Register(ctx, append(auth.AuthModels(), cfg.Models...)...); err != nil {
+	if err := s.Register(ctx, append(append(auth.AuthModels(), dashboard.Models()...), cfg.Models...)...); err != nil {
 		return nil, fmt.Errorf("site: register permissions: %w", err)
 	}
 	return s, nil
