@@ -353,7 +353,7 @@ func (m *Manager[U]) RequestPasswordReset(r *http.Request, email string) error {
 		return fmt.Errorf("accounts: password reset: %w", err)
 	}
 	for _, rc := range users {
-		job := resetJob{user: *auth.UserOf(rc.user), to: rc.to, scheme: scheme, host: host, p: m.paths()}
+		job := resetJob{user: *auth.UserOf(rc.user), to: rc.to, scheme: scheme, host: host, p: m.paths(), tr: m.mailTranslator(r)}
 		if !m.queue.Enqueue(job) {
 			m.log.ErrorContext(r.Context(), "accounts: password reset: mail queue full or closed, mail dropped; raise Config.MailQueueSize or MailWorkers",
 				"user_id", job.user.ID)
