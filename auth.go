@@ -328,9 +328,9 @@ type Auth[U any] struct {
 	// look's language switcher, whose URL Routes sets.
 	pages      *i18n.Pages
 	langSwitch *languageSwitch
-	csrf      *http.CrossOriginProtection
-	ctxKey    *requestUserKey
-	limiter   Limiter
+	csrf       *http.CrossOriginProtection
+	ctxKey     *requestUserKey
+	limiter    Limiter
 	// headerTokens is Config.Sessions.HeaderTokens.
 	headerTokens bool
 
