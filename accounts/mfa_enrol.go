@@ -645,7 +645,7 @@ func (e *mfaPages[U]) serveTOTPAdd(w http.ResponseWriter, r *http.Request) {
 			e.renderTOTPSetup(w, r, http.StatusOK, page, pending, au.Username)
 			return
 		case errors.As(err, &te):
-			page.CodeErrors = []string{auth.ThrottledMessage(te.RetryAfter)}
+			page.CodeErrors = []string{e.m.auth.Translator(r).Translate(auth.ThrottledMsg(te.RetryAfter))}
 			auth.SetRetryAfter(w, te.RetryAfter)
 			e.renderTOTPSetup(w, r, http.StatusTooManyRequests, page, pending, au.Username)
 			return
