@@ -1,8 +1,8 @@
 package social_test
 
 import (
-	"net/http"
 	"io"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
