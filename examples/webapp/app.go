@@ -24,6 +24,7 @@ import (
 	"github.com/djauth/auth/api"
 	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
@@ -457,6 +458,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		// session token as a bearer token.
 		Sessions: auth.SessionConfig{Store: sessionStore, InsecureCookie: cfg.InsecureCookies, HeaderTokens: true},
 		Logger:   cfg.Logger,
+		// English and French: the pages follow the browser's language
+		// (or the language chosen in the footer's switcher).
+		I18n: i18n.Config{Languages: []string{"en", "fr"}, Default: "en"},
 	})
 	if err != nil {
 		return fail(err)
