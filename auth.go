@@ -87,17 +87,21 @@ func New[U any](cfg Config[U]) (*Auth[U], error) {
 	if a.signals == nil {
 		a.signals = newSignals[U](a.logger)
 	}
-	look, err := NewLook(cfg.UI)
-	if err != nil {
-		return bad("Config.UI: %w", err)
-	}
-	a.look = look
-	a.templates = a.templates.withDefaults(look)
 	bundle, err := i18n.New(cfg.I18n)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Config.I18n: %w", ErrConfig, err)
 	}
 	a.i18n = bundle
+	look, err := NewLook(cfg.UI)
+	if err != nil {
+		return bad("Config.UI: %w", err)
+	}
+	a.look, a.langSwitch = look.withLanguages(bundle.Languages())
+	a.templates = a.templates.withDefaults(a.look)
+	t := a.templates
+	if a.pages, err = bundle.LocalizePages(t.Login, t.LoggedOut, t.Forbidden, t.Profile, t.Logout); err != nil {
+		return bad("Config.Templates: %w", err)
+	}
 	for _, u := range []struct {
 		field string
 		val   *string
@@ -320,9 +324,13 @@ type Auth[U any] struct {
 	templates *Templates
 	i18n      *i18n.Bundle
 	look      *Look
-	csrf      *http.CrossOriginProtection
-	ctxKey    *requestUserKey
-	limiter   Limiter
+	// pages are templates localized per language; langSwitch is the
+	// look's language switcher, whose URL Routes sets.
+	pages      *i18n.Pages
+	langSwitch *languageSwitch
+	csrf       *http.CrossOriginProtection
+	ctxKey     *requestUserKey
+	limiter    Limiter
 	// headerTokens is Config.Sessions.HeaderTokens.
 	headerTokens bool
 

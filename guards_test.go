@@ -227,6 +227,6 @@ func TestForbiddenPage(t *testing.T) {
 	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 	body := readBody(t, resp)
 	assert.Contains(t, body, "<h1>403 · Permission denied</h1>")
-	assert.Contains(t, body, "<strong>alice</strong>")
+	assert.Contains(t, body, "You are logged in as alice, but your account is not allowed to see this page.")
 	assert.Contains(t, body, `href="/accounts/login/?next=/one/%3Fpage%3D2"`)
 }

@@ -96,7 +96,9 @@ const DefaultRoutePrefix = "/accounts/"
 // DefaultRoutePrefix, "/accounts/"): prefix+"login/" (LoginHandler),
 // prefix+"logout/" (LogoutHandler) and prefix+"profile/"
 // (a "You are logged in as …" page with a logout button, the default LoginRedirectURL, so that a new site has
-// somewhere to land after login). Package accounts' Manager.Routes mounts
+// somewhere to land after login) and prefix+"i18n/setlang/"
+// (SetLanguageHandler, which the pages' footer posts to when Config.I18n
+// offers more than one language). Package accounts' Manager.Routes mounts
 // these and the password change and reset pages in one call; use it
 // instead when you want those. Register the rest of the app on the same
 // mux and wrap the mux with Middleware.
@@ -154,6 +156,9 @@ func (a *Auth[U]) RoutesWithLinks(mux *http.ServeMux, prefix string, links Route
 	mux.Handle(prefix+"login/", a.loginHandler(links))
 	mux.Handle(prefix+"logout/", a.LogoutHandler())
 	mux.Handle(prefix+"profile/{$}", a.profileHandler(prefix+"logout/", links))
+	setLang := prefix + "i18n/setlang/"
+	mux.Handle(setLang+"{$}", a.SetLanguageHandler())
+	a.langSwitch.url.Store(&setLang)
 }
 
 // profileHandler serves a minimal "You are logged in as …" page with a
@@ -438,6 +443,7 @@ func (a *Auth[U]) redirectTarget(r *http.Request) string {
 // render executes t into a buffer first, so that a template error gives a
 // clean 500 instead of half a page.
 func (a *Auth[U]) render(w http.ResponseWriter, r *http.Request, code int, t *template.Template, data any) {
+	t = a.pages.Template(a.Translator(r), t)
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		a.logger.ErrorContext(r.Context(), "auth: render page", "template", t.Name(), "error", err)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"text/template/parse"
 
 	"github.com/djauth/auth/i18n"
@@ -27,8 +29,9 @@ type UI struct {
 	LogoURL string
 	// HomeURL is where the brand links to. Empty means "/".
 	HomeURL string
-	// Lang is the pages' language, the lang attribute of <html>. Empty
-	// means "en".
+	// Lang forces the lang attribute of <html>. Empty means the
+	// language each page is rendered in (the request's, among those of
+	// Config.I18n); set it only when the pages are in one language.
 	Lang string
 	// Blocks is html/template source made only of {{define}}s, parsed
 	// after each page, so that each defined template replaces the block
@@ -101,14 +104,65 @@ type Look struct {
 	blocks string
 }
 
+// LanguageChoice is one language of the footer's language switcher: its
+// code ("fr") and its name in itself ("Français").
+type LanguageChoice struct {
+	Code string
+	Name string
+}
+
+// languageSwitch is the footer's language switcher of an Auth's look:
+// the languages of Config.I18n and the URL of SetLanguageHandler, known
+// once Routes has mounted it.
+type languageSwitch struct {
+	Languages []LanguageChoice
+	url       atomic.Pointer[string]
+}
+
+// URL returns where the switcher posts, or "" before Routes mounted
+// SetLanguageHandler.
+func (s *languageSwitch) URL() string {
+	if p := s.url.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// languageNames are the names of common languages in themselves (as
+// Django's LANG_INFO name_local), for the language switcher.
+var languageNames = map[string]string{
+	"en": "English", "en-gb": "British English", "en-us": "English", "fr": "Français", "de": "Deutsch",
+	"es": "Español", "it": "Italiano", "nl": "Nederlands", "pt": "Português", "pt-br": "Português Brasileiro",
+	"pl": "Polski", "sv": "Svenska", "da": "Dansk", "nb": "Norsk (bokmål)", "fi": "Suomi", "cs": "Čeština",
+	"ru": "Русский", "uk": "Українська", "ja": "日本語", "ko": "한국어", "zh-hans": "简体中文", "zh-hant": "繁體中文",
+}
+
+// withLanguages returns a copy of l whose pages show a language switcher
+// for langs (when there are two or more) posting to the URL that sw
+// holds.
+func (l *Look) withLanguages(langs []string) (*Look, *languageSwitch) {
+	sw := &languageSwitch{}
+	for _, code := range langs {
+		sw.Languages = append(sw.Languages, LanguageChoice{Code: code, Name: cmpOr(languageNames[code], code)})
+	}
+	v := *l.view
+	if len(langs) > 1 {
+		v.Switch = sw
+	}
+	return &Look{view: &v, blocks: l.blocks}, sw
+}
+
 // uiView is what base.html reads through the djauthUI function.
 type uiView struct {
+	// Lang is UI.Lang, "" for the page's language.
 	Lang     string
 	Scheme   string
 	SiteName string
 	LogoURL  string
 	HomeURL  string
 	CSS      template.CSS
+	// Switch is the language switcher, nil for none.
+	Switch *languageSwitch
 }
 
 // NewLook checks ui and returns its Look. It returns an error wrapping
@@ -120,13 +174,10 @@ func NewLook(ui UI) (*Look, error) {
 		return nil, fmt.Errorf("%w: "+format, append([]any{ErrUI}, args...)...)
 	}
 	v := &uiView{Lang: ui.Lang, Scheme: ui.Theme.Scheme, SiteName: ui.SiteName, LogoURL: ui.LogoURL, HomeURL: ui.HomeURL}
-	if v.Lang == "" {
-		v.Lang = "en"
-	}
 	if v.HomeURL == "" {
 		v.HomeURL = "/"
 	}
-	if !langTag.MatchString(v.Lang) {
+	if v.Lang != "" && !langTag.MatchString(v.Lang) {
 		return bad("Lang %q is not a language tag", ui.Lang)
 	}
 	switch v.Scheme {
@@ -228,10 +279,11 @@ type ErrorSummary struct {
 
 // uiFuncs are the functions of every page: djauthUI (the look), field
 // and errorSummary (the error helpers of base.html), describedBy, and
-// i18n's t, tn, tp and language in English, so that a page parsed with
-// Look.Page may mark its text and be localized (Bundle.Localize).
+// package i18n's t, tn, tp and language in English (Localize binds them
+// to each language).
 func uiFuncs(v *uiView) template.FuncMap {
-	fm := template.FuncMap{
+	funcs := i18n.Funcs()
+	maps.Copy(funcs, template.FuncMap{
 		"djauthUI": func() *uiView { return v },
 		"field": func(id, label string, errs []string) FieldErrors {
 			return FieldErrors{ID: id, Label: label, Errors: errs}
@@ -260,11 +312,8 @@ func uiFuncs(v *uiView) template.FuncMap {
 			}
 			return strings.Join(out, " ")
 		},
-	}
-	for name, f := range i18n.Funcs() {
-		fm[name] = f
-	}
-	return fm
+	})
+	return funcs
 }
 
 // themeCSS renders the theme's settings as custom properties: light

@@ -94,7 +94,7 @@ func TestLookRendersThemeAndBrand(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(out, "</style>"))
 
 	def := render(t, auth.DefaultLook(), `{{define "title"}}Hi{{end}}{{define "content"}}<h1>Hi</h1>{{end}}`, nil)
-	assert.Contains(t, def, `<html lang="en">`)
+	assert.Contains(t, def, `<html lang="en-us">`, "an unlocalized layout is in Django's LANGUAGE_CODE default")
 	assert.NotContains(t, def, `<header`, "no brand, no header")
 	assert.NotContains(t, def, `:root{--djauth-accent`)
 }

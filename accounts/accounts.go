@@ -13,6 +13,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/emails"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/internal/mailqueue"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
@@ -167,6 +168,7 @@ type Manager[U any] struct {
 	siteHost   string
 	siteName   string
 	templates  *Templates
+	pages      *i18n.Pages // templates localized per language
 	log        *slog.Logger
 	queue      *mailqueue.Queue[resetJob] // nil without a Mailer
 	stepUp     time.Duration
@@ -273,6 +275,13 @@ func New[U any](a *auth.Auth[U], cfg Config) (*Manager[U], error) {
 		m.signup.cfg.EmailRequired = true
 	}
 	m.templates = cfg.Templates.withDefaults(a.Look())
+	t := m.templates
+	if m.pages, err = a.I18n().LocalizePages(t.PasswordChange, t.PasswordChangeDone, t.PasswordReset, t.PasswordResetDone,
+		t.PasswordResetConfirm, t.PasswordResetComplete, t.Sessions, t.MFAChallenge, t.MFAVerify, t.MFALater,
+		t.MFAOverview, t.MFATOTPAdd, t.MFATOTPDevice, t.MFARecovery, t.Passkeys, t.Signup, t.VerifyEmail,
+		t.VerifyCode, t.ConfirmEmail, t.Emails, t.PasswordlessStart, t.PasswordlessCode, t.PasswordlessLink); err != nil {
+		return bad("Config.Templates: %w", err)
+	}
 	for _, n := range []struct {
 		name  string
 		value int64
@@ -483,6 +492,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) (post, ok bool) {
 // render executes t's "base" template into a buffer first, so that a
 // template error gives a clean 500 instead of half a page.
 func (m *Manager[U]) render(w http.ResponseWriter, r *http.Request, code int, t *template.Template, data any) {
+	t = m.pages.Template(m.auth.Translator(r), t)
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		m.log.ErrorContext(r.Context(), "accounts: render page", "template", t.Name(), "error", err)

@@ -2,18 +2,18 @@ package accounts
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/emails"
+	"github.com/djauth/auth/i18n"
 )
 
 // Messages of the email management page.
 const (
 	// MsgEmailAdded and the others are the page's messages after each action.
-	MsgEmailAdded        = "We have sent a mail to %s to verify it. The address cannot be used to sign in or to reset your password until then."
+	MsgEmailAdded        = "We have sent a mail to %(email)s to verify it. The address cannot be used to sign in or to reset your password until then."
 	MsgEmailResent       = "We have sent a new verification mail, unless we sent one a moment ago."
 	MsgEmailPrimary      = "Your primary email address was changed."
 	MsgEmailRemoved      = "The address was removed."
@@ -122,7 +122,7 @@ func (m *Manager[U]) serveEmails(w http.ResponseWriter, r *http.Request, p paths
 		}
 		if other {
 			m.queueAccountExists(ctx, r, email)
-			done(fmt.Sprintf(MsgEmailAdded, email))
+			done(m.auth.Translator(r).Translate(i18n.Message{ID: MsgEmailAdded, Args: map[string]any{"email": email}}))
 			return
 		}
 		a, _, err := m.emails.Store().AddAddress(ctx, au.ID, email)
@@ -138,7 +138,7 @@ func (m *Manager[U]) serveEmails(w http.ResponseWriter, r *http.Request, p paths
 		case !a.Verified && m.signup.mayMail(a.Email):
 			m.queueConfirmation(ctx, r, a, au.Username)
 		}
-		done(fmt.Sprintf(MsgEmailAdded, email))
+		done(m.auth.Translator(r).Translate(i18n.Message{ID: MsgEmailAdded, Args: map[string]any{"email": email}}))
 		return
 	}
 	id, _ := strconv.ParseInt(r.PostForm.Get("id"), 10, 64)
@@ -184,7 +184,7 @@ func (m *Manager[U]) serveEmails(w http.ResponseWriter, r *http.Request, p paths
 		}
 		if old.ID != 0 && !emails.SameEmail(old.Email, a.Email) {
 			_, site, _ := m.mailLinks(r)
-			m.queueMail(ctx, "primary changed notice", au.ID, old.Email, m.templates.PrimaryChangedSubject, m.templates.PrimaryChangedBody,
+			m.queueMail(ctx, m.mailTranslator(r), "primary changed notice", au.ID, old.Email, m.templates.PrimaryChangedSubject, m.templates.PrimaryChangedBody,
 				&PrimaryChangedMail{SiteName: site, Username: au.Username, OldEmail: old.Email, NewEmail: a.Email})
 		}
 		done(MsgEmailPrimary)

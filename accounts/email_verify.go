@@ -10,6 +10,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/emails"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mail"
 )
 
@@ -102,8 +103,16 @@ func cmpOr(a, b string) string {
 // queueMail renders subject and body with data and queues the mail to
 // to. Failures are logged with what and the user's ID, never the address
 // or the mail's text (links and codes are secrets).
-func (m *Manager[U]) queueMail(ctx context.Context, what string, userID int64, to string, subjectT, bodyT *texttemplate.Template, data any) {
+func (m *Manager[U]) queueMail(ctx context.Context, tr *i18n.Translator, what string, userID int64, to string, subjectT, bodyT *texttemplate.Template, data any) {
 	var subject, body bytes.Buffer
+	subjectT, err := i18n.LocalizeText(subjectT, tr)
+	if err == nil {
+		bodyT, err = i18n.LocalizeText(bodyT, tr)
+	}
+	if err != nil {
+		m.log.ErrorContext(ctx, "accounts: "+what+": localize", "user_id", userID, "error", err)
+		return
+	}
 	if err := subjectT.Execute(&subject, data); err != nil {
 		m.log.ErrorContext(ctx, "accounts: "+what+": render subject", "user_id", userID, "error", err)
 		return
@@ -128,6 +137,16 @@ func (m *Manager[U]) queueMail(ctx context.Context, what string, userID int64, t
 	}
 }
 
+// mailTranslator is the translator of the mails that r causes: r's
+// language, or the default language without a request, as Django
+// renders a mail in the active language.
+func (m *Manager[U]) mailTranslator(r *http.Request) *i18n.Translator {
+	if r == nil {
+		return m.auth.I18n().Translator("")
+	}
+	return m.auth.Translator(r)
+}
+
 // queueConfirmation queues the verification mail of a.
 func (m *Manager[U]) queueConfirmation(ctx context.Context, r *http.Request, a emails.Address, username string) {
 	base, site, ok := m.mailLinks(r)
@@ -141,7 +160,7 @@ func (m *Manager[U]) queueConfirmation(ctx context.Context, r *http.Request, a e
 		return
 	}
 	p := m.paths()
-	m.queueMail(ctx, "verification mail", a.UserID, a.Email, m.templates.ConfirmEmailSubject, m.templates.ConfirmEmailBody, &ConfirmationMail{
+	m.queueMail(ctx, m.mailTranslator(r), "verification mail", a.UserID, a.Email, m.templates.ConfirmEmailSubject, m.templates.ConfirmEmailBody, &ConfirmationMail{
 		SiteName: site, Link: base + p.confirmEmail(key), Code: m.emails.Code(a),
 		CodeURL: base + p.verifyCode(), Username: username, Email: a.Email,
 	})
@@ -162,7 +181,7 @@ func (m *Manager[U]) queueAccountExists(ctx context.Context, r *http.Request, em
 	if m.mailer != nil {
 		data.PasswordResetURL = base + m.paths().passwordReset()
 	}
-	m.queueMail(ctx, "account exists mail", 0, email, m.templates.AccountExistsSubject, m.templates.AccountExistsBody, data)
+	m.queueMail(ctx, m.mailTranslator(r), "account exists mail", 0, email, m.templates.AccountExistsSubject, m.templates.AccountExistsBody, data)
 }
 
 // paths returns the paths under the prefix Routes mounted (the default

@@ -56,7 +56,7 @@ func TestPasswordResetOnlyToVerifiedAddresses(t *testing.T) {
 	msgs := e.outbox.Messages()
 	require.Len(t, msgs, 1, "the unverified address gets nothing")
 	assert.Equal(t, []string{"Ann@Example.com"}, msgs[0].To, "the verified address, as stored")
-	assert.Contains(t, msgs[0].Text, "you are: ann\n")
+	assert.Contains(t, msgs[0].Text, "forgotten: ann\n")
 }
 
 // TestLoginGateOnLoginPage: with the emails.Gate, the login page refuses

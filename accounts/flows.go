@@ -42,7 +42,8 @@ func (e *ThrottledError) Error() string {
 // Is makes errors.Is(err, ErrThrottled) true.
 func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
 
-// Message is the text the pages show, auth.ThrottledMessage.
+// Message is the English text of the refusal, auth.ThrottledMessage;
+// the pages show auth.ThrottledMsg in the request's language.
 func (e *ThrottledError) Message() string { return auth.ThrottledMessage(e.RetryAfter) }
 
 // FormError lists the problems of a form by field name (the HTML form's
@@ -141,7 +142,7 @@ func (m *Manager[U]) answerLimited(w http.ResponseWriter, r *http.Request, what 
 	var te *ThrottledError
 	if errors.As(err, &te) {
 		auth.SetRetryAfter(w, te.RetryAfter)
-		refuse(te.Message())
+		refuse(m.auth.Translator(r).Translate(auth.ThrottledMsg(te.RetryAfter)))
 		return false
 	}
 	m.serverError(w, r, what, err)
@@ -353,7 +354,7 @@ func (m *Manager[U]) RequestPasswordReset(r *http.Request, email string) error {
 		return fmt.Errorf("accounts: password reset: %w", err)
 	}
 	for _, rc := range users {
-		job := resetJob{user: *auth.UserOf(rc.user), to: rc.to, scheme: scheme, host: host, p: m.paths()}
+		job := resetJob{user: *auth.UserOf(rc.user), to: rc.to, scheme: scheme, host: host, p: m.paths(), tr: m.mailTranslator(r)}
 		if !m.queue.Enqueue(job) {
 			m.log.ErrorContext(r.Context(), "accounts: password reset: mail queue full or closed, mail dropped; raise Config.MailQueueSize or MailWorkers",
 				"user_id", job.user.ID)

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/internal/mailqueue"
 )
 
@@ -42,6 +43,9 @@ type resetJob struct {
 	to           string
 	scheme, host string
 	p            paths
+	// tr is the language of the mail: that of the request that caused
+	// it.
+	tr *i18n.Translator
 }
 
 // sendMailJob runs a job on a mail worker: its own send (the mails of

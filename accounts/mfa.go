@@ -294,7 +294,7 @@ func (m *Manager[U]) serveMFAChallenge(w http.ResponseWriter, r *http.Request, f
 		page.CodeErrors = []string{MsgInvalidCode}
 		m.render(w, r, http.StatusOK, m.templates.MFAChallenge, page)
 	case errors.As(err, &te):
-		page.Errors = []string{auth.ThrottledMessage(te.RetryAfter)}
+		page.Errors = []string{m.auth.Translator(r).Translate(auth.ThrottledMsg(te.RetryAfter))}
 		auth.SetRetryAfter(w, te.RetryAfter)
 		m.render(w, r, http.StatusTooManyRequests, m.templates.MFAChallenge, page)
 	case errors.Is(err, mfa.ErrNoDevice), errors.Is(err, mfa.ErrUnknownFactor):
@@ -373,7 +373,7 @@ func (m *Manager[U]) serveMFAVerify(w http.ResponseWriter, r *http.Request, f *m
 		page.FieldErrors = []string{MsgPasswordInvalid}
 		m.render(w, r, http.StatusOK, m.templates.MFAVerify, page)
 	case errors.As(err, &te):
-		page.Errors = []string{auth.ThrottledMessage(te.RetryAfter)}
+		page.Errors = []string{m.auth.Translator(r).Translate(auth.ThrottledMsg(te.RetryAfter))}
 		auth.SetRetryAfter(w, te.RetryAfter)
 		m.render(w, r, http.StatusTooManyRequests, m.templates.MFAVerify, page)
 	case errors.Is(err, mfa.ErrNoDevice), errors.Is(err, mfa.ErrUnknownFactor), errors.Is(err, mfa.ErrFactorRequired):

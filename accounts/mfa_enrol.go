@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
 	"github.com/djauth/auth/mfa/recovery"
@@ -49,11 +50,13 @@ const (
 	MsgRecoveryNeedsFactor = "Please add an authenticator app first: recovery codes work together with a second factor."
 	// MsgRecoverySaved confirms "I have saved them".
 	MsgRecoverySaved = "Your recovery codes are ready. Keep them somewhere safe."
-	// MsgRecoveryLow warns of few unused recovery codes; %d is how many.
-	MsgRecoveryLow = "You have only %d unused recovery codes left. Generate new ones before you run out."
+	// MsgRecoveryLow warns of few unused recovery codes; %(count)d is
+	// how many (MsgRecoveryLowOne when it is 1).
+	MsgRecoveryLow    = "You have only %(count)d unused recovery codes left. Generate new ones before you run out."
+	MsgRecoveryLowOne = "You have only %(count)d unused recovery code left. Generate new ones before you run out."
 	// MsgDeviceNameTooLong is Django's MaxLengthValidator message for a
-	// device name; the numbers are the limit and the name's length.
-	MsgDeviceNameTooLong = "Ensure this value has at most %d characters (it has %d)."
+	// device name (the plural of auth.MaxLengthMsg, which the pages use).
+	MsgDeviceNameTooLong = "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d)."
 	// MsgDeviceNameInvalid is shown for a name a store cannot hold.
 	MsgDeviceNameInvalid = "Enter a valid name."
 )
@@ -463,7 +466,7 @@ func (e *mfaPages[U]) serveOverview(w http.ResponseWriter, r *http.Request) {
 		sum.URL = e.withNext(r, sum.URL)
 		page.Recovery = sum
 		if sum.Low {
-			page.Warnings = append(page.Warnings, fmt.Sprintf(MsgRecoveryLow, sum.Remaining))
+			page.Warnings = append(page.Warnings, recoveryLow(e.m.auth.Translator(r), sum.Remaining))
 		}
 	}
 	e.m.render(w, r, http.StatusOK, e.m.templates.MFAOverview, page)
@@ -482,17 +485,23 @@ func (e *mfaPages[U]) recoverySummary(r *http.Request, userID int64) (*MFARecove
 		Low: len(devs) > 0 && n <= LowRecoveryCodes, URL: e.paths.recovery()}, nil
 }
 
-// deviceName cleans a device name field and returns its error message.
-func deviceName(raw string) (string, string) {
+// recoveryLow is MsgRecoveryLow for n codes in tr's language.
+func recoveryLow(tr *i18n.Translator, n int) string {
+	return tr.Translate(i18n.Message{ID: MsgRecoveryLowOne, Plural: MsgRecoveryLow, N: n, Args: map[string]any{"count": n}})
+}
+
+// deviceName cleans a device name field and returns its error message
+// in tr's language.
+func deviceName(tr *i18n.Translator, raw string) (string, string) {
 	name := strings.TrimSpace(raw)
 	if name == "" {
-		return "", auth.MsgRequired
+		return "", tr.Gettext(auth.MsgRequired)
 	}
 	if msg := auth.InvalidTextMessage(name); msg != "" {
-		return "", msg
+		return "", tr.Gettext(msg)
 	}
-	if n := utf8.RuneCountInString(name); n > totp.MaxNameLength {
-		return "", fmt.Sprintf(MsgDeviceNameTooLong, totp.MaxNameLength, n)
+	if utf8.RuneCountInString(name) > totp.MaxNameLength {
+		return "", tr.Translate(auth.MaxLengthMsg(name, totp.MaxNameLength))
 	}
 	return name, ""
 }
@@ -583,7 +592,7 @@ func (e *mfaPages[U]) serveTOTPAdd(w http.ResponseWriter, r *http.Request) {
 		}
 		e.m.render(w, r, http.StatusOK, e.m.templates.MFATOTPAdd, page)
 	case "begin":
-		name, msg := deviceName(r.PostForm.Get("name"))
+		name, msg := deviceName(e.m.auth.Translator(r), r.PostForm.Get("name"))
 		if msg != "" {
 			page.Name, page.NameErrors = r.PostForm.Get("name"), []string{msg}
 			e.m.render(w, r, http.StatusOK, e.m.templates.MFATOTPAdd, page)
@@ -636,7 +645,7 @@ func (e *mfaPages[U]) serveTOTPAdd(w http.ResponseWriter, r *http.Request) {
 			e.renderTOTPSetup(w, r, http.StatusOK, page, pending, au.Username)
 			return
 		case errors.As(err, &te):
-			page.CodeErrors = []string{auth.ThrottledMessage(te.RetryAfter)}
+			page.CodeErrors = []string{e.m.auth.Translator(r).Translate(auth.ThrottledMsg(te.RetryAfter))}
 			auth.SetRetryAfter(w, te.RetryAfter)
 			e.renderTOTPSetup(w, r, http.StatusTooManyRequests, page, pending, au.Username)
 			return
@@ -753,7 +762,7 @@ func (e *mfaPages[U]) serveTOTPDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.PostForm.Get("action") {
 	case "rename":
-		name, msg := deviceName(r.PostForm.Get("name"))
+		name, msg := deviceName(e.m.auth.Translator(r), r.PostForm.Get("name"))
 		if msg != "" {
 			page.Name, page.NameErrors = r.PostForm.Get("name"), []string{msg}
 			e.m.render(w, r, http.StatusOK, e.m.templates.MFATOTPDevice, page)
@@ -861,7 +870,7 @@ func (e *mfaPages[U]) serveRecovery(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if page.Low {
-			page.Warning = fmt.Sprintf(MsgRecoveryLow, page.Remaining)
+			page.Warning = recoveryLow(e.m.auth.Translator(r), page.Remaining)
 		}
 		e.m.render(w, r, http.StatusOK, e.m.templates.MFARecovery, page)
 	case "generate":

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/tokens"
 )
@@ -81,12 +82,22 @@ func (m *Manager[U]) sendResetMail(ctx context.Context, j resetJob) {
 		Username: au.Username,
 		Email:    j.to,
 	}
+	subjectT, err := i18n.LocalizeText(m.templates.ResetEmailSubject, j.tr)
+	if err != nil {
+		fail("localize subject", err)
+		return
+	}
+	bodyT, err := i18n.LocalizeText(m.templates.ResetEmailBody, j.tr)
+	if err != nil {
+		fail("localize body", err)
+		return
+	}
 	var subject, body bytes.Buffer
-	if err := m.templates.ResetEmailSubject.Execute(&subject, data); err != nil {
+	if err := subjectT.Execute(&subject, data); err != nil {
 		fail("render subject", err)
 		return
 	}
-	if err := m.templates.ResetEmailBody.Execute(&body, data); err != nil {
+	if err := bodyT.Execute(&body, data); err != nil {
 		fail("render body", err)
 		return
 	}

@@ -125,7 +125,7 @@ func TestPasswordResetEmail(t *testing.T) {
 	assert.Equal(t, accounts.DefaultFromEmail, m.From)
 	assert.Empty(t, m.HTML, "plain text only")
 	assert.Contains(t, m.Text, "You're receiving this email because you requested a password reset for your user account at testserver.")
-	assert.Contains(t, m.Text, "In case you’ve forgotten, you are: staff\n")
+	assert.Contains(t, m.Text, "Your username, in case you’ve forgotten: staff\n")
 	assert.Contains(t, m.Text, "The testserver team")
 	path := linkPath(t, m.Text)
 	assert.Contains(t, m.Text, "https://testserver"+path+"\n")

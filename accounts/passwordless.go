@@ -282,7 +282,7 @@ func (m *Manager[U]) completePasswordless(w http.ResponseWriter, r *http.Request
 	user, backend, err := m.auth.Authenticate(ctx, r, c)
 	if throttled := (*passwordless.ThrottledError)(nil); errors.As(err, &throttled) {
 		auth.SetRetryAfter(w, throttled.RetryAfter)
-		refused(refusal{status: http.StatusTooManyRequests, msg: auth.ThrottledMessage(throttled.RetryAfter)})
+		refused(refusal{status: http.StatusTooManyRequests, msg: m.auth.Translator(r).Translate(auth.ThrottledMsg(throttled.RetryAfter))})
 		return
 	}
 	if errors.Is(err, auth.ErrInvalidCredentials) {

@@ -58,7 +58,7 @@ func (m *Manager[U]) SendPasswordReset(r *http.Request, user *auth.User) error {
 	if user.Email == "" {
 		return fmt.Errorf("%w: user %d has no email address", ErrResetRefused, user.ID)
 	}
-	if !m.queue.Enqueue(resetJob{user: *user, to: user.Email, scheme: scheme, host: host, p: p}) {
+	if !m.queue.Enqueue(resetJob{user: *user, to: user.Email, scheme: scheme, host: host, p: p, tr: m.mailTranslator(r)}) {
 		return fmt.Errorf("accounts: reset mail for user %d: the mail queue is full or closed", user.ID)
 	}
 	return nil

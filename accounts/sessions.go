@@ -2,11 +2,11 @@ package accounts
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 // Messages of the sessions page.
@@ -15,12 +15,14 @@ const (
 	MsgSessionRevoked = "The session was logged out."
 	// MsgOtherSessionsRevoked confirms "Log out all other sessions"; %d
 	// is how many were ended.
-	MsgOtherSessionsRevoked = "Other sessions logged out: %d."
+	MsgOtherSessionsRevoked = "Other sessions logged out: %(count)d."
 	// MsgSessionNotFound is shown when the session to end is not one of
 	// the user's (already over, or another user's): nothing was done.
 	MsgSessionNotFound = "That session is not one of your active sessions; nothing was logged out."
 	// MsgSessionIsCurrent is shown when the form names the session in
 	// use: the Log out button ends it.
+	// MsgUnknownAction refuses a form whose action the page does not know.
+	MsgUnknownAction    = "Unknown action."
 	MsgSessionIsCurrent = "That is the session you are using now; use Log out to end it."
 )
 
@@ -112,10 +114,10 @@ func (m *Manager[U]) serveSessions(w http.ResponseWriter, r *http.Request, p pat
 				m.serverError(w, r, "sessions: revoke others", err)
 				return
 			}
-			page.Message = fmt.Sprintf(MsgOtherSessionsRevoked, n)
+			page.Message = m.auth.Translator(r).Translate(i18n.Message{ID: MsgOtherSessionsRevoked, Args: map[string]any{"count": n}})
 		default:
 			code = http.StatusBadRequest
-			page.Errors = []string{"Unknown action."}
+			page.Errors = []string{MsgUnknownAction}
 		}
 	}
 	list, err := m.auth.UserSessions(ctx, userID)

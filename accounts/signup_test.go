@@ -20,6 +20,7 @@ import (
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/emails"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/throttle"
@@ -39,6 +40,7 @@ type signupOpts struct {
 	limiter  *fakeClock // a throttle.Limiter on this clock
 	backends bool       // ModelBackend then EmailBackend
 	flow     *mfa.Flow[auth.User]
+	french   bool // offer English and French
 }
 
 func newSignupEnv(t *testing.T, o signupOpts) *signupEnv {
@@ -64,6 +66,9 @@ func newSignupEnv(t *testing.T, o signupOpts) *signupEnv {
 		if o.flow != nil {
 			c.SecondFactor = o.flow
 			c.Sessions = auth.SessionConfig{InsecureCookie: true}
+		}
+		if o.french {
+			c.I18n = i18n.Config{Languages: []string{"en", "fr"}}
 		}
 		if o.backends {
 			c.Backends = []auth.Backend[auth.User]{&auth.ModelBackend[auth.User]{}, &accounts.EmailBackend[auth.User]{Emails: m}}

@@ -6,6 +6,7 @@ import (
 	texttemplate "text/template"
 
 	auth "github.com/djauth/auth"
+	"github.com/djauth/auth/i18n"
 )
 
 //go:embed templates
@@ -94,7 +95,10 @@ type Templates struct {
 }
 
 // DefaultTemplates returns the embedded pages, laid out like the login page
-// (auth.Layout), and the email with Django's wording.
+// (auth.Layout), and the email with Django's wording. The pages and the
+// mails mark their text with package i18n's t, tn and tp; a replacement
+// that uses them too is parsed with i18n.Funcs() (i18n.TextFuncs() for a
+// mail).
 func DefaultTemplates() *Templates { return defaultTemplates(auth.DefaultLook()) }
 
 // defaultTemplates returns the embedded pages with the look l (an
@@ -104,7 +108,7 @@ func defaultTemplates(l *auth.Look) *Templates {
 		return template.Must(l.Page(templateFS, "templates/"+name))
 	}
 	text := func(name string) *texttemplate.Template {
-		return texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/"+name))
+		return texttemplate.Must(texttemplate.New(name).Funcs(i18n.TextFuncs()).ParseFS(templateFS, "templates/"+name))
 	}
 	return &Templates{
 		PasswordChange:        page("password_change.html"),

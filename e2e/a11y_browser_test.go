@@ -155,6 +155,8 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 			return []social.Provider{gh}
 		},
 		ui: auth.UI{SiteName: "Example"},
+		// Two languages: every page has the footer's language switcher.
+		languages: []string{"en", "fr"},
 	})
 	d := startBrowser(ctx, t, tmp)
 
@@ -215,7 +217,7 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 	press("Sign up")
 	check("verify-email", "<h1>Verify your email address</h1>")
 	link, _ := s.verificationMail(t, "ann@example.com")
-	press("type the code")
+	press("Type the code")
 	check("verify-code", "<h1>Enter your verification code</h1>")
 	fill("Code from the mail", "WRONG000")
 	press("Verify")

@@ -20,6 +20,7 @@ import (
 	"github.com/djauth/auth/accounts"
 	"github.com/djauth/auth/emails"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
@@ -56,6 +57,9 @@ type pagesOptions struct {
 	mfa          bool
 	passwordless bool
 	ui           auth.UI
+	// languages are the Auth's languages (i18n.Config.Languages); nil
+	// is English only.
+	languages []string
 }
 
 // newPagesSite starts the site on a loopback port; providers builds the
@@ -114,6 +118,7 @@ func newPagesSiteWith(t *testing.T, o pagesOptions) *pagesSite {
 		// Mandatory verification: a login waits for a verified address.
 		LoginGate: &emails.Gate[auth.User]{Manager: em, URL: accounts.VerificationRequiredURL("")},
 		UI:        o.ui,
+		I18n:      i18n.Config{Languages: o.languages},
 	}
 	if s.flow != nil {
 		cfg.SecondFactor = s.flow

@@ -29,7 +29,8 @@ type msgRef struct {
 // template or a Go message added later is checked without changing this
 // test. Marked for translation are:
 //
-//   - in every *.html file: the string arguments of the template funcs t,
+//   - in every *.html file, and every *.txt file of a templates
+//     directory (the mails): the string arguments of the template funcs t,
 //     tn and tp called by name ({{t "Password"}}, {{tn "a" "b" .N}},
 //     {{tp "ctx" "a"}}, also inside parentheses);
 //   - in every non-test .go file: the ID, Plural and Context fields of
@@ -121,7 +122,8 @@ func extractMessages(root string) ([]msgRef, error) {
 		}
 		rel, _ := filepath.Rel(root, path)
 		switch {
-		case strings.HasSuffix(name, ".html"):
+		case strings.HasSuffix(name, ".html"),
+			strings.HasSuffix(name, ".txt") && filepath.Base(filepath.Dir(path)) == "templates":
 			found, err := templateMessages(path, rel)
 			if err != nil {
 				return fmt.Errorf("%s: %w", rel, err)

@@ -13,6 +13,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mfa"
 )
 
@@ -165,12 +166,12 @@ func (s *Social[U]) removeIdentity(w http.ResponseWriter, r *http.Request, userI
 		return
 	}
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("action") != "remove" {
-		s.fail(w, r, http.StatusBadRequest, "Not removed", "The form could not be read.")
+		s.fail(w, r, http.StatusBadRequest, "Not removed", i18n.Message{ID: "The form could not be read."})
 		return
 	}
 	id, err := strconv.ParseInt(r.PostForm.Get("id"), 10, 64)
 	if err != nil {
-		s.flashBack(w, r, true, "That identity is not linked to your account.")
+		s.flashBack(w, r, true, i18n.Message{ID: "That identity is not linked to your account."})
 		return
 	}
 	// One removal at a time in this process, so that two removals at
@@ -189,7 +190,7 @@ func (s *Social[U]) removeIdentity(w http.ResponseWriter, r *http.Request, userI
 		}
 	}
 	if acct == nil {
-		s.flashBack(w, r, true, "That identity is not linked to your account.")
+		s.flashBack(w, r, true, i18n.Message{ID: "That identity is not linked to your account."})
 		return
 	}
 	if len(accts) == 1 {
@@ -200,7 +201,7 @@ func (s *Social[U]) removeIdentity(w http.ResponseWriter, r *http.Request, userI
 		}
 		if !ok {
 			s.logger.InfoContext(ctx, "social: removal of the last way in refused", "user", userID, "provider", acct.Provider)
-			s.flashBack(w, r, true, "This identity is your only way to log in. Set a password (or add a passkey) first, then remove it.")
+			s.flashBack(w, r, true, i18n.Message{ID: "This identity is your only way to log in. Set a password (or add a passkey) first, then remove it."})
 			return
 		}
 	}
@@ -213,12 +214,14 @@ func (s *Social[U]) removeIdentity(w http.ResponseWriter, r *http.Request, userI
 	if p := s.providers[acct.Provider]; p != nil {
 		name = p.Name()
 	}
-	s.flashBack(w, r, false, "The "+name+" identity "+identityLabel(*acct)+" was removed.")
+	s.flashBack(w, r, false, i18n.Message{ID: "The %(provider)s identity %(account)s was removed.",
+		Args: map[string]any{"provider": name, "account": identityLabel(*acct)}})
 }
 
 // flashBack keeps the message for the identities page and sends the
 // browser there (303, so that a reload does not post again).
-func (s *Social[U]) flashBack(w http.ResponseWriter, r *http.Request, isErr bool, msg string) {
+func (s *Social[U]) flashBack(w http.ResponseWriter, r *http.Request, isErr bool, m i18n.Message) {
+	msg := s.a.Translator(r).Translate(m)
 	mark := "+"
 	if isErr {
 		mark = "!"

@@ -228,7 +228,7 @@ func TestOIDCProviderFlows(t *testing.T) {
 		require.Equal(t, http.StatusFound, p.status, p.body)
 		p = b.do("GET", p.loc, nil)
 		require.Equal(t, http.StatusOK, p.status, p.body)
-		assert.Contains(t, p.body, "to your account <strong>bob</strong>")
+		assert.Contains(t, p.body, "to your account bob?")
 		p = b.do("POST", s.srv.URL+s.social.LinkURL(), url.Values{"action": {"link"}})
 		require.Equal(t, http.StatusOK, p.status, p.body)
 		acct, err := s.store.GetAccount(ctx, "test", "bob")

@@ -20,6 +20,7 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/emails"
+	"github.com/djauth/auth/i18n"
 )
 
 // Config configures New. The zero value of every optional field is
@@ -89,6 +90,7 @@ type Social[U any] struct {
 	order     []Provider
 	cipher    *TokenCipher
 	tmpl      *Templates
+	pages     *i18n.Pages // tmpl localized per language
 	now       func() time.Time
 	logger    *slog.Logger
 	changed   auth.Signal[IdentityChange]
@@ -156,6 +158,10 @@ func New[U any](a *auth.Auth[U], cfg Config[U]) (*Social[U], error) {
 		}
 	}
 	s.tmpl = cfg.Templates.withDefaults(a.Look())
+	t := s.tmpl
+	if s.pages, err = a.I18n().LocalizePages(t.Start, t.Message, t.LinkRequired, t.Link, t.Identities); err != nil {
+		return nil, fmt.Errorf("social: Config.Templates: %w", err)
+	}
 	return s, nil
 }
 
@@ -220,7 +226,7 @@ func randomToken() string {
 func (s *Social[U]) provider(w http.ResponseWriter, r *http.Request) Provider {
 	p := s.providers[r.PathValue("provider")]
 	if p == nil {
-		s.fail(w, r, http.StatusNotFound, "Unknown provider", "There is no login with this provider here.")
+		s.fail(w, r, http.StatusNotFound, "Unknown provider", i18n.Message{ID: "There is no login with this provider here."})
 	}
 	return p
 }
@@ -238,7 +244,7 @@ func (s *Social[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, http.StatusBadRequest, "Login failed", "The form could not be read.")
+		s.fail(w, r, http.StatusBadRequest, "Login failed", i18n.Message{ID: "The form could not be read."})
 		return
 	}
 	ctx := r.Context()
@@ -260,7 +266,7 @@ func (s *Social[U]) serveLogin(w http.ResponseWriter, r *http.Request) {
 	target, err := p.AuthCodeURL(ctx, s.authorization(p, st))
 	if err != nil {
 		s.logger.WarnContext(ctx, "social: cannot start a login", "provider", p.ID(), "err", err)
-		s.fail(w, r, http.StatusBadGateway, "Login failed", p.Name()+" cannot be reached. Try again later.")
+		s.fail(w, r, http.StatusBadGateway, "Login failed", i18n.Message{ID: "%(provider)s cannot be reached. Try again later.", Args: map[string]any{"provider": p.Name()}})
 		return
 	}
 	s.a.Sessions().Put(ctx, SessionKeyLogin, st.encode())
@@ -286,26 +292,26 @@ func (s *Social[U]) serveCallback(w http.ResponseWriter, r *http.Request) {
 		subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(st.State)) != 1 {
 		s.logger.InfoContext(ctx, "social: callback without a matching login", "provider", p.ID())
 		s.fail(w, r, http.StatusBadRequest, "Login failed",
-			"This login was not started here, has expired or was already used. Start again.")
+			i18n.Message{ID: "This login was not started here, has expired or was already used. Start again."})
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		msg := "The login at " + p.Name() + " did not finish."
+		msg := i18n.Message{ID: "The login at %(provider)s did not finish.", Args: map[string]any{"provider": p.Name()}}
 		if e == "access_denied" {
-			msg = "You did not allow the login at " + p.Name() + "."
+			msg = i18n.Message{ID: "You did not allow the login at %(provider)s.", Args: map[string]any{"provider": p.Name()}}
 		}
 		s.fail(w, r, http.StatusOK, "Login cancelled", msg)
 		return
 	}
 	code := q.Get("code")
 	if code == "" {
-		s.fail(w, r, http.StatusBadRequest, "Login failed", "The provider sent no authorization code.")
+		s.fail(w, r, http.StatusBadRequest, "Login failed", i18n.Message{ID: "The provider sent no authorization code."})
 		return
 	}
 	id, err := p.Exchange(ctx, s.authorization(p, st), code)
 	if err != nil {
 		s.logger.WarnContext(ctx, "social: provider answer refused", "provider", p.ID(), "err", err)
-		s.fail(w, r, http.StatusBadRequest, "Login failed", "The answer of "+p.Name()+" could not be verified.")
+		s.fail(w, r, http.StatusBadRequest, "Login failed", i18n.Message{ID: "The answer of %(provider)s could not be verified.", Args: map[string]any{"provider": p.Name()}})
 		return
 	}
 	id.Provider = p.ID()
@@ -323,7 +329,7 @@ func (s *Social[U]) finish(w http.ResponseWriter, r *http.Request, p Provider, s
 	switch {
 	case err == nil:
 		if st.ConnectUser != 0 && acct.UserID != st.ConnectUser {
-			s.fail(w, r, http.StatusConflict, "Not linked", "This "+p.Name()+" identity is linked to another account.")
+			s.fail(w, r, http.StatusConflict, "Not linked", i18n.Message{ID: "This %(provider)s identity is linked to another account.", Args: map[string]any{"provider": p.Name()}})
 			return
 		}
 		if err := s.cfg.Store.TouchAccount(ctx, acct.ID, extra, s.now()); err != nil {
@@ -332,7 +338,7 @@ func (s *Social[U]) finish(w http.ResponseWriter, r *http.Request, p Provider, s
 		}
 		s.saveToken(ctx, p, acct.ID, id.Token)
 		if st.ConnectUser != 0 {
-			s.done(w, r, "Already linked", "This "+p.Name()+" identity was already linked to your account.", st.Next)
+			s.done(w, r, "Already linked", i18n.Message{ID: "This %(provider)s identity was already linked to your account.", Args: map[string]any{"provider": p.Name()}}, st.Next)
 			return
 		}
 		s.loginUser(w, r, acct.UserID, st.Next)
@@ -355,15 +361,14 @@ func (s *Social[U]) finish(w http.ResponseWriter, r *http.Request, p Provider, s
 	if len(owners) > 0 {
 		if !id.EmailVerified {
 			s.fail(w, r, http.StatusConflict, "Log in to link",
-				"An account already uses the email address of this "+p.Name()+" identity, which "+p.Name()+
-					" does not vouch for. Log in to your account first, then link "+p.Name()+" from there.")
+				i18n.Message{ID: "An account already uses the email address of this %(provider)s identity, which %(provider)s does not vouch for. Log in to your account first, then link %(provider)s from there.", Args: map[string]any{"provider": p.Name()}})
 			return
 		}
 		s.offerLink(w, r, p, st, id, owners)
 		return
 	}
 	if !s.cfg.SignUp {
-		s.fail(w, r, http.StatusForbidden, "No account", "No account is linked to this "+p.Name()+" identity, and sign-up is closed.")
+		s.fail(w, r, http.StatusForbidden, "No account", i18n.Message{ID: "No account is linked to this %(provider)s identity, and sign-up is closed.", Args: map[string]any{"provider": p.Name()}})
 		return
 	}
 	s.signUp(w, r, p, st, id, extra)
@@ -374,13 +379,13 @@ func (s *Social[U]) connect(w http.ResponseWriter, r *http.Request, p Provider, 
 	ctx := r.Context()
 	u := s.a.UserFromContext(ctx)
 	if u == nil || !u.IsAuthenticated() || u.ID() != st.ConnectUser {
-		s.fail(w, r, http.StatusForbidden, "Not linked", "You are no longer logged in as the account that asked for the link.")
+		s.fail(w, r, http.StatusForbidden, "Not linked", i18n.Message{ID: "You are no longer logged in as the account that asked for the link."})
 		return
 	}
 	acct, err := s.cfg.Store.CreateAccount(ctx, Account{UserID: st.ConnectUser, Provider: id.Provider, UID: id.UID, ExtraData: extra})
 	if err != nil {
 		if errors.Is(err, ErrDuplicateAccount) {
-			s.fail(w, r, http.StatusConflict, "Not linked", "This "+p.Name()+" identity is linked to another account.")
+			s.fail(w, r, http.StatusConflict, "Not linked", i18n.Message{ID: "This %(provider)s identity is linked to another account.", Args: map[string]any{"provider": p.Name()}})
 			return
 		}
 		s.storeDown(w, r, err)
@@ -388,7 +393,7 @@ func (s *Social[U]) connect(w http.ResponseWriter, r *http.Request, p Provider, 
 	}
 	s.linked(r, acct)
 	s.saveToken(ctx, p, acct.ID, id.Token)
-	s.done(w, r, "Linked", "You can now log in with "+p.Name()+".", st.Next)
+	s.done(w, r, "Linked", i18n.Message{ID: "You can now log in with %(provider)s.", Args: map[string]any{"provider": p.Name()}}, st.Next)
 }
 
 // offerLink keeps the identity in the session and sends the person to
@@ -420,7 +425,7 @@ func (s *Social[U]) serveLink(w http.ResponseWriter, r *http.Request) {
 	pl, err := decodePending(sess.GetString(ctx, SessionKeyPendingLink))
 	if err != nil || !fresh(pl.Created, s.now(), s.cfg.LinkTTL) {
 		sess.Remove(ctx, SessionKeyPendingLink)
-		s.fail(w, r, http.StatusNotFound, "Nothing to link", "There is no identity waiting to be linked, or it waited too long. Log in with the provider again.")
+		s.fail(w, r, http.StatusNotFound, "Nothing to link", i18n.Message{ID: "There is no identity waiting to be linked, or it waited too long. Log in with the provider again."})
 		return
 	}
 	name := pl.Provider
@@ -438,19 +443,18 @@ func (s *Social[U]) serveLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, http.StatusBadRequest, "Not linked", "The form could not be read.")
+		s.fail(w, r, http.StatusBadRequest, "Not linked", i18n.Message{ID: "The form could not be read."})
 		return
 	}
 	sess.Remove(ctx, SessionKeyPendingLink)
 	if !slices.Contains(pl.Users, user.ID) {
 		// The login proved control of another account than the one
 		// whose address the provider vouched for.
-		s.fail(w, r, http.StatusForbidden, "Not linked", "You are logged in to another account than the one that uses "+
-			pl.Email+". The "+name+" identity was not linked; log in with "+name+" again to start over.")
+		s.fail(w, r, http.StatusForbidden, "Not linked", i18n.Message{ID: "You are logged in to another account than the one that uses %(email)s. The %(provider)s identity was not linked; log in with %(provider)s again to start over.", Args: map[string]any{"email": pl.Email, "provider": name}})
 		return
 	}
 	if r.PostForm.Get("action") == "cancel" {
-		s.done(w, r, "Not linked", "The "+name+" identity was not linked.", pl.Next)
+		s.done(w, r, "Not linked", i18n.Message{ID: "The %(provider)s identity was not linked.", Args: map[string]any{"provider": name}}, pl.Next)
 		return
 	}
 	extra, err := json.Marshal(pl.ExtraData)
@@ -460,14 +464,14 @@ func (s *Social[U]) serveLink(w http.ResponseWriter, r *http.Request) {
 	acct, err := s.cfg.Store.CreateAccount(ctx, Account{UserID: user.ID, Provider: pl.Provider, UID: pl.UID, ExtraData: extra})
 	if err != nil {
 		if errors.Is(err, ErrDuplicateAccount) {
-			s.fail(w, r, http.StatusConflict, "Not linked", "This identity is already linked to an account.")
+			s.fail(w, r, http.StatusConflict, "Not linked", i18n.Message{ID: "This identity is already linked to an account."})
 			return
 		}
 		s.storeDown(w, r, err)
 		return
 	}
 	s.linked(r, acct)
-	s.done(w, r, "Linked", "You can now log in with "+name+".", pl.Next)
+	s.done(w, r, "Linked", i18n.Message{ID: "You can now log in with %(provider)s.", Args: map[string]any{"provider": name}}, pl.Next)
 }
 
 // signUp creates a user for the identity and logs it in.
@@ -518,7 +522,7 @@ func (s *Social[U]) signUp(w http.ResponseWriter, r *http.Request, p Provider, s
 			_ = d.DeleteUser(ctx, uid)
 		}
 		if errors.Is(err, ErrDuplicateAccount) {
-			s.fail(w, r, http.StatusConflict, "Login failed", "This identity was linked at the same moment. Log in again.")
+			s.fail(w, r, http.StatusConflict, "Login failed", i18n.Message{ID: "This identity was linked at the same moment. Log in again."})
 			return
 		}
 		s.storeDown(w, r, err)
@@ -543,7 +547,7 @@ func (s *Social[U]) loginUser(w http.ResponseWriter, r *http.Request, userID int
 	user, err := b.GetUser(ctx, userID)
 	if err != nil {
 		if errors.Is(err, auth.ErrUserNotFound) {
-			s.fail(w, r, http.StatusForbidden, "Login refused", auth.MsgInactive)
+			s.fail(w, r, http.StatusForbidden, "Login refused", i18n.Message{ID: auth.MsgInactive})
 			return
 		}
 		s.storeDown(w, r, err)
@@ -564,9 +568,9 @@ func (s *Social[U]) loginUser(w http.ResponseWriter, r *http.Request, userID int
 			auth.Redirect(w, r, lr.URL, http.StatusFound)
 			return
 		}
-		reason := "This account may not log in now."
+		reason := i18n.Message{ID: "This account may not log in now."}
 		if lr != nil && lr.Reason != "" {
-			reason = lr.Reason
+			reason = i18n.Message{ID: lr.Reason}
 		}
 		s.fail(w, r, http.StatusForbidden, "Login refused", reason)
 	default:
@@ -657,19 +661,32 @@ func (s *Social[U]) saveToken(ctx context.Context, p Provider, accountID int64, 
 
 func (s *Social[U]) storeDown(w http.ResponseWriter, r *http.Request, err error) {
 	s.logger.ErrorContext(r.Context(), "social: login failed", "err", err)
-	s.fail(w, r, http.StatusServiceUnavailable, "Login failed", "The login could not be completed. Try again later.")
+	s.fail(w, r, http.StatusServiceUnavailable, "Login failed", i18n.Message{ID: "The login could not be completed. Try again later."})
 }
 
-func (s *Social[U]) fail(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
-	s.render(w, r, status, s.tmpl.Message, &MessagePage{Title: title, Message: msg, Error: status >= 400,
+// fail shows a refusal: title is one of pageTitles, msg is translated
+// into the request's language.
+func (s *Social[U]) fail(w http.ResponseWriter, r *http.Request, status int, title string, msg i18n.Message) {
+	s.render(w, r, status, s.tmpl.Message, &MessagePage{Title: title, Message: s.a.Translator(r).Translate(msg), Error: status >= 400,
 		LinkURL: s.a.LoginURL(), LinkText: "Back to the login page"})
 }
 
-func (s *Social[U]) done(w http.ResponseWriter, r *http.Request, title, msg, next string) {
+// done shows an outcome, as fail does, with a link on to next.
+func (s *Social[U]) done(w http.ResponseWriter, r *http.Request, title string, msg i18n.Message, next string) {
 	if next == "" {
 		next = s.a.LoginRedirectURL()
 	}
-	s.render(w, r, http.StatusOK, s.tmpl.Message, &MessagePage{Title: title, Message: msg, LinkURL: next, LinkText: "Continue"})
+	s.render(w, r, http.StatusOK, s.tmpl.Message, &MessagePage{Title: title, Message: s.a.Translator(r).Translate(msg), LinkURL: next, LinkText: "Continue"})
+}
+
+// pageTitles are the titles and link texts of the message page (and the
+// identities page's messages), which its template translates: listed
+// here for i18n's extraction check.
+var pageTitles = []i18n.Message{
+	{ID: "Not removed"}, {ID: "Unknown provider"}, {ID: "Login failed"}, {ID: "Login cancelled"},
+	{ID: "Not linked"}, {ID: "Already linked"}, {ID: "Log in to link"}, {ID: "No account"},
+	{ID: "Linked"}, {ID: "Nothing to link"}, {ID: "Login refused"},
+	{ID: "Back to the login page"}, {ID: "Continue"},
 }
 
 func truncate(s string, n int) string {

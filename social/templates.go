@@ -100,7 +100,7 @@ type LinkPage struct {
 func (s *Social[U]) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := t.ExecuteTemplate(w, "base", data); err != nil {
+	if err := s.pages.Template(s.a.Translator(r), t).ExecuteTemplate(w, "base", data); err != nil {
 		s.logger.ErrorContext(r.Context(), "social: render page", "err", err)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/djauth/auth/audit"
 	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/hashers"
+	"github.com/djauth/auth/i18n"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/mfa"
 	"github.com/djauth/auth/mfa/passkey"
@@ -485,6 +486,9 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 		Logger:   cfg.Logger,
 		// The impersonation banner's rules, in every page's stylesheet.
 		UI: auth.UI{Blocks: `{{define "styles"}}` + auth.ImpersonationBannerCSS + `{{end}}`},
+		// English and French: the pages follow the browser's language
+		// (or the language chosen in the footer's switcher).
+		I18n: i18n.Config{Languages: []string{"en", "fr"}, Default: "en"},
 	})
 	if err != nil {
 		return fail(err)
