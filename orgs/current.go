@@ -15,6 +15,10 @@ type current struct {
 	member Member
 	ok     bool
 	err    error // a store failure: guards answer 500
+	// named and slug are what the resolution was made from: the URL's
+	// organization, or (named false) the session's.
+	named bool
+	slug  string
 }
 
 type currentKey struct{ _ byte }
@@ -71,12 +75,15 @@ type resolved struct {
 // resolve finds the request's organization once per request.
 func (o *Orgs[U]) resolve(r *http.Request) (*http.Request, resolved) {
 	r = withRequest(r)
-	if c, ok := r.Context().Value(currentKey{}).(*current); ok {
-		_, named := o.fromReq(r)
+	slug, named := o.fromReq(r)
+	// A resolution made higher up (a Middleware around the mux, before
+	// the route's {org} was known) is reused only for the same
+	// organization: a URL naming another one is resolved afresh, so a
+	// guard never lets the session's organization stand for the URL's.
+	if c, ok := r.Context().Value(currentKey{}).(*current); ok && c.named == named && c.slug == slug {
 		return r, resolved{current: c, named: named}
 	}
-	c := &current{}
-	slug, named := o.fromReq(r)
+	c := &current{named: named, slug: slug}
 	ctx := r.Context()
 	ru := o.a.UserFromContext(ctx)
 	var user *U
