@@ -32,6 +32,10 @@ func (o *Orgs[U]) Invite(ctx context.Context, actor *U, orgID int64, email strin
 	if err != nil {
 		return Invitation{}, "", err
 	}
+	inviter := strconv.FormatInt(u.ID, 10)
+	if wait, _, _ := o.invites.Check(ctx, nil, LimitScopeInvite, inviter); wait > 0 {
+		return Invitation{}, "", &ThrottledError{RetryAfter: wait}
+	}
 	email = strings.TrimSpace(email)
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" || len(email) > 254 {
 		return Invitation{}, "", fmt.Errorf("%w: email address %q", ErrInvalid, email)
@@ -70,6 +74,8 @@ func (o *Orgs[U]) Invite(ctx context.Context, actor *U, orgID int64, email strin
 			return Invitation{}, "", fmt.Errorf("orgs: send invitation: %w", err)
 		}
 	}
+	// Counted once made (and mailed): Config.MaxInvitations an hour.
+	_, _, _ = o.invites.Fail(ctx, nil, LimitScopeInvite, inviter)
 	o.signals.InvitationSent.Send(ctx, InvitationSent{Request: requestFrom(ctx), ActorID: u.ID, Invitation: inv})
 	return inv, link, nil
 }

@@ -29,6 +29,9 @@ const (
 	// LimitScopeInvitation is the Limiter scope of Accept; its key is the
 	// user's ID.
 	LimitScopeInvitation = "org_invitation"
+	// LimitScopeInvite counts the invitations a user sends
+	// (Config.MaxInvitations an hour).
+	LimitScopeInvite = "org_invite"
 )
 
 // The global Django permissions of django-organizations' Organization
@@ -98,6 +101,12 @@ type Config[U any] struct {
 	// 5 and 15 minutes.
 	MaxFailures   int
 	FailureWindow time.Duration
+	// MaxInvitations is how many invitations one user may send in an
+	// hour, across organizations (zero means 20): invitation mails carry
+	// text the inviter chose (the organization's name) to any address,
+	// so they are throttled like any mail an attacker can make the site
+	// send. The count is kept in memory, per process.
+	MaxInvitations int
 	// FromRequest names the request's organization by its slug; nil means
 	// r.PathValue("org"). A request that names none falls back to the
 	// session's organization.
@@ -126,6 +135,7 @@ type Orgs[U any] struct {
 	now        func() time.Time
 	ttl        time.Duration
 	limiter    auth.Limiter
+	invites    *memLimiter // invitations sent per inviter (Config.MaxInvitations)
 	fromReq    func(*http.Request) (string, bool)
 	assignable map[string]bool
 	verified   func(context.Context, int64, string) (bool, error)
@@ -145,7 +155,7 @@ func New[U any](cfg Config[U]) (*Orgs[U], error) {
 	if cfg.Auth == nil || cfg.Store == nil {
 		return nil, fmt.Errorf("%w: Auth and Store are required", ErrConfig)
 	}
-	if cfg.InvitationTTL < 0 || cfg.MaxFailures < 0 || cfg.FailureWindow < 0 {
+	if cfg.InvitationTTL < 0 || cfg.MaxFailures < 0 || cfg.FailureWindow < 0 || cfg.MaxInvitations < 0 {
 		return nil, fmt.Errorf("%w: negative duration or count", ErrConfig)
 	}
 	if cfg.Mailer != nil && !strings.HasPrefix(cfg.BaseURL, "https://") && !strings.HasPrefix(cfg.BaseURL, "http://") {
@@ -184,6 +194,7 @@ func New[U any](cfg Config[U]) (*Orgs[U], error) {
 	if o.limiter == nil {
 		o.limiter = newMemLimiter(o.now, cmpOr(cfg.MaxFailures, 5), cmpOr(cfg.FailureWindow, 15*time.Minute))
 	}
+	o.invites = newMemLimiter(o.now, cmpOr(cfg.MaxInvitations, 20), time.Hour)
 	if o.fromReq == nil {
 		o.fromReq = func(r *http.Request) (string, bool) {
 			s := r.PathValue("org")

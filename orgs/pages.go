@@ -406,6 +406,11 @@ func (o *Orgs[U]) orgAction(w http.ResponseWriter, r *http.Request, org Organiza
 		}
 		_, _, err = o.Invite(ctx, user, org.ID, page.Email, roleIDs, formValue(r, "admin") == "on")
 		code = "invited"
+		if te := (*ThrottledError)(nil); errors.As(err, &te) {
+			auth.SetRetryAfter(w, te.RetryAfter)
+			page.Errors = []string{tr.Translate(auth.ThrottledMsg(te.RetryAfter))}
+			return true
+		}
 		if errors.Is(err, ErrInvalid) {
 			page.EmailErrors = []string{tr.Gettext("Enter a valid email address.")}
 			return true
@@ -620,7 +625,8 @@ func (o *Orgs[U]) rolesAction(w http.ResponseWriter, r *http.Request, org Organi
 }
 
 // peek looks at the invitation of token for user as Accept would,
-// without accepting it: the same throttle, the same failures counted,
+// without accepting it: the same throttle, the same failures counted (on
+// a POST only),
 // and the same errors in the same order (ErrInvalidInvitation,
 // ErrWrongInvitee before anything about the invitation is told, then
 // ErrInvitationUsed, ErrInvitationExpired, ErrAlreadyMember).
@@ -632,6 +638,13 @@ func (o *Orgs[U]) peek(ctx context.Context, r *http.Request, u *auth.User, token
 		return Invitation{}, Organization{}, &ThrottledError{RetryAfter: wait}
 	}
 	fail := func(err error) (Invitation, Organization, error) {
+		// Only a POST counts: a GET is what any other site can make the
+		// user's browser send (an <img>), and counting it would let that
+		// site lock the user out of their real invitation. A token is 256
+		// random bits, so uncounted looks find nothing.
+		if r.Method != http.MethodPost {
+			return Invitation{}, Organization{}, err
+		}
 		if wait, _, lerr := o.limiter.Fail(ctx, r, LimitScopeInvitation, key); lerr != nil {
 			return Invitation{}, Organization{}, errors.Join(err, lerr)
 		} else if wait > 0 {
@@ -680,6 +693,9 @@ func (o *Orgs[U]) peek(ctx context.Context, r *http.Request, u *auth.User, token
 }
 
 func (o *Orgs[U]) serveAccept(w http.ResponseWriter, r *http.Request) {
+	// The secret token is in the URL: no Referer may carry it to another
+	// origin (as the email verification and passwordless pages do).
+	w.Header().Set("Referrer-Policy", "no-referrer")
 	if !methods(w, r) {
 		return
 	}
