@@ -111,8 +111,10 @@ type Config[U any] struct {
 	// r.PathValue("org"). A request that names none falls back to the
 	// session's organization.
 	FromRequest func(r *http.Request) (slug string, ok bool)
-	// AssignablePermissions, when not empty, are the only permissions
-	// roles may be given.
+	// AssignablePermissions, when not nil, are the only permissions
+	// roles may be given (an empty, non-nil list: none). Nil allows every
+	// permission of the store, the site's own auth.change_user included:
+	// set it to the app's models' permissions.
 	AssignablePermissions []string
 	// EmailVerified, when set, must say that the user has verified the
 	// invitation's address before Accept lets them in (emails.Manager can
@@ -201,7 +203,7 @@ func New[U any](cfg Config[U]) (*Orgs[U], error) {
 			return s, s != ""
 		}
 	}
-	if len(cfg.AssignablePermissions) > 0 {
+	if cfg.AssignablePermissions != nil {
 		o.assignable = map[string]bool{}
 		for _, p := range cfg.AssignablePermissions {
 			o.assignable[p] = true

@@ -232,8 +232,21 @@ func New[U any](ctx context.Context, cfg Config[U]) (_ *Site[U], err error) {
 		st.Orgs = orgs.NewMemoryStore()
 	}
 	s.orgStore = st.Orgs
+	// Roles may hold the permissions of the app's Models only, never the
+	// site's own (auth.change_user and the like), which would let an
+	// organization's admin hand out site-wide rights through a group.
+	assignable := []string{}
+	for _, m := range cfg.Models {
+		ps, err := m.Permissions()
+		if err != nil {
+			return nil, fmt.Errorf("%w: Models: %w", ErrConfig, err)
+		}
+		for _, p := range ps {
+			assignable = append(assignable, p.Key())
+		}
+	}
 	s.Orgs, err = orgs.New(orgs.Config[U]{Auth: s.Auth, Store: st.Orgs, Mailer: mailer, BaseURL: origin,
-		EmailVerified: verifiedAddress(s.Emails)})
+		EmailVerified: verifiedAddress(s.Emails), AssignablePermissions: assignable})
 	if err != nil {
 		return nil, err
 	}

@@ -542,7 +542,16 @@ func newApp(ctx context.Context, cfg config) (http.Handler, func(), error) {
 	}
 	// Organizations; invitations are mailed with links to the origin
 	// (without one, the Go API returns the links but nothing is mailed).
-	orgCfg := orgs.Config[auth.User]{Auth: a, Store: orgStore, Now: cfg.Now}
+	// Roles hold the reports app's permissions only, never the site's own.
+	reportPerms, err := reportModel.Permissions()
+	if err != nil {
+		return fail(err)
+	}
+	assignable := []string{}
+	for _, p := range reportPerms {
+		assignable = append(assignable, p.Key())
+	}
+	orgCfg := orgs.Config[auth.User]{Auth: a, Store: orgStore, Now: cfg.Now, AssignablePermissions: assignable}
 	if origin != "" {
 		orgCfg.Mailer, orgCfg.BaseURL = mailer, origin
 	}
