@@ -160,7 +160,7 @@ func (d *Dashboard[U]) serveUserReset(w http.ResponseWriter, r *http.Request, v 
 		link, err := d.reset.PasswordResetLink(r, au)
 		if err != nil {
 			d.log.WarnContext(r.Context(), "dashboard: password reset link", "user_id", au.ID, "error", err)
-			page.Errors.Add("", "No reset link can be made for this user: "+err.Error())
+			page.Errors.Add("", "No reset link can be made for this user (the server log says why).")
 			d.render(w, r, http.StatusOK, "user_reset", page)
 			return
 		}
@@ -175,7 +175,7 @@ func (d *Dashboard[U]) serveUserReset(w http.ResponseWriter, r *http.Request, v 
 		}
 		if err := mailer.SendPasswordReset(r, au); err != nil {
 			d.log.WarnContext(r.Context(), "dashboard: password reset mail", "user_id", au.ID, "error", err)
-			page.Errors.Add("", "The reset mail could not be sent: "+err.Error())
+			page.Errors.Add("", "The reset mail could not be sent (the server log says why).")
 			d.render(w, r, http.StatusOK, "user_reset", page)
 			return
 		}
