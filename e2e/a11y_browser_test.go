@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/internal/testenv"
 	"github.com/djauth/auth/social"
 )
 
@@ -135,17 +132,10 @@ func (d *webDriver) axeRun(ctx context.Context, axeJS string) ([]axeViolation, e
 // of each page in each view there (docs/screenshots/ holds a selection).
 func TestBrowserEveryPageAccessible(t *testing.T) {
 	requireBrowser(t)
-	axeSrc, err := os.ReadFile(axePath)
-	if err != nil {
-		testenv.Skip(t, testenv.Node, fmt.Sprintf("no %s (%v): run npm ci in e2e/testdata/axe; .ci/run does", axePath, err))
-	}
+	axeSrc := loadAxe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
-	shotDir := os.Getenv("DJAUTH_SCREENSHOTS")
-	if shotDir != "" {
-		require.NoError(t, os.MkdirAll(shotDir, 0o755))
-	}
 
 	s := newPagesSiteWith(t, pagesOptions{
 		mfa: true, passwordless: true,
@@ -160,42 +150,9 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 	})
 	d := startBrowser(ctx, t, tmp)
 
-	pages := 0
-	var failures []string
-	// check runs axe on the open page, whose HTML must contain want, in
-	// every view.
-	check := func(name, want string) {
-		t.Helper()
-		require.NoError(t, d.waitSource(ctx, want), name)
-		pages++
-		for _, v := range views {
-			require.NoError(t, d.emulate(ctx, v))
-			vs, err := d.axeRun(ctx, string(axeSrc))
-			require.NoError(t, err, "%s (%s)", name, v.name)
-			for _, x := range vs {
-				failures = append(failures, fmt.Sprintf("%s (%s): %s", name, v.name, x))
-			}
-			if shotDir != "" {
-				png, err := d.screenshot(ctx)
-				require.NoError(t, err)
-				require.NoError(t, os.WriteFile(filepath.Join(shotDir, name+"-"+v.name+".png"), png, 0o644))
-			}
-		}
-		require.NoError(t, d.emulate(ctx, views[0]))
-	}
-	open := func(path, name, want string) {
-		t.Helper()
-		require.NoError(t, d.navigate(ctx, s.origin+path))
-		check(name, want)
-	}
-	fill := func(label, text string) {
-		t.Helper()
-		require.NoError(t, d.fillLabel(ctx, label, text), label)
-	}
-	press := func(text string) {
-		t.Helper()
-		require.NoError(t, d.press(ctx, text), text)
-	}
+	// w checks each page with axe in every view.
+	w := newPageWalk(ctx, t, d, s.origin, axeSrc, "")
+	check, open, fill, press := w.check, w.open, w.fill, w.press
 	const password = "correct horse battery staple"
 	const newPassword = "another horse battery staple"
 
@@ -257,10 +214,8 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 
 	// Logged in: the profile and the account's pages.
 	open("/accounts/login/", "login-again", "<h1>Log in</h1>")
-	fill("Username", "ann")
-	fill("Password", newPassword)
-	press("Log in")
-	_, err = d.waitURL(ctx, func(u string) bool { return !strings.HasSuffix(u, "/accounts/login/") })
+	w.logIn("ann", newPassword)
+	_, err := d.waitURL(ctx, func(u string) bool { return !strings.HasSuffix(u, "/accounts/login/") })
 	require.NoError(t, err)
 	open(s.flow.ReminderURL(), "mfa-reminder", "<h1>Set up two-factor authentication</h1>")
 	open("/accounts/profile/", "profile", "<h1>Your account</h1>")
@@ -316,18 +271,13 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 	press("Log out")
 	check("logged-out", "<h1>Logged out</h1>")
 	open("/accounts/login/", "login-mfa", "<h1>Log in</h1>")
-	fill("Username", "ann")
-	fill("Password", password)
-	press("Log in")
+	w.logIn("ann", password)
 	check("mfa-challenge", "<h1>Two-factor authentication</h1>")
 	fill("Code from your authenticator app", "000000")
 	press("Verify")
 	check("mfa-challenge-errors", `id="id_errors"`)
 
-	t.Logf("axe-core %s checked %d pages in %d views", axeVersion(string(axeSrc)), pages, len(views))
-	if len(failures) > 0 {
-		t.Fatalf("%d accessibility violations:\n  %s", len(failures), strings.Join(failures, "\n  "))
-	}
+	w.done("pages")
 }
 
 var (

@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,7 +19,6 @@ import (
 	"github.com/djauth/auth/audit"
 	"github.com/djauth/auth/dashboard"
 	"github.com/djauth/auth/hashers"
-	"github.com/djauth/auth/internal/testenv"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/store/memory"
@@ -128,54 +125,19 @@ func newDashSite(t *testing.T) *dashSite {
 // log at desktop and phone widths).
 func TestBrowserDashboard(t *testing.T) {
 	requireBrowser(t)
-	axeSrc, err := os.ReadFile(axePath)
-	if err != nil {
-		testenv.Skip(t, testenv.Node, fmt.Sprintf("no %s (%v): run npm ci in e2e/testdata/axe; .ci/run does", axePath, err))
-	}
+	axeSrc := loadAxe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	shotDir := os.Getenv("DJAUTH_SCREENSHOTS")
-	if shotDir != "" {
-		require.NoError(t, os.MkdirAll(shotDir, 0o755))
-	}
 	s := newDashSite(t)
 	d := startBrowser(ctx, t, t.TempDir())
 
-	var failures []string
-	check := func(name, want string) {
-		t.Helper()
-		require.NoError(t, d.waitSource(ctx, want), name)
-		for _, v := range views {
-			require.NoError(t, d.emulate(ctx, v))
-			vs, err := d.axeRun(ctx, string(axeSrc))
-			require.NoError(t, err, "%s (%s)", name, v.name)
-			for _, x := range vs {
-				failures = append(failures, fmt.Sprintf("%s (%s): %s", name, v.name, x))
-			}
-			if shotDir != "" {
-				png, err := d.screenshot(ctx)
-				require.NoError(t, err)
-				require.NoError(t, os.WriteFile(filepath.Join(shotDir, name+"-"+v.name+".png"), png, 0o644))
-			}
-		}
-		require.NoError(t, d.emulate(ctx, views[0]))
-	}
-	open := func(path, name, want string) {
-		t.Helper()
-		require.NoError(t, d.navigate(ctx, s.origin+path))
-		check(name, want)
-	}
-	press := func(text string) {
-		t.Helper()
-		require.NoError(t, d.press(ctx, text), text)
-	}
+	w := newPageWalk(ctx, t, d, s.origin, axeSrc, "")
+	check, open, press := w.check, w.open, w.press
 	bobPage := "/admin/auth/user/" + strconv.FormatInt(s.bob.ID, 10) + "/change/"
 
 	// Log in as the superuser and land on the dashboard.
-	require.NoError(t, d.navigate(ctx, s.origin+"/accounts/login/?next=/admin/"))
-	require.NoError(t, d.fillLabel(ctx, "Username", "root"))
-	require.NoError(t, d.fillLabel(ctx, "Password", dashPassword))
-	press("Log in")
+	w.visit("/accounts/login/?next=/admin/")
+	w.logIn("root", dashPassword)
 	require.NoError(t, d.waitPath(ctx, s.origin, "/admin/"))
 	check("dashboard-index", "<h1>Site administration</h1>")
 
@@ -233,5 +195,5 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	require.Subset(t, actions, []string{"user_changed", "impersonation_started", "impersonation_ended"})
 
-	require.Empty(t, failures, "axe-core found violations:\n  %s", strings.Join(failures, "\n  "))
+	w.done("dashboard pages")
 }

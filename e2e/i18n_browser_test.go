@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	auth "github.com/djauth/auth"
-	"github.com/djauth/auth/internal/testenv"
 	"github.com/djauth/auth/social"
 )
 
@@ -25,16 +21,9 @@ import (
 // named <page>-fr-<view>.png.
 func TestBrowserPagesAccessibleInFrench(t *testing.T) {
 	requireBrowser(t)
-	axeSrc, err := os.ReadFile(axePath)
-	if err != nil {
-		testenv.Skip(t, testenv.Node, fmt.Sprintf("no %s (%v): run npm ci in e2e/testdata/axe; .ci/run does", axePath, err))
-	}
+	axeSrc := loadAxe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	shotDir := os.Getenv("DJAUTH_SCREENSHOTS")
-	if shotDir != "" {
-		require.NoError(t, os.MkdirAll(shotDir, 0o755))
-	}
 	s := newPagesSiteWith(t, pagesOptions{
 		mfa: true, passwordless: true,
 		providers: func(origin string) []social.Provider {
@@ -47,48 +36,27 @@ func TestBrowserPagesAccessibleInFrench(t *testing.T) {
 	})
 	d := startBrowser(ctx, t, t.TempDir())
 
-	pages := 0
-	var failures []string
+	w := newPageWalk(ctx, t, d, s.origin, axeSrc, "-fr")
+	// check also requires the page to be in French.
 	check := func(name, want string) {
 		t.Helper()
 		require.NoError(t, d.waitSource(ctx, want), name)
 		src, err := d.source(ctx)
 		require.NoError(t, err)
 		require.Contains(t, src, `<html lang="fr">`, name)
-		pages++
-		for _, v := range views {
-			require.NoError(t, d.emulate(ctx, v))
-			vs, err := d.axeRun(ctx, string(axeSrc))
-			require.NoError(t, err, "%s (%s)", name, v.name)
-			for _, x := range vs {
-				failures = append(failures, fmt.Sprintf("%s (%s): %s", name, v.name, x))
-			}
-			if shotDir != "" {
-				png, err := d.screenshot(ctx)
-				require.NoError(t, err)
-				require.NoError(t, os.WriteFile(filepath.Join(shotDir, name+"-fr-"+v.name+".png"), png, 0o644))
-			}
-		}
-		require.NoError(t, d.emulate(ctx, views[0]))
+		w.check(name, want)
 	}
 	open := func(path, name, want string) {
 		t.Helper()
-		require.NoError(t, d.navigate(ctx, s.origin+path))
+		w.visit(path)
 		check(name, want)
 	}
-	fill := func(label, text string) {
-		t.Helper()
-		require.NoError(t, d.fillLabel(ctx, label, text), label)
-	}
-	press := func(text string) {
-		t.Helper()
-		require.NoError(t, d.press(ctx, text), text)
-	}
+	fill, press := w.fill, w.press
 	const password = "correct horse battery staple"
 
 	// The switcher: English until French is chosen, then French on the
 	// page it came from (the Referer) and on every page after.
-	require.NoError(t, d.navigate(ctx, s.origin+"/accounts/login/"))
+	w.visit("/accounts/login/")
 	require.NoError(t, d.waitSource(ctx, "<h1>Log in</h1>"))
 	var ok bool
 	require.NoError(t, d.execute(ctx, `const s = document.getElementById("id_djauth_language"); s.value = "fr"; return s.value === "fr";`, nil, &ok))
@@ -123,7 +91,7 @@ func TestBrowserPagesAccessibleInFrench(t *testing.T) {
 	fill("Nom d’utilisateur", "ann")
 	fill("Mot de passe", password)
 	press("Connexion")
-	_, err = d.waitURL(ctx, func(u string) bool { return !strings.HasSuffix(u, "/accounts/login/") })
+	_, err := d.waitURL(ctx, func(u string) bool { return !strings.HasSuffix(u, "/accounts/login/") })
 	require.NoError(t, err)
 	open(s.flow.ReminderURL(), "mfa-reminder", "<h1>Configurer l’authentification à deux facteurs</h1>")
 	open("/accounts/profile/", "profile", "<h1>Votre compte</h1>")
@@ -151,8 +119,5 @@ func TestBrowserPagesAccessibleInFrench(t *testing.T) {
 	press("Déconnexion")
 	check("logged-out", "<h1>Déconnecté</h1>")
 
-	t.Logf("axe-core %s checked %d French pages in %d views", axeVersion(string(axeSrc)), pages, len(views))
-	if len(failures) > 0 {
-		t.Fatalf("%d accessibility violations:\n  %s", len(failures), strings.Join(failures, "\n  "))
-	}
+	w.done("French pages")
 }

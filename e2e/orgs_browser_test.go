@@ -2,14 +2,10 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +13,6 @@ import (
 
 	auth "github.com/djauth/auth"
 	"github.com/djauth/auth/hashers"
-	"github.com/djauth/auth/internal/testenv"
 	"github.com/djauth/auth/mail"
 	"github.com/djauth/auth/orgs"
 	"github.com/djauth/auth/store/memory"
@@ -75,59 +70,19 @@ func newOrgsSite(t *testing.T, password string, names ...string) *orgsSite {
 // org page and the switcher of docs/screenshots come from it).
 func TestBrowserOrganizations(t *testing.T) {
 	requireBrowser(t)
-	axeSrc, err := os.ReadFile(axePath)
-	if err != nil {
-		testenv.Skip(t, testenv.Node, fmt.Sprintf("no %s (%v): run npm ci in e2e/testdata/axe; .ci/run does", axePath, err))
-	}
+	axeSrc := loadAxe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	shotDir := os.Getenv("DJAUTH_SCREENSHOTS")
-	if shotDir != "" {
-		require.NoError(t, os.MkdirAll(shotDir, 0o755))
-	}
 	const password = "correct horse battery staple"
 	s := newOrgsSite(t, password, "alice", "bob")
 	d := startBrowser(ctx, t, t.TempDir())
 
-	var failures []string
-	pages := 0
-	check := func(name, want string) {
-		t.Helper()
-		require.NoError(t, d.waitSource(ctx, want), name)
-		pages++
-		for _, v := range views {
-			require.NoError(t, d.emulate(ctx, v))
-			vs, err := d.axeRun(ctx, string(axeSrc))
-			require.NoError(t, err, "%s (%s)", name, v.name)
-			for _, x := range vs {
-				failures = append(failures, fmt.Sprintf("%s (%s): %s", name, v.name, x))
-			}
-			if shotDir != "" {
-				png, err := d.screenshot(ctx)
-				require.NoError(t, err)
-				require.NoError(t, os.WriteFile(filepath.Join(shotDir, name+"-"+v.name+".png"), png, 0o644))
-			}
-		}
-		require.NoError(t, d.emulate(ctx, views[0]))
-	}
-	fill := func(label, text string) {
-		t.Helper()
-		require.NoError(t, d.fillLabel(ctx, label, text), label)
-	}
-	press := func(text string) {
-		t.Helper()
-		require.NoError(t, d.press(ctx, text), text)
-	}
-	open := func(path string) {
-		t.Helper()
-		require.NoError(t, d.navigate(ctx, s.origin+path))
-	}
+	w := newPageWalk(ctx, t, d, s.origin, axeSrc, "")
+	check, fill, press, open := w.check, w.fill, w.press, w.visit
 	login := func(name string) {
 		t.Helper()
 		open("/accounts/login/?next=/orgs/")
-		fill("Username", name)
-		fill("Password", password)
-		press("Log in")
+		w.logIn(name, password)
 		require.NoError(t, d.waitPath(ctx, s.origin, "/orgs/"), name)
 	}
 	logout := func() {
@@ -167,9 +122,7 @@ func TestBrowserOrganizations(t *testing.T) {
 	require.NotEmpty(t, link, msgs[0].Text)
 	require.NoError(t, d.navigate(ctx, link))
 	check("orgs-accept-login", "<h1>Log in</h1>")
-	fill("Username", "bob")
-	fill("Password", password)
-	press("Log in")
+	w.logIn("bob", password)
 	check("orgs-accept", "<h1>Invitation to join Acme Corp</h1>")
 	press("Accept the invitation")
 	check("orgs-org-joined", "You joined the organization.")
@@ -199,8 +152,5 @@ func TestBrowserOrganizations(t *testing.T) {
 	press("No, go back")
 	require.NoError(t, d.waitPath(ctx, s.origin, "/orgs/acme-corp/"))
 
-	if len(failures) > 0 {
-		t.Fatalf("axe-core found %d violations:\n%s", len(failures), strings.Join(failures, "\n"))
-	}
-	t.Logf("axe-core %s checked %d organization pages in %d views", axeVersion(string(axeSrc)), pages, len(views))
+	w.done("organization pages")
 }
