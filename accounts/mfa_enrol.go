@@ -539,25 +539,6 @@ func (e *mfaPages[U]) pendingTOTP(r *http.Request, userID int64) (totp.Device, b
 	return totp.Device{}, false, nil
 }
 
-// removeUnconfirmed deletes every unconfirmed TOTP device of the user:
-// a set-up left half done, here or in another session. A user has at
-// most one set-up in progress, the latest.
-func (e *mfaPages[U]) removeUnconfirmed(r *http.Request, userID int64) error {
-	devs, err := e.totp.List(r.Context(), userID)
-	if err != nil {
-		return err
-	}
-	for _, d := range devs {
-		if d.Confirmed {
-			continue
-		}
-		if err := e.totp.Remove(r.Context(), userID, d.ID); err != nil && !errors.Is(err, mfa.ErrNoDevice) {
-			return err
-		}
-	}
-	return nil
-}
-
 // serveTOTPAdd adds an authenticator app: POST action=begin (name)
 // starts an unconfirmed device, replacing any earlier unfinished one; the
 // page then shows its QR code and key; POST action=confirm (code)
@@ -598,7 +579,7 @@ func (e *mfaPages[U]) serveTOTPAdd(w http.ResponseWriter, r *http.Request) {
 			e.m.render(w, r, http.StatusOK, e.m.templates.MFATOTPAdd, page)
 			return
 		}
-		if err := e.removeUnconfirmed(r, au.ID); err != nil {
+		if err := e.totp.RemoveUnconfirmed(ctx, au.ID); err != nil {
 			e.m.serverError(w, r, "mfa totp: remove unconfirmed", err)
 			return
 		}

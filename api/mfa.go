@@ -131,16 +131,8 @@ func (x *API[U]) totpBegin(w http.ResponseWriter, r *http.Request) (int, any, er
 	if msg := auth.InvalidTextMessage(name); msg != "" {
 		return 0, nil, validation(map[string][]string{"name": {msg}})
 	}
-	devs, err := tf.List(r.Context(), au.ID)
-	if err != nil {
+	if err := tf.RemoveUnconfirmed(r.Context(), au.ID); err != nil {
 		return 0, nil, err
-	}
-	for _, d := range devs {
-		if !d.Confirmed {
-			if err := tf.Remove(r.Context(), au.ID, d.ID); err != nil && !errors.Is(err, mfa.ErrNoDevice) {
-				return 0, nil, err
-			}
-		}
 	}
 	d, err := tf.Begin(r.Context(), au.ID, name)
 	if errors.Is(err, totp.ErrInvalidName) {

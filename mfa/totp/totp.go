@@ -306,6 +306,26 @@ func (f *Factor) Rename(ctx context.Context, userID, deviceID int64, name string
 	return nil
 }
 
+// RemoveUnconfirmed deletes every unconfirmed device of the user: a
+// set-up left half done, in this session or another, before a new one
+// begins, so that a user has at most one set-up in progress. A device
+// already gone (removed concurrently) is no error.
+func (f *Factor) RemoveUnconfirmed(ctx context.Context, userID int64) error {
+	devs, err := f.List(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, d := range devs {
+		if d.Confirmed {
+			continue
+		}
+		if err := f.Remove(ctx, userID, d.ID); err != nil && !errors.Is(err, mfa.ErrNoDevice) {
+			return err
+		}
+	}
+	return nil
+}
+
 // Remove deletes the device deviceID of the user.
 func (f *Factor) Remove(ctx context.Context, userID, deviceID int64) error {
 	if err := f.store.Delete(ctx, userID, deviceID); err != nil {
