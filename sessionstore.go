@@ -458,14 +458,16 @@ func (g *guardedSessionStore) userOf(b []byte) int64 {
 	if err != nil {
 		return 0
 	}
-	return sessionIndexUserID(values)
+	return SessionIndexUserID(values)
 }
 
-// sessionIndexUserID is the user a session is indexed under: the
-// impersonator of an impersonation (SessionKeyImpersonatorID), whose
-// session it is, so that revoking the superuser's sessions ends it too;
-// otherwise the session's user.
-func sessionIndexUserID(values map[string]any) int64 {
+// SessionIndexUserID is the user a session with the decoded values is
+// indexed under (SessionIndexer), 0 for none: the impersonator of an
+// impersonation (SessionKeyImpersonatorID), whose session it is, so that
+// revoking the superuser's sessions ends it too; otherwise the session's
+// user (SessionKeyUserID). Session stores that index sessions themselves
+// use it so that every index agrees.
+func SessionIndexUserID(values map[string]any) int64 {
 	if id := positiveID(values[SessionKeyImpersonatorID]); id != 0 {
 		return id
 	}

@@ -134,7 +134,7 @@ func (s SessionAdmin) byToken(ctx context.Context, userID int64) (map[string]Ses
 	out := make(map[string]SessionInfo, len(raw))
 	for token, b := range raw {
 		deadline, values, err := codec.Decode(b)
-		if err != nil || sessionIndexUserID(values) != userID {
+		if err != nil || SessionIndexUserID(values) != userID {
 			continue
 		}
 		info := SessionInfo{ID: SessionID(token), Expires: deadline}

@@ -118,24 +118,9 @@ func (c *DjangoSessionCodec) values(data string) map[string]any {
 }
 
 // userOf returns the user that session_data is indexed under, 0 for
-// none: the impersonator of an impersonation (auth's index does the
-// same), otherwise the session's user.
+// none (auth.SessionIndexUserID).
 func (c *DjangoSessionCodec) userOf(data string) int64 {
-	values := c.values(data)
-	if id := canonicalID(values[auth.SessionKeyImpersonatorID]); id != 0 {
-		return id
-	}
-	return canonicalID(values[auth.SessionKeyUserID])
-}
-
-// canonicalID returns v as a positive ID in canonical decimal form, or 0.
-func canonicalID(v any) int64 {
-	s, _ := v.(string)
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
-		return 0
-	}
-	return id
+	return auth.SessionIndexUserID(c.values(data))
 }
 
 func toDjangoValue(v any) (any, error) {
